@@ -1,0 +1,71 @@
+# Dialogical Tutor Portfolio — `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app portfolio.wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# The development server speaks plain HTTP, so its cookies cannot be "Secure".
+DEV_ENV := PORTFOLIO_SESSION_COOKIE_SECURE=false PORTFOLIO_REMEMBER_COOKIE_SECURE=false
+
+.PHONY: help install run serve setup db demo test test-fast lint format translations i18n-extract i18n-update bench clean
+
+help:
+	@echo "make run     set everything up and serve http://$(HOST):$(PORT)"
+	@echo "make test    run the whole test suite"
+	@echo "make lint    ruff and mypy"
+	@echo "make bench   page and query benchmarks"
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	@$(BIN)/pybabel compile --use-fuzzy -q -d portfolio/translations
+
+instance/secret_key:
+	@mkdir -p instance
+	@$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
+	@chmod 600 $@
+
+setup: install instance/secret_key
+	$(DEV_ENV) $(FLASK) db upgrade
+	$(DEV_ENV) $(FLASK) framework load
+	$(DEV_ENV) $(FLASK) demo
+
+run: setup
+	$(DEV_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
+
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund && touch $@; \
+	else echo "npm not found: browser accessibility tests will be skipped (they run in CI)."; fi
+
+test: install node_modules/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+i18n-extract: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o portfolio/translations/messages.pot .
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel update --no-fuzzy-matching -i portfolio/translations/messages.pot -d portfolio/translations
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .mypy_cache

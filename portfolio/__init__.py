@@ -1,0 +1,69 @@
+"""Dialogical Tutor Portfolio: a Flask application for trainee dialogical tutors."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from portfolio import config, errors, i18n, security, templating
+from portfolio.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+log = logging.getLogger(__name__)
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application: config, extensions, framework, blueprints, CLI, errors."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(config.PROJECT_ROOT / "templates"),
+        static_folder=str(config.PROJECT_ROOT / "static"),
+    )
+    config.configure(app, overrides)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from portfolio import models  # noqa: F401  (register every table with the metadata)
+    from portfolio.competencies import install_framework
+
+    install_framework(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    i18n.init_app(app)
+    templating.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portfolio.accounts.views import bp as accounts_bp
+    from portfolio.audit.views import bp as audit_bp
+    from portfolio.cohorts.views import bp as cohorts_bp
+    from portfolio.competencies.views import bp as competencies_bp
+    from portfolio.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(competencies_bp)
+    app.register_blueprint(i18n.bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(cohorts_bp)
+    app.register_blueprint(audit_bp, url_prefix="/admin")
+
+
+def _register_cli(app: Flask) -> None:
+    from portfolio.cli import register
+
+    register(app)

@@ -1,0 +1,45 @@
+"""Password rules: long enough, not one of the most common passwords, not your own name."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from flask_babel import lazy_gettext as _l
+from wtforms import Field, Form, ValidationError
+
+MIN_LENGTH = 10
+MAX_LENGTH = 1024  # generous: pass phrases and password managers are welcome
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords, from zxcvbn's frequency lists."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
+    """Why ``password`` is not acceptable, or None when it is."""
+    if len(password) < MIN_LENGTH:
+        return str(_l("Use at least %(n)s characters.", n=MIN_LENGTH))
+    if len(password) > MAX_LENGTH:
+        return str(_l("Use at most %(n)s characters.", n=MAX_LENGTH))
+    lowered = password.lower()
+    if lowered in _common_passwords() or len(set(lowered)) < 4:
+        return str(_l("This password is too common or too easy to guess. Try a short sentence."))
+    personal = [email.lower().split("@")[0], name.lower()]
+    if any(part and len(part) >= 4 and part in lowered for part in personal):
+        return str(_l("Do not use your name or e-mail address in your password."))
+    return None
+
+
+class StrongPassword:
+    """WTForms validator; reads the e-mail and name fields of the same form when present."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        email = getattr(getattr(form, "email", None), "data", None) or getattr(form, "_email", "")
+        name = getattr(getattr(form, "name", None), "data", None) or getattr(form, "_name", "")
+        problem = password_problem(field.data or "", email=email or "", name=name or "")
+        if problem:
+            raise ValidationError(problem)

@@ -1,0 +1,92 @@
+"""Forms for organisations, cohorts and invitations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from portfolio.cohorts.models import CohortRole
+
+ORGANISATION_KINDS = [
+    ("municipality", _l("Municipality")),
+    ("region", _l("Region")),
+    ("care-provider", _l("Care provider")),
+    ("education", _l("Education")),
+    ("other", _l("Other")),
+]
+ROLE_CHOICES = [
+    (CohortRole.TRAINEE.value, _l("Trainee")),
+    (CohortRole.TRAINER.value, _l("Trainer")),
+]
+
+
+class OrganisationForm(FlaskForm):
+    """A new organisation."""
+
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Enter the organisation's name.")), Length(max=200)]
+    )
+    kind = SelectField(_l("Kind of organisation"), choices=ORGANISATION_KINDS, default="other")
+    country = StringField(
+        _l("Country code"),
+        description=_l("Two letters, for example NL, IT, FI, PT."),
+        validators=[Optional(), Length(min=2, max=2, message=_l("Use the two-letter code."))],
+        filters=[lambda v: v.strip().upper() if v else v],
+    )
+
+
+class CohortForm(FlaskForm):
+    """A new run of the tutor training."""
+
+    name = StringField(
+        _l("Name"),
+        description=_l("For example: Dialogical Tutor Training 2025 — Forlì"),
+        validators=[DataRequired(_l("Enter a name for the cohort.")), Length(max=200)],
+    )
+    location = StringField(_l("Location"), validators=[Optional(), Length(max=120)])
+    starts_on = DateField(
+        _l("First training day"),
+        validators=[Optional()],
+        render_kw={"placeholder": "YYYY-MM-DD"},
+    )
+    ends_on = DateField(
+        _l("Last training day"),
+        validators=[Optional()],
+        render_kw={"placeholder": "YYYY-MM-DD"},
+    )
+
+    def validate_ends_on(self, field: Any) -> None:
+        """The training cannot end before it starts."""
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The last day must be on or after the first day."))
+
+
+class InviteForm(FlaskForm):
+    """Invite someone into a cohort."""
+
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            DataRequired(_l("Enter the e-mail address of the person to invite.")),
+            Email(_l("Enter an e-mail address like name@example.org."), check_deliverability=False),
+            Length(max=254),
+        ],
+        filters=[lambda v: v.strip().lower() if v else v],
+    )
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
+    role = SelectField(_l("Role in this cohort"), choices=ROLE_CHOICES)
+    message = TextAreaField(
+        _l("Personal message (optional)"), validators=[Optional(), Length(max=2000)]
+    )
+
+
+class GovernanceInviteForm(FlaskForm):
+    """Invite someone into an organisation's governance group."""
+
+    email = InviteForm.email
+    name = InviteForm.name
+    message = InviteForm.message

@@ -1,0 +1,91 @@
+"""Configuration: defaults, then environment variables.
+
+Every setting can be given as ``PORTFOLIO_<NAME>`` (values are parsed as JSON when they
+can be, so ``PORTFOLIO_SESSION_COOKIE_SECURE=false`` is a boolean). ``SECRET_KEY`` and
+``DATABASE_URL`` are also read without the prefix, as most hosting platforms set them so.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    "FRAMEWORK_PATH": str(PROJECT_ROOT / "competencies.yaml"),
+    # Used for links made outside a request (CLI invitations); set it to the public address.
+    "BASE_URL": "http://127.0.0.1:5000",
+    "LANGUAGES": ["nl", "en"],
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+    "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": True,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": True,
+    "LANGUAGE_COOKIE_MAX_AGE": 365 * 24 * 3600,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+}
+
+TESTING: dict[str, Any] = {
+    "TESTING": True,
+    "SECRET_KEY": "testing-only-secret",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": False,
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+}
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot start the application."""
+
+
+def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Apply defaults, environment variables, then explicit overrides."""
+    app.config.update(DEFAULTS)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
+        Path(app.instance_path) / "portfolio.sqlite3"
+    )
+    for name in ("SECRET_KEY", "DATABASE_URL"):
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    app.config.from_prefixed_env("PORTFOLIO")
+    if overrides and overrides.get("TESTING"):
+        app.config.update(TESTING)
+    app.config.update(overrides or {})
+    if app.config.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_from_instance(app)
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain PostgreSQL URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _secret_from_instance(app: Flask) -> str:
+    """Read the secret key that ``make run`` keeps in the instance folder."""
+    path = Path(app.instance_path) / "secret_key"
+    if path.is_file() and path.read_text().strip():
+        return path.read_text().strip()
+    if app.debug or app.testing:
+        return "development-only-secret"
+    raise ConfigurationError(
+        f"No SECRET_KEY is set. Set the SECRET_KEY environment variable, "
+        f"or write a random value to {path}."
+    )

@@ -1,0 +1,101 @@
+"""Interface language: choosing it, switching it, and picking framework texts."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, redirect, request
+from flask_babel import get_locale
+from werkzeug.wrappers import Response
+
+from portfolio.competencies import current_framework
+
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    """The user's saved choice, then the language cookie, then Accept-Language."""
+    languages: list[str] = current_app.config["LANGUAGES"]
+    user_choice = _user_language()
+    if user_choice in languages:
+        return user_choice
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie in languages:
+        return cookie
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def _user_language() -> str | None:
+    from flask_login import current_user
+
+    return getattr(current_user, "language", None) if current_user else None
+
+
+def current_language() -> str:
+    """The language code the current request is rendered in."""
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def localized(texts: dict[str, str] | None) -> str:
+    """Pick the current language from a framework text, falling back to the source."""
+    if not texts:
+        return ""
+    lang = current_language()
+    if texts.get(lang):
+        return texts[lang]
+    source = current_framework().meta.source_language
+    return texts.get(source) or next(iter(texts.values()))
+
+
+def safe_next(target: str | None, fallback: str = "/") -> str:
+    """Only follow redirects to paths on this site."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+@bp.post("/language")
+def switch_language() -> Response:
+    """Remember the chosen interface language and go back to where the user was."""
+    lang = request.form.get("lang", "")
+    target = safe_next(request.form.get("next"))
+    response = redirect(target, code=303)
+    if lang in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            lang,
+            max_age=current_app.config["LANGUAGE_COOKIE_MAX_AGE"],
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+        _save_user_language(lang)
+    return response
+
+
+def _save_user_language(lang: str) -> None:
+    """Store the choice on the signed-in user's profile, when there is one."""
+    from flask_login import current_user
+
+    from portfolio.extensions import db
+
+    if getattr(current_user, "is_authenticated", False) and hasattr(current_user, "language"):
+        current_user.language = lang
+        db.session.commit()
+
+
+def init_app(app: Flask) -> None:
+    """Expose language helpers to templates."""
+    app.jinja_env.globals.update(
+        localized=localized,
+        current_language=current_language,
+        language_names=LANGUAGE_NAMES,
+    )

@@ -1,0 +1,78 @@
+"""The start page, each person's dashboard, and a trainee's overview."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from portfolio import policy
+from portfolio.accounts.models import User
+from portfolio.cohorts.models import (
+    Cohort,
+    CohortMembership,
+    CohortRole,
+    GovernanceMembership,
+    Organisation,
+)
+from portfolio.competencies import current_framework
+from portfolio.extensions import db
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index() -> str | Response:
+    """What the application is for, and where to go next."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    return render_template("main/index.html", framework=current_framework())
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard() -> str:
+    """Everything this person works on, by role."""
+    trainee_count = (
+        select(func.count(CohortMembership.id))
+        .where(
+            CohortMembership.cohort_id == Cohort.id,
+            CohortMembership.role == CohortRole.TRAINEE,
+        )
+        .scalar_subquery()
+    )
+    memberships = db.session.execute(
+        select(CohortMembership.role, Cohort, trainee_count)
+        .join(Cohort, Cohort.id == CohortMembership.cohort_id)
+        .where(CohortMembership.user_id == current_user.id)
+        .order_by(Cohort.starts_on.desc(), Cohort.name)
+    ).all()
+    governed = db.session.scalars(
+        select(Organisation)
+        .join(GovernanceMembership, GovernanceMembership.organisation_id == Organisation.id)
+        .where(GovernanceMembership.user_id == current_user.id)
+        .order_by(Organisation.name)
+    ).all()
+    return render_template(
+        "main/dashboard.html",
+        training=[(c, n) for role, c, n in memberships if role == CohortRole.TRAINER],
+        learning=[c for role, c, _n in memberships if role == CohortRole.TRAINEE],
+        governed=governed,
+        is_admin=policy.is_admin(current_user),
+    )
+
+
+@bp.get("/trainees/<int:user_id>")
+@login_required
+def trainee(user_id: int) -> str:
+    """A trainee's overview: for the trainee, their trainers and their governance group."""
+    person = db.get_or_404(User, user_id)
+    policy.require_view(policy.can_view_trainee(current_user, person))
+    cohorts = db.session.scalars(
+        select(Cohort)
+        .join(CohortMembership, CohortMembership.cohort_id == Cohort.id)
+        .where(CohortMembership.user_id == person.id, CohortMembership.role == CohortRole.TRAINEE)
+        .order_by(Cohort.name)
+    ).all()
+    return render_template("main/trainee.html", person=person, cohorts=cohorts)

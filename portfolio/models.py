@@ -1,0 +1,34 @@
+"""Every feature's models, imported in one place for Alembic and the shell."""
+
+from portfolio.accounts.models import PasswordReset, User
+from portfolio.audit.models import AuditEvent
+from portfolio.cohorts.models import (
+    Cohort,
+    CohortMembership,
+    CohortRole,
+    GovernanceMembership,
+    Invitation,
+    Organisation,
+)
+from portfolio.competencies.models import (
+    BehaviouralElement,
+    Competency,
+    FrameworkVersion,
+    Indicator,
+)
+
+__all__ = [
+    "AuditEvent",
+    "BehaviouralElement",
+    "Cohort",
+    "CohortMembership",
+    "CohortRole",
+    "Competency",
+    "FrameworkVersion",
+    "GovernanceMembership",
+    "Indicator",
+    "Invitation",
+    "Organisation",
+    "PasswordReset",
+    "User",
+]

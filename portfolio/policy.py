@@ -1,0 +1,209 @@
+"""Who may do what. The only place that decides; every view asks it before acting.
+
+Rules in plain words:
+- trainees see and change only their own work;
+- trainers see the trainees of the cohorts they train, and manage those cohorts;
+- governance members see the candidates (trainees) of their own organisation's cohorts;
+- administrators manage the structure (organisations, cohorts, memberships, invitations)
+  and read the audit log. Being an administrator does not open anyone's portfolio.
+
+Functions answer True/False and never touch the request. Views turn a False into 404 when
+the object itself may not be seen (so its existence is not revealed) and 403 when it may be
+seen but the action is not allowed; :func:`require_view` and :func:`require` do that.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from flask import abort
+from sqlalchemy import exists, select
+
+from portfolio.accounts.models import User
+from portfolio.cohorts.models import (
+    Cohort,
+    CohortMembership,
+    CohortRole,
+    GovernanceMembership,
+    Organisation,
+)
+from portfolio.extensions import db
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def is_admin(user: Any) -> bool:
+    """A site administrator."""
+    return _signed_in(user) and bool(user.is_admin)
+
+
+def _role_in(user: Any, cohort_id: int, role: CohortRole) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    CohortMembership.cohort_id == cohort_id,
+                    CohortMembership.user_id == user.id,
+                    CohortMembership.role == role,
+                )
+            )
+        )
+    )
+
+
+def is_trainer_of(user: Any, cohort: Cohort) -> bool:
+    """``user`` trains ``cohort``."""
+    return _signed_in(user) and _role_in(user, cohort.id, CohortRole.TRAINER)
+
+
+def is_trainee_in(user: Any, cohort: Cohort) -> bool:
+    """``user`` is a trainee in ``cohort``."""
+    return _signed_in(user) and _role_in(user, cohort.id, CohortRole.TRAINEE)
+
+
+def is_governance_member(user: Any, organisation: Organisation | int) -> bool:
+    """``user`` sits in the governance group of ``organisation``."""
+    if not _signed_in(user):
+        return False
+    org_id = organisation if isinstance(organisation, int) else organisation.id
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    GovernanceMembership.organisation_id == org_id,
+                    GovernanceMembership.user_id == user.id,
+                )
+            )
+        )
+    )
+
+
+def trains(user: Any, trainee: User) -> bool:
+    """``user`` is a trainer in a cohort where ``trainee`` is a trainee."""
+    if not _signed_in(user):
+        return False
+    mine = CohortMembership.__table__.alias("mine")
+    theirs = CohortMembership.__table__.alias("theirs")
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    mine.c.user_id == user.id,
+                    mine.c.role == CohortRole.TRAINER.value,
+                    theirs.c.cohort_id == mine.c.cohort_id,
+                    theirs.c.user_id == trainee.id,
+                    theirs.c.role == CohortRole.TRAINEE.value,
+                )
+            )
+        )
+    )
+
+
+def governs(user: Any, trainee: User) -> bool:
+    """``user`` is in the governance group of an organisation where ``trainee`` trains."""
+    if not _signed_in(user):
+        return False
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    GovernanceMembership.user_id == user.id,
+                    Cohort.organisation_id == GovernanceMembership.organisation_id,
+                    CohortMembership.cohort_id == Cohort.id,
+                    CohortMembership.user_id == trainee.id,
+                    CohortMembership.role == CohortRole.TRAINEE,
+                )
+            )
+        )
+    )
+
+
+# --- people and their work -------------------------------------------------------------
+
+
+def can_view_trainee(viewer: Any, trainee: User) -> bool:
+    """The trainee, their trainers, and their organisation's governance group."""
+    if not _signed_in(viewer):
+        return False
+    return viewer.id == trainee.id or trains(viewer, trainee) or governs(viewer, trainee)
+
+
+def can_edit_own_work(viewer: Any, trainee: User) -> bool:
+    """Only the trainee writes their own self-assessment, reflections and evidence."""
+    return _signed_in(viewer) and viewer.id == trainee.id
+
+
+def can_review_trainee(viewer: Any, trainee: User) -> bool:
+    """Trainers of the trainee's cohorts review and reopen their work."""
+    return trains(viewer, trainee)
+
+
+# --- structure ---------------------------------------------------------------------------
+
+
+def can_view_organisation(viewer: Any, organisation: Organisation) -> bool:
+    """Administrators and the organisation's governance group."""
+    return is_admin(viewer) or is_governance_member(viewer, organisation)
+
+
+def can_manage_organisation(viewer: Any, organisation: Organisation | None = None) -> bool:
+    """Creating and changing organisations and their governance groups: administrators."""
+    return is_admin(viewer)
+
+
+def can_view_cohort(viewer: Any, cohort: Cohort) -> bool:
+    """Administrators, the cohort's trainers and its organisation's governance group."""
+    return (
+        is_admin(viewer)
+        or is_trainer_of(viewer, cohort)
+        or is_governance_member(viewer, cohort.organisation_id)
+    )
+
+
+def can_manage_cohort(viewer: Any, cohort: Cohort) -> bool:
+    """Administrators and the cohort's trainers manage members and invitations."""
+    return is_admin(viewer) or is_trainer_of(viewer, cohort)
+
+
+def can_invite(viewer: Any, cohort: Cohort, role: str) -> bool:
+    """Trainers invite trainees and fellow trainers; administrators invite anyone."""
+    if is_admin(viewer):
+        return True
+    return is_trainer_of(viewer, cohort) and role in (CohortRole.TRAINEE, CohortRole.TRAINER)
+
+
+def can_change_roles(viewer: Any, cohort: Cohort) -> bool:
+    """Changing someone's role in a cohort: administrators only."""
+    return is_admin(viewer)
+
+
+def can_read_audit_log(viewer: Any) -> bool:
+    """The audit log is for administrators."""
+    return is_admin(viewer)
+
+
+def can_view_candidates(viewer: Any, organisation: Organisation) -> bool:
+    """The governance group compares its organisation's candidates."""
+    return is_governance_member(viewer, organisation)
+
+
+# --- helpers for views --------------------------------------------------------------------
+
+
+def not_found() -> NoReturn:
+    """Answer as if the object did not exist."""
+    abort(404)
+
+
+def require_view(allowed: bool) -> None:
+    """404 unless allowed: objects a user may not see do not reveal that they exist."""
+    if not allowed:
+        not_found()
+
+
+def require(allowed: bool) -> None:
+    """403 unless allowed, for actions on objects the user may see."""
+    if not allowed:
+        abort(403)

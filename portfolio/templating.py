@@ -1,0 +1,28 @@
+"""Jinja filters and globals shared by every template."""
+
+from __future__ import annotations
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+from portfolio.competencies import current_framework
+
+
+def paragraphs(text: str | None) -> Markup:
+    """Plain text with blank-line-separated paragraphs as escaped ``<p>`` elements."""
+    if not text:
+        return Markup("")
+    parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return Markup("\n").join(Markup("<p>{}</p>").format(escape(p)) for p in parts)
+
+
+def reject_key(mapping: dict[str, object], key: str) -> dict[str, object]:
+    """A copy of ``mapping`` without ``key``."""
+    return {k: v for k, v in mapping.items() if k != key}
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters and globals."""
+    app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["reject_key"] = reject_key
+    app.jinja_env.globals["current_framework"] = current_framework

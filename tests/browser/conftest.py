@@ -1,0 +1,145 @@
+"""Browser fixtures: a live server in a thread, Debian's Chromium through Playwright, axe-core.
+
+Chromium is never downloaded: the tests drive /usr/bin/chromium (apt-get install chromium).
+Outside CI the browser tests skip with a reason when Chromium or axe-core is missing; with
+CI=true they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.conftest import need
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+pytestmark = pytest.mark.browser
+
+
+class LiveServer:
+    """The app served over HTTP on a free local port, in a background thread."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+        self._server.server_close()
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[LiveServer]:
+    """The test's app, reachable by the browser."""
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the session."""
+    need(
+        os.path.exists(CHROMIUM) or shutil.which("chromium") is not None,
+        f"Chromium not found at {CHROMIUM} (apt-get install chromium)",
+    )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """A fresh browser tab (own cookies) pointed at the live server."""
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    watch_console(tab)
+    yield tab
+    context.close()
+
+
+def watch_console(tab: Any) -> None:
+    """Collect console errors (CSP violations, script errors) on ``tab.console_errors``."""
+    tab.console_errors = []
+    tab.on(
+        "console",
+        lambda message: tab.console_errors.append(message.text)
+        if message.type == "error"
+        else None,
+    )
+    tab.on("pageerror", lambda error: tab.console_errors.append(str(error)))
+
+
+@pytest.fixture
+def phone_page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """A tab with a narrow phone-sized viewport."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        locale="nl-NL",
+    )
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    watch_console(tab)
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def axe() -> Any:
+    """Run axe-core on a page and return its violations (WCAG 2.x A and AA rules)."""
+    need(AXE.exists(), f"axe-core not installed at {AXE} (run npm ci)")
+
+    def run(page: Any) -> list[dict[str, Any]]:
+        # Evaluated through the DevTools protocol, so the page's strict CSP stays on.
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.evaluate(AXE.read_text(encoding="utf-8"))
+        result = page.evaluate(
+            """async () => await axe.run(document, {
+                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}
+            })"""
+        )
+        return [
+            {
+                "id": v["id"],
+                "help": v["help"],
+                "targets": [n["target"] for n in v["nodes"]][:5],
+            }
+            for v in result["violations"]
+        ]
+
+    return run
