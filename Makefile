@@ -27,7 +27,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 install: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile --use-fuzzy -q -d portfolio/translations
+	@$(BIN)/pybabel compile --use-fuzzy --statistics -d portfolio/translations
 
 instance/secret_key:
 	@mkdir -p instance

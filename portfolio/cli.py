@@ -7,6 +7,7 @@ application itself cannot start.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -26,8 +27,8 @@ def _default_path() -> str:
 
     try:
         return str(current_app.config["FRAMEWORK_PATH"])
-    except RuntimeError:
-        return str(PROJECT_ROOT / "competencies.yaml")
+    except RuntimeError:  # no application: `flask framework check` runs without one
+        return os.environ.get("PORTFOLIO_FRAMEWORK_PATH") or str(PROJECT_ROOT / "competencies.yaml")
 
 
 @framework_group.command("check")

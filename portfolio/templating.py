@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import format_date, format_datetime
 from markupsafe import Markup, escape
 
+from portfolio.cohorts import role_label
 from portfolio.competencies import current_framework
 
 
@@ -26,3 +28,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["reject_key"] = reject_key
     app.jinja_env.globals["current_framework"] = current_framework
+    app.jinja_env.globals["role_label"] = role_label
+    app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime)

@@ -13,7 +13,7 @@ from portfolio import policy
 from portfolio.accounts.forms import SignUpForm
 from portfolio.accounts.models import User
 from portfolio.audit import record
-from portfolio.cohorts import services
+from portfolio.cohorts import role_label, services
 from portfolio.cohorts.forms import CohortForm, GovernanceInviteForm, InviteForm, OrganisationForm
 from portfolio.cohorts.models import (
     Cohort,
@@ -215,7 +215,7 @@ def change_role(cohort_id: int, membership_id: int) -> Response:
         abort(400)
     services.add_member(current_user, item, membership.user, role)
     db.session.commit()
-    flash(_("%(name)s is now %(role)s in this cohort.", name=membership.user.name, role=_(role.value)), "success")
+    flash(_("%(name)s is now %(role)s in this cohort.", name=membership.user.name, role=role_label(role)), "success")
     return redirect(url_for("cohorts.cohort", cohort_id=item.id), code=303)
 
 

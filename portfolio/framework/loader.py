@@ -431,13 +431,18 @@ def _schema_finding(error: ErrorDetails, spots: Spots) -> _Finding:
     if kind == "extra_forbidden":
         return _spot(spots, loc).anchor, loc[:-1], _unknown_field_message(loc)
     if loc and loc[-1] == "[key]":  # a language code used as a key of LocalizedText
-        return _spot(spots, loc[:-1]).anchor, loc[:-2], _value_message(error, None)
-    if len(loc) > 1 and _is_localized(_type_at(loc[:-1])):
-        language = str(loc[-1])
-        return _spot(spots, loc).anchor, loc[:-1], _value_message(error, language)
+        return _spot(spots, loc[:-1]).anchor, loc[:-2], _value_message(error)
     spot = _spot(spots, loc)
+    if _is_empty_text(error) and len(loc) > 1 and _is_localized(_type_at(loc[:-1])):
+        return spot.anchor, loc[:-1], f"{_text_name(str(loc[-1]))} is empty"
     place = spot.anchor if error["input"] is None else spot.at_value
-    return place, loc, _value_message(error, None)
+    return place, loc, _value_message(error)
+
+
+def _is_empty_text(error: ErrorDetails) -> bool:
+    """True when the error is about text that is empty, blank or not given at all."""
+    kind = error["type"]
+    return kind == "string_too_short" or (kind == "string_type" and error["input"] is None)
 
 
 def _unknown_field_message(loc: Loc) -> str:
@@ -447,12 +452,10 @@ def _unknown_field_message(loc: Loc) -> str:
     return f'unknown field "{loc[-1]}"; allowed here: {allowed}'
 
 
-def _value_message(error: ErrorDetails, language: str | None) -> str:
-    """The message for a value of the wrong type or form; ``language`` for a text's value."""
+def _value_message(error: ErrorDetails) -> str:
+    """The message for a value of the wrong type or form."""
     kind, value = error["type"], error["input"]
     ctx = error.get("ctx", {})
-    if language and (kind == "string_too_short" or (kind == "string_type" and value is None)):
-        return f"{_text_name(language)} is empty"
     if kind in _EXPECTED:
         return _expected_message(kind, value)
     if kind == "string_pattern_mismatch":

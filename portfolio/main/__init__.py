@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 from werkzeug.wrappers import Response
 
 from portfolio import policy
@@ -34,12 +35,11 @@ def index() -> str | Response:
 @login_required
 def dashboard() -> str:
     """Everything this person works on, by role."""
+    trainees = aliased(CohortMembership)
     trainee_count = (
-        select(func.count(CohortMembership.id))
-        .where(
-            CohortMembership.cohort_id == Cohort.id,
-            CohortMembership.role == CohortRole.TRAINEE,
-        )
+        select(func.count(trainees.id))
+        .where(trainees.cohort_id == Cohort.id, trainees.role == CohortRole.TRAINEE)
+        .correlate(Cohort)
         .scalar_subquery()
     )
     memberships = db.session.execute(

@@ -196,6 +196,13 @@ def test_missing_field_is_reported_at_its_parent() -> None:
             "framework › version: expected text, found the number 1.0; put the value in quotes",
         ),
         (
+            "      nl: Vernieuwen\n",
+            "      nl: 2025\n",
+            "2025",
+            'competency "innovation" › name › nl: expected text, found the number 2025;'
+            " put the value in quotes",
+        ),
+        (
             "    - value: 3\n",
             "    - value: '3'\n",
             "'3'",
@@ -217,11 +224,11 @@ def test_missing_field_is_reported_at_its_parent() -> None:
             ' found the text "false"; remove the quotes',
         ),
         (
-            "  source:\n    citation",
-            "  source: somewhere\n  old_source:\n    citation",
-            "somewhere",
-            'framework › source: expected a mapping of "name: value" lines,'
-            ' found the text "somewhere"',
+            "      - key: spaces.time\n",
+            "      - spaces.time\n      - key: spaces.later\n",
+            "spaces.time",
+            'tool "spaces" › part 2: expected a mapping of "name: value" lines,'
+            ' found the text "spaces.time"',
         ),
         (
             "  title:\n    nl: Testkader\n    en: Test framework\n",
@@ -231,15 +238,21 @@ def test_missing_field_is_reported_at_its_parent() -> None:
             ' found the text "Test framework"',
         ),
     ],
-    ids=["list", "text", "whole-number", "decimal", "true-false", "mapping", "per-language"],
+    ids=[
+        "list",
+        "text",
+        "text-in-a-language",
+        "whole-number",
+        "decimal",
+        "true-false",
+        "mapping",
+        "per-language",
+    ],
 )
 def test_wrong_type_is_explained(old: str, new: str, needle: str, message: str) -> None:
     text = edited((old, new))
-    found = problems_in(text)
     where = needle if re.fullmatch(r"\d+:\d+", needle) else at(text, needle)
-    assert f"{FILE}:{where}: {message}" in found
-    if "old_source" not in text:
-        assert len(found) == 1
+    assert problems_in(text) == [f"{FILE}:{where}: {message}"]
 
 
 def test_empty_text_names_the_language() -> None:
