@@ -50,6 +50,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from portfolio.accounts.views import bp as accounts_bp
+    from portfolio.assessment.evidence import bp as evidence_bp
+    from portfolio.assessment.views import bp as assessment_bp
     from portfolio.audit.views import bp as audit_bp
     from portfolio.cohorts.views import bp as cohorts_bp
     from portfolio.competencies.views import bp as competencies_bp
@@ -61,6 +63,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(audit_bp, url_prefix="/admin")
+    app.register_blueprint(evidence_bp)
+    app.register_blueprint(assessment_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -6,14 +6,27 @@ trainees, and a site administrator. Running it again adds only what is missing.
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import timedelta
 
 from sqlalchemy import select
 
-from portfolio.accounts.models import User
+from portfolio.accounts.models import User, utcnow
+from portfolio.assessment.models import (
+    AssessmentStatus,
+    EvidenceItem,
+    EvidenceKind,
+    Rating,
+    Reflection,
+    Round,
+    SelfAssessment,
+)
+from portfolio.assessment.services import current_framework_version
+from portfolio.clock import today
 from portfolio.cohorts.models import Cohort, CohortRole, Organisation
 from portfolio.cohorts.services import add_governance_member, add_member
 from portfolio.competencies import current_framework
+from portfolio.competencies.models import Competency, Indicator
 from portfolio.competencies.sync import sync_framework
 from portfolio.extensions import db
 
@@ -77,8 +90,8 @@ def seed_demo() -> list[str]:
             organisation=organisation,
             name=COHORT,
             location="Forlì",
-            starts_on=date(2025, 9, 15),
-            ends_on=date(2026, 6, 30),
+            starts_on=today() - timedelta(days=90),
+            ends_on=today() + timedelta(days=200),
         )
         db.session.add(cohort)
         db.session.flush()
@@ -87,6 +100,8 @@ def seed_demo() -> list[str]:
     for login, name, language in TRAINEES:
         add_member(None, cohort, _user(login, name, language=language), CohortRole.TRAINEE)
     db.session.flush()
+    trainees = [_user(login, name) for login, name, _lang in TRAINEES]
+    _seed_rounds(cohort, trainees)
 
     lines = [f"Framework {report.version.label} ({report.version.short_hash}) is loaded."]
     lines.append(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
@@ -94,3 +109,130 @@ def seed_demo() -> list[str]:
     lines += [f"  {role:<{width}}  {email}" for role, email, _n in demo_accounts()[:4]]
     lines.append(f"  {'trainee':<{width}}  trainee01@{DOMAIN} … trainee12@{DOMAIN}")
     return lines
+
+
+# (title, opens (days from today), closes, how many trainees handed in, how many started)
+ROUNDS = [
+    ("Baseline", -80, -66, 10, 10),
+    ("After module 1", -40, -26, 10, 10),
+    ("After module 2", -5, 16, 0, 4),
+]
+
+REFLECTIONS = {
+    "en": (
+        "**Situation** — In a team meeting about a family we all worried about, I tried {tool}.\n\n"
+        "**Action** — I asked everyone to say what worried them, without jumping to solutions.\n\n"
+        "**Result** — Colleagues listened more than usual; the social worker brought in a "
+        "perspective we had missed.\n\n"
+        "**Reflection** — I notice I still steer towards my own solution. Next time I will "
+        "leave more silence."
+    ),
+    "nl": (
+        "**Situatie** — In een teamoverleg over een gezin waar we ons allemaal zorgen over "
+        "maakten, probeerde ik {tool}.\n\n"
+        "**Actie** — Ik vroeg iedereen zijn zorg te benoemen, zonder meteen naar oplossingen "
+        "te springen.\n\n"
+        "**Resultaat** — Collega's luisterden meer dan anders; de maatschappelijk werker bracht "
+        "een perspectief in dat we misten.\n\n"
+        "**Reflectie** — Ik merk dat ik nog naar mijn eigen oplossing stuur. Volgende keer laat "
+        "ik meer stilte."
+    ),
+}
+
+
+def _seed_rounds(cohort: Cohort, trainees: list[User]) -> None:
+    """Rounds with ratings, reflections and evidence, so the demo looks lived in."""
+    version = current_framework_version(current_framework())
+    if version is None:
+        return
+    existing = {r.title for r in db.session.scalars(select(Round).where(Round.cohort_id == cohort.id))}
+    indicators = db.session.scalars(
+        select(Indicator).where(Indicator.retired_at.is_(None)).order_by(Indicator.position)
+    ).all()
+    competencies = db.session.scalars(select(Competency).order_by(Competency.number)).all()
+    for number, (title, opens, closes, handed_in, started) in enumerate(ROUNDS):
+        if title in existing:
+            continue
+        round_ = Round(
+            cohort=cohort,
+            title=title,
+            opens_on=today() + timedelta(days=opens),
+            closes_on=today() + timedelta(days=closes),
+            framework_version=version,
+        )
+        db.session.add(round_)
+        db.session.flush()
+        for position, trainee in enumerate(trainees[:started]):
+            _seed_assessment(round_, trainee, number, position < handed_in, indicators, competencies)
+    _seed_evidence(trainees[:10], indicators)
+
+
+def _seed_assessment(
+    round_: Round,
+    trainee: User,
+    number: int,
+    handed_in: bool,
+    indicators: list[Indicator],
+    competencies: list[Competency],
+) -> None:
+    rng = random.Random(f"{trainee.email}/{number}")
+    assessment = SelfAssessment(
+        round=round_,
+        trainee=trainee,
+        status=AssessmentStatus.SUBMITTED if handed_in else AssessmentStatus.DRAFT,
+        submitted_at=utcnow() if handed_in else None,
+    )
+    db.session.add(assessment)
+    db.session.flush()
+    base = random.Random(trainee.email).choice([1, 1, 2])
+    share = 1.0 if handed_in else rng.uniform(0.3, 0.7)
+    for indicator in indicators[: int(len(indicators) * share)]:
+        if rng.random() < 0.06:
+            db.session.add(
+                Rating(self_assessment_id=assessment.id, indicator_id=indicator.id, not_judgeable=True)
+            )
+            continue
+        growth = round(number * rng.uniform(0.3, 0.8))
+        level = max(1, min(4, base + growth + rng.choice([-1, 0, 0, 1])))
+        db.session.add(
+            Rating(self_assessment_id=assessment.id, indicator_id=indicator.id, level=level)
+        )
+    lang = trainee.language if trainee.language in REFLECTIONS else "en"
+    tools = {"en": ["taking up my worries", "a warm-up dialogue"], "nl": ["zorgen opnemen", "een opwarmdialoog"]}
+    for competency in competencies[: 5 if handed_in else 2]:
+        body = REFLECTIONS[lang].format(tool=rng.choice(tools[lang]))
+        db.session.add(
+            Reflection(self_assessment_id=assessment.id, competency_id=competency.id, body=body)
+        )
+
+
+def _seed_evidence(trainees: list[User], indicators: list[Indicator]) -> None:
+    for trainee in trainees:
+        if db.session.scalar(select(EvidenceItem.id).where(EvidenceItem.owner_id == trainee.id).limit(1)):
+            continue
+        rng = random.Random(f"{trainee.email}/evidence")
+        db.session.add_all(
+            [
+                EvidenceItem(
+                    owner=trainee,
+                    title="Notes from a dialogue meeting with a family and four services",
+                    occurred_on=today() - timedelta(days=50),
+                    description="We used **taking up worries**. What I did:\n\n"
+                    "- prepared the room (chairs in a circle)\n- asked each person for their worry\n"
+                    "- summarised without judging",
+                    kind=EvidenceKind.TEXT,
+                    tool_key="tool.worries",
+                    indicators=rng.sample(indicators, 3),
+                ),
+                EvidenceItem(
+                    owner=trainee,
+                    title="Feedback from my team leader after the warm-up dialogue",
+                    occurred_on=today() - timedelta(days=20),
+                    description="My team leader wrote down what she noticed about the dialogue.",
+                    kind=EvidenceKind.LINK,
+                    url="https://example.org/shared/feedback-note",
+                    tool_key="tool.warm-up",
+                    indicators=rng.sample(indicators, 2),
+                ),
+            ]
+        )

@@ -1,6 +1,15 @@
 """Every feature's models, imported in one place for Alembic and the shell."""
 
 from portfolio.accounts.models import PasswordReset, User
+from portfolio.assessment.models import (
+    AssessmentStatus,
+    EvidenceItem,
+    EvidenceKind,
+    Rating,
+    Reflection,
+    Round,
+    SelfAssessment,
+)
 from portfolio.audit.models import AuditEvent
 from portfolio.cohorts.models import (
     Cohort,
@@ -18,6 +27,13 @@ from portfolio.competencies.models import (
 )
 
 __all__ = [
+    "AssessmentStatus",
+    "EvidenceItem",
+    "EvidenceKind",
+    "Rating",
+    "Reflection",
+    "Round",
+    "SelfAssessment",
     "AuditEvent",
     "BehaviouralElement",
     "Cohort",

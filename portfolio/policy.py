@@ -140,6 +140,40 @@ def can_review_trainee(viewer: Any, trainee: User) -> bool:
     return trains(viewer, trainee)
 
 
+def can_fill_in(viewer: Any, round_: Any) -> bool:
+    """Trainees of the round's cohort fill in their own self-assessment."""
+    return is_trainee_in(viewer, round_.cohort)
+
+
+def can_view_self_assessment(viewer: Any, assessment: Any) -> bool:
+    """The trainee always; trainers and governance once it has been handed in."""
+    if not _signed_in(viewer):
+        return False
+    if viewer.id == assessment.trainee_id:
+        return True
+    return assessment.submitted_at is not None and can_view_trainee(viewer, assessment.trainee)
+
+
+def can_reopen(viewer: Any, assessment: Any) -> bool:
+    """A trainer of the trainee reopens a submitted self-assessment."""
+    return trains(viewer, assessment.trainee)
+
+
+def can_manage_rounds(viewer: Any, cohort: Cohort) -> bool:
+    """Trainers (and administrators) plan a cohort's assessment rounds."""
+    return can_manage_cohort(viewer, cohort)
+
+
+def can_view_evidence(viewer: Any, item: Any) -> bool:
+    """Evidence is seen by whoever may see its owner's portfolio."""
+    return can_view_trainee(viewer, item.owner)
+
+
+def can_edit_evidence(viewer: Any, item: Any) -> bool:
+    """Only the owner changes or deletes an evidence item."""
+    return can_edit_own_work(viewer, item.owner)
+
+
 # --- structure ---------------------------------------------------------------------------
 
 

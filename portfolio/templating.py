@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask_babel import format_date, format_datetime
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from portfolio.cohorts import role_label
 from portfolio.competencies import current_framework
+from portfolio.markdown import render_markdown
 
 
 def paragraphs(text: str | None) -> Markup:
@@ -16,6 +20,26 @@ def paragraphs(text: str | None) -> Markup:
         return Markup("")
     parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
     return Markup("\n").join(Markup("<p>{}</p>").format(escape(p)) for p in parts)
+
+
+ROUND_STATES = {"upcoming": _l("upcoming"), "open": _l("open"), "closed": _l("closed")}
+
+
+def round_state_label(state: str) -> str:
+    """upcoming / open / closed in the interface language."""
+    return str(ROUND_STATES.get(state, state))
+
+
+def choice_label(choice: str, scale: Any) -> str:
+    """A rating choice ('3', 'nj' or '') in words."""
+    from portfolio.i18n import localized
+
+    if choice == "nj":
+        return localized(scale.not_judgeable.label)
+    level = scale.level(int(choice)) if choice.isdigit() else None
+    if level is None:
+        return str(_l("no answer"))
+    return f"{level.value} {localized(level.label)}"
 
 
 def reject_key(mapping: dict[str, object], key: str) -> dict[str, object]:
@@ -27,6 +51,9 @@ def init_app(app: Flask) -> None:
     """Register the filters and globals."""
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["reject_key"] = reject_key
+    app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["current_framework"] = current_framework
     app.jinja_env.globals["role_label"] = role_label
+    app.jinja_env.globals["round_state_label"] = round_state_label
+    app.jinja_env.globals["choice_label"] = choice_label
     app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime)

@@ -7,6 +7,7 @@ after every test all rows are removed, so each test starts from an empty databas
 
 from __future__ import annotations
 
+import contextvars
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,9 +51,24 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in fresh contexts, as in production.
+
+    Flask reuses an application context that is already pushed (the tests push one to use
+    the database), which would share ``g`` (and so the signed-in user) and the database
+    session between requests and the test. Running each request in an empty
+    ``contextvars.Context`` gives it its own application context, ``g`` and session.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def make_app(database_url: str, **overrides: Any) -> Flask:
     """An application configured for tests on the session's database."""
-    return create_app({"TESTING": True, "DATABASE_URL": database_url, **overrides})
+    application = create_app({"TESTING": True, "DATABASE_URL": database_url, **overrides})
+    application.test_client_class = IsolatedClient
+    return application
 
 
 def _empty_all_tables() -> None:

@@ -5,11 +5,17 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from portfolio.accounts.passwords import MAX_LENGTH, StrongPassword
 
-LANGUAGE_CHOICES = [("", _l("Follow my browser")), ("nl", "Nederlands"), ("en", "English")]
+# SelectChoice rather than (value, label) tuples, which WTForms 3.3 deprecates.
+LANGUAGE_CHOICES = [
+    SelectChoice("", _l("Follow my browser")),
+    SelectChoice("nl", "Nederlands"),
+    SelectChoice("en", "English"),
+]
 
 
 def _email_field(label: str | None = None) -> EmailField:

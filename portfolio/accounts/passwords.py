@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
@@ -16,7 +17,35 @@ def _common_passwords() -> frozenset[str]:
     """The 30,000 most common passwords, from zxcvbn's frequency lists."""
     from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-    return frozenset(FREQUENCY_LISTS["passwords"])
+    return frozenset(FREQUENCY_LISTS["passwords"]) | LOCAL_COMMON_WORDS
+
+
+#: "Welcome" and "password" in the partners' languages; zxcvbn's lists are mostly English.
+LOCAL_COMMON_WORDS = frozenset(
+    {
+        "welkom", "wachtwoord", "welkom01", "geheim",  # nl
+        "benvenuto", "benvenuti", "parola", "parolachiave", "ciao",  # it
+        "tervetuloa", "salasana",  # fi
+        "bemvindo", "senha", "palavrapasse",  # pt
+    }
+)
+
+# Digits and punctuation around a word ("welkom1234", "!password2024") add little.
+_DECORATION = re.compile(r"^[\d\W_]+|[\d\W_]+$")
+
+
+def _is_common(lowered: str) -> bool:
+    common = _common_passwords()
+    return lowered in common or _DECORATION.sub("", lowered) in common
+
+
+def _personal_parts(email: str, name: str) -> set[str]:
+    """The e-mail's local part and the name, whole and in pieces of four letters or more."""
+    local = email.lower().split("@")[0]
+    name = name.lower()
+    parts = {local, name, re.sub(r"\W", "", name)}
+    parts |= set(re.split(r"[\W_]+", local)) | set(re.split(r"[\W_]+", name))
+    return {part for part in parts if len(part) >= 4}
 
 
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
@@ -26,10 +55,9 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     if len(password) > MAX_LENGTH:
         return str(_l("Use at most %(n)s characters.", n=MAX_LENGTH))
     lowered = password.lower()
-    if lowered in _common_passwords() or len(set(lowered)) < 4:
+    if _is_common(lowered) or len(set(lowered)) < 4:
         return str(_l("This password is too common or too easy to guess. Try a short sentence."))
-    personal = [email.lower().split("@")[0], name.lower()]
-    if any(part and len(part) >= 4 and part in lowered for part in personal):
+    if any(part in lowered for part in _personal_parts(email, name)):
         return str(_l("Do not use your name or e-mail address in your password."))
     return None
 

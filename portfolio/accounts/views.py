@@ -49,6 +49,27 @@ def load_user(identity: str) -> User | None:
     return user
 
 
+def _safe_next(target: str | None, fallback: str) -> str:
+    """A path on this site to go to after signing in, or ``fallback``.
+
+    Browsers read a backslash as a slash (``/\\evil.example`` goes to evil.example) and
+    drop tabs and newlines, so targets with either are refused before the generic check.
+    """
+    if target and ("\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target)):
+        return fallback
+    return safe_next(target, fallback)
+
+
+def _retire_resets(user: User) -> None:
+    """Make every unused password-reset link of ``user`` stop working."""
+    for reset in db.session.scalars(
+        select(PasswordReset).where(
+            PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None)
+        )
+    ):
+        reset.used_at = utcnow()
+
+
 def find_user(email: str) -> User | None:
     """The account with this e-mail address (case-insensitive), if any."""
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
@@ -70,14 +91,15 @@ def sign_in() -> str | Response:
     if form.validate_on_submit():
         user = find_user(form.email.data or "")
         password = form.password.data or ""
-        if user is not None and user.active and user.check_password(password):
+        # One hash check whatever the account's state, so the time taken reveals nothing.
+        if user is None:
+            check_password_hash(_dummy_hash(), password)
+        elif user.check_password(password) and user.active:
             login_user(user, remember=bool(form.remember.data))
             user.last_sign_in_at = utcnow()
             record("sign_in", actor=user, target=user)
             db.session.commit()
-            return redirect(safe_next(request.args.get("next"), url_for("main.dashboard")))
-        if user is None:
-            check_password_hash(_dummy_hash(), password)
+            return redirect(_safe_next(request.args.get("next"), url_for("main.dashboard")))
         record("sign_in_failed", actor_label=form.email.data or "", target=user)
         db.session.commit()
         failed = True
@@ -140,7 +162,7 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         user = reset.user
         user.set_password(form.password.data or "")
-        reset.used_at = utcnow()
+        _retire_resets(user)  # this link, and any other one still out there
         record("password_reset", actor=user, target=user)
         db.session.commit()
         logout_user()
@@ -179,6 +201,7 @@ def change_password() -> str | Response:
             form.current.errors = [_("This is not your current password.")]
         else:
             current_user.set_password(form.password.data or "")
+            _retire_resets(current_user)
             record("password_changed", actor=current_user, target=current_user)
             db.session.commit()
             login_user(current_user._get_current_object())  # this session continues with the new version

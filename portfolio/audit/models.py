@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
 
 from portfolio.accounts.models import User, utcnow
 from portfolio.extensions import db
@@ -41,3 +41,12 @@ def _refuse_update(*_: Any) -> None:
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse_delete(*_: Any) -> None:
     raise RuntimeError("Audit events are append-only.")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state: ORMExecuteState) -> None:
+    """``session.execute(update(AuditEvent))`` and ``delete(...)`` skip the two hooks above."""
+    if (state.is_update or state.is_delete) and any(
+        mapper.class_ is AuditEvent for mapper in state.all_mappers
+    ):
+        raise RuntimeError("Audit events are append-only.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
@@ -13,6 +13,8 @@ from portfolio.audit.models import AuditEvent
 from portfolio.extensions import db
 
 bp = Blueprint("audit", __name__)
+
+FILTERS = ("action", "who", "from", "to")
 
 
 def _parse_day(value: str | None) -> datetime | None:
@@ -27,26 +29,31 @@ def _parse_day(value: str | None) -> datetime | None:
 def log() -> str:
     """The audit log, newest first, filtered by action, person and period."""
     policy.require(policy.can_read_audit_log(current_user))
-    action = request.args.get("action", "").strip()
-    who = request.args.get("who", "").strip().lower()
-    since = _parse_day(request.args.get("from"))
-    until = _parse_day(request.args.get("to"))
+    # Only the known filters travel on (into the pagination links' url_for, among others).
+    filters = {name: request.args.get(name, "").strip() for name in FILTERS}
+    action = filters["action"]
+    who = filters["who"].lower()
+    since = _parse_day(filters["from"])
+    until = _parse_day(filters["to"])
     query = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     if action:
         query = query.where(AuditEvent.action == action)
     if who:
-        query = query.where(AuditEvent.actor_label.contains(who))
+        query = query.where(AuditEvent.actor_label.contains(who, autoescape=True))
     if since:
         query = query.where(AuditEvent.occurred_at >= since)
     if until:
-        query = query.where(AuditEvent.occurred_at < until + timedelta(days=1))
+        # Up to the end of that day; 9999-12-31 has no day after it.
+        query = query.where(AuditEvent.occurred_at <= datetime.combine(until.date(), time.max))
     page = db.paginate(query, per_page=50, error_out=False)
     actions = db.session.scalars(
         select(AuditEvent.action).distinct().order_by(AuditEvent.action)
     ).all()
-    bad_dates = [
-        name for name in ("from", "to") if request.args.get(name) and _parse_day(request.args.get(name)) is None
-    ]
+    bad_dates = [name for name in ("from", "to") if filters[name] and _parse_day(filters[name]) is None]
     return render_template(
-        "audit/log.html", page=page, actions=actions, filters=request.args, bad_dates=bad_dates
+        "audit/log.html",
+        page=page,
+        actions=actions,
+        filters={name: value for name, value in filters.items() if value},
+        bad_dates=bad_dates,
     )

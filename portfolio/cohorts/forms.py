@@ -7,20 +7,22 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from portfolio.cohorts.models import CohortRole
 
+# SelectChoice rather than (value, label) tuples, which WTForms 3.3 deprecates.
 ORGANISATION_KINDS = [
-    ("municipality", _l("Municipality")),
-    ("region", _l("Region")),
-    ("care-provider", _l("Care provider")),
-    ("education", _l("Education")),
-    ("other", _l("Other")),
+    SelectChoice("municipality", _l("Municipality")),
+    SelectChoice("region", _l("Region")),
+    SelectChoice("care-provider", _l("Care provider")),
+    SelectChoice("education", _l("Education")),
+    SelectChoice("other", _l("Other")),
 ]
 ROLE_CHOICES = [
-    (CohortRole.TRAINEE.value, _l("Trainee")),
-    (CohortRole.TRAINER.value, _l("Trainer")),
+    SelectChoice(CohortRole.TRAINEE.value, _l("Trainee")),
+    SelectChoice(CohortRole.TRAINER.value, _l("Trainer")),
 ]
 
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, select
@@ -14,7 +23,13 @@ from portfolio.accounts.forms import SignUpForm
 from portfolio.accounts.models import User
 from portfolio.audit import record
 from portfolio.cohorts import role_label, services
-from portfolio.cohorts.forms import CohortForm, GovernanceInviteForm, InviteForm, OrganisationForm
+from portfolio.cohorts.forms import (
+    ROLE_CHOICES,
+    CohortForm,
+    GovernanceInviteForm,
+    InviteForm,
+    OrganisationForm,
+)
 from portfolio.cohorts.models import (
     Cohort,
     CohortMembership,
@@ -105,6 +120,7 @@ def organisation(organisation_id: int) -> str | Response:
         form=form,
         sent=sent,
         can_manage=policy.can_manage_organisation(current_user, org),
+        can_view_candidates=policy.can_view_candidates(current_user, org),
     )
 
 
@@ -161,10 +177,12 @@ def cohort(cohort_id: int) -> str | Response:
     can_manage = policy.can_manage_cohort(current_user, item)
     form = InviteForm()
     if not policy.is_admin(current_user):
-        form.role.choices = [c for c in form.role.choices if policy.can_invite(current_user, item, c[0])]  # type: ignore[union-attr,index]
+        form.role.choices = [c for c in form.role.choices if policy.can_invite(current_user, item, c.value)]  # type: ignore[union-attr]
     sent = None
     if request.method == "POST":
         policy.require(can_manage)
+        if request.form.get("role") not in {c.value for c in ROLE_CHOICES}:
+            abort(400)  # the form offers only these; anything else was made up
         if form.validate_on_submit():
             policy.require(policy.can_invite(current_user, item, form.role.data or ""))
             sent = services.invite(
@@ -288,7 +306,9 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         user = User(email=invitation.email, name=(form.name.data or "").strip())
         user.set_password(form.password.data or "")
-        user.language = request.cookies.get("lang") or None
+        # The language chosen before signing up; a cookie is user input, so only known codes.
+        lang = request.cookies.get("lang")
+        user.language = lang if lang in current_app.config["LANGUAGES"] else None
         db.session.add(user)
         db.session.flush()
         record("account_created", actor=user, target=user, via="invitation")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
 from portfolio import policy
@@ -17,10 +20,33 @@ from portfolio.cohorts.models import (
     GovernanceMembership,
     Organisation,
 )
+from portfolio.assessment.services import total_items, trainee_rounds
+from portfolio.clock import today
 from portfolio.competencies import current_framework
 from portfolio.extensions import db
 
 bp = Blueprint("main", __name__)
+
+#: Ids are INTEGER columns: 32 bits, signed, on PostgreSQL.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` that refuses numbers no row can have, so the route answers 404.
+
+    A larger number reached the database and failed there ("integer out of range" on
+    PostgreSQL, OverflowError on SQLite): a 500 for a typo in the address bar.
+    """
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+@bp.record_once
+def _install_id_converter(state: Any) -> None:
+    # This blueprint is registered first, so every <int:...> rule after it uses the bound.
+    state.app.url_map.converters["int"] = IdConverter
 
 
 @bp.get("/")
@@ -54,8 +80,15 @@ def dashboard() -> str:
         .where(GovernanceMembership.user_id == current_user.id)
         .order_by(Organisation.name)
     ).all()
+    open_rounds = [
+        (round_, assessment, answered)
+        for round_, assessment, answered in trainee_rounds(current_user.id)
+        if round_.is_open(today())
+    ]
     return render_template(
         "main/dashboard.html",
+        open_rounds=open_rounds,
+        total=total_items(),
         training=[(c, n) for role, c, n in memberships if role == CohortRole.TRAINER],
         learning=[c for role, c, _n in memberships if role == CohortRole.TRAINEE],
         governed=governed,
@@ -75,4 +108,12 @@ def trainee(user_id: int) -> str:
         .where(CohortMembership.user_id == person.id, CohortMembership.role == CohortRole.TRAINEE)
         .order_by(Cohort.name)
     ).all()
-    return render_template("main/trainee.html", person=person, cohorts=cohorts)
+    return render_template(
+        "main/trainee.html",
+        person=person,
+        cohorts=cohorts,
+        rounds=trainee_rounds(person.id),
+        total=total_items(),
+        today=today(),
+        is_self=person.id == current_user.id,
+    )

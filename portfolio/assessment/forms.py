@@ -1,0 +1,42 @@
+"""Forms for planning rounds and for reopening a self-assessment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+
+class RoundForm(FlaskForm):
+    """An assessment moment of a cohort."""
+
+    title = StringField(
+        _l("Name of the round"),
+        description=_l("For example: Baseline, After module 1, Final"),
+        validators=[DataRequired(_l("Give the round a name.")), Length(max=120)],
+    )
+    opens_on = DateField(
+        _l("Opens on"),
+        validators=[DataRequired(_l("Enter the first day trainees can fill it in (YYYY-MM-DD)."))],
+    )
+    closes_on = DateField(
+        _l("Closes on"),
+        validators=[DataRequired(_l("Enter the last day trainees can fill it in (YYYY-MM-DD)."))],
+    )
+
+    def validate_closes_on(self, field: Any) -> None:
+        """A round cannot close before it opens."""
+        if field.data and self.opens_on.data and field.data < self.opens_on.data:
+            raise ValidationError(_l("The closing day must be on or after the opening day."))
+
+
+class ReopenForm(FlaskForm):
+    """Give a submitted self-assessment back to the trainee."""
+
+    reason = TextAreaField(
+        _l("Why are you reopening it? (shown in the audit log)"),
+        validators=[Optional(), Length(max=1000)],
+    )

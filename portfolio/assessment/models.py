@@ -1,0 +1,183 @@
+"""Self-assessment: rounds, ratings per indicator, reflections, and the evidence library."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portfolio.accounts.models import User, utcnow
+from portfolio.cohorts.models import Cohort
+from portfolio.competencies.models import Competency, FrameworkVersion, Indicator
+from portfolio.extensions import db
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class Round(db.Model):
+    """An assessment moment of a cohort (baseline, after module 1 … 4, final)."""
+
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    opens_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date] = mapped_column(Date)
+    framework_version_id: Mapped[int] = mapped_column(ForeignKey("framework_versions.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    cohort: Mapped[Cohort] = relationship()
+    framework_version: Mapped[FrameworkVersion] = relationship()
+
+    def is_open(self, today: date) -> bool:
+        """Trainees can work on the round today."""
+        return self.opens_on <= today <= self.closes_on
+
+    def state(self, today: date) -> str:
+        """upcoming, open or closed."""
+        if today < self.opens_on:
+            return "upcoming"
+        return "open" if today <= self.closes_on else "closed"
+
+
+class AssessmentStatus(enum.StrEnum):
+    """Where a trainee's self-assessment stands."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class SelfAssessment(db.Model):
+    """One trainee's self-assessment in one round."""
+
+    __tablename__ = "self_assessments"
+    __table_args__ = (UniqueConstraint("round_id", "trainee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[AssessmentStatus] = mapped_column(
+        _enum(AssessmentStatus), default=AssessmentStatus.DRAFT
+    )
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    round: Mapped[Round] = relationship()
+    trainee: Mapped[User] = relationship()
+
+    @property
+    def is_submitted(self) -> bool:
+        """Submitted self-assessments are read-only for the trainee."""
+        return self.status == AssessmentStatus.SUBMITTED
+
+
+class Rating(db.Model):
+    """A trainee's rating of one indicator in one self-assessment.
+
+    ``version`` grows by one with every save; a save names the version it started from,
+    so two tabs cannot overwrite each other silently.
+    """
+
+    __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("self_assessment_id", "indicator_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    self_assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("self_assessments.id", ondelete="CASCADE"), index=True
+    )
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
+    level: Mapped[int | None] = mapped_column(Integer)
+    not_judgeable: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    change_reason: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    indicator: Mapped[Indicator] = relationship()
+
+    @property
+    def answered(self) -> bool:
+        """A level or 'cannot judge yet' was chosen."""
+        return self.level is not None or self.not_judgeable
+
+
+class Reflection(db.Model):
+    """What a trainee learned on one competency in one round (Markdown)."""
+
+    __tablename__ = "reflections"
+    __table_args__ = (UniqueConstraint("self_assessment_id", "competency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    self_assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("self_assessments.id", ondelete="CASCADE"), index=True
+    )
+    competency_id: Mapped[int] = mapped_column(ForeignKey("competencies.id"), index=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    competency: Mapped[Competency] = relationship()
+
+
+class EvidenceKind(enum.StrEnum):
+    """What sort of evidence an item is."""
+
+    DOCUMENT = "document"
+    LINK = "link"
+    TEXT = "text"
+    IMAGE = "image"
+
+
+evidence_indicators = Table(
+    "evidence_indicators",
+    db.metadata,
+    Column(
+        "evidence_id", ForeignKey("evidence_items.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("indicator_id", ForeignKey("indicators.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class EvidenceItem(db.Model):
+    """Something from practice that shows a competency; reusable across rounds."""
+
+    __tablename__ = "evidence_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    occurred_on: Mapped[date | None] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[EvidenceKind] = mapped_column(_enum(EvidenceKind), default=EvidenceKind.TEXT)
+    url: Mapped[str] = mapped_column(String(2000), default="")
+    tool_key: Mapped[str | None] = mapped_column(String(120))
+    # An uploaded file lives outside static/ under a random name; these describe it.
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    stored_name: Mapped[str | None] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    file_size: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    owner: Mapped[User] = relationship()
+    indicators: Mapped[list[Indicator]] = relationship(
+        secondary=evidence_indicators, order_by="Indicator.position"
+    )

@@ -1,0 +1,611 @@
+"""Self-assessment work: rounds, saving ratings and reflections without lost updates,
+progress, submitting and reopening.
+
+Services take explicit arguments, flush, and leave the commit to the caller.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import selectinload
+
+from portfolio.accounts.models import User, utcnow
+from portfolio.assessment.models import (
+    AssessmentStatus,
+    Rating,
+    Reflection,
+    Round,
+    SelfAssessment,
+)
+from portfolio.audit import record
+from portfolio.cohorts.models import Cohort, CohortMembership, CohortRole
+from portfolio.competencies.models import Competency, FrameworkVersion, Indicator
+from portfolio.extensions import db
+from portfolio.framework import Framework, framework_hash
+
+NOTE_LIMIT = 1000
+REASON_LIMIT = 1000
+REFLECTION_LIMIT = 20000
+NOT_JUDGEABLE = "nj"
+
+STARR_TEMPLATE = """**Situation** — Where and when? Who was there?
+
+**Task** — What was your role, what did you want to achieve?
+
+**Action** — What did you do, which dialogical tool did you use?
+
+**Result** — What happened? What did others say or do?
+
+**Reflection** — What did you learn? What will you do differently next time?
+"""
+
+
+# --- rounds --------------------------------------------------------------------------------
+
+
+def current_framework_version(framework: Framework) -> FrameworkVersion | None:
+    """The stored version of the framework the application serves, if it has been loaded."""
+    return db.session.scalar(
+        select(FrameworkVersion).where(FrameworkVersion.content_hash == framework_hash(framework))
+    )
+
+
+def create_round(
+    actor: User, cohort: Cohort, *, title: str, opens_on: date, closes_on: date, version: FrameworkVersion
+) -> Round:
+    """Plan an assessment moment for ``cohort``."""
+    round_ = Round(
+        cohort=cohort,
+        title=title.strip(),
+        opens_on=opens_on,
+        closes_on=closes_on,
+        framework_version=version,
+    )
+    db.session.add(round_)
+    db.session.flush()
+    record("round_created", actor=actor, target=round_, cohort=cohort.name, title=round_.title)
+    return round_
+
+
+def cohort_rounds(cohort_id: int) -> list[Round]:
+    """A cohort's rounds in date order."""
+    return list(
+        db.session.scalars(
+            select(Round).where(Round.cohort_id == cohort_id).order_by(Round.opens_on, Round.id)
+        )
+    )
+
+
+def get_or_create_assessment(round_: Round, trainee: User) -> SelfAssessment:
+    """The trainee's self-assessment for the round, created on first use."""
+    found = find_assessment(round_.id, trainee.id)
+    if found is None:
+        # Another tab may create it at the same moment: insert-or-ignore, then read.
+        insert_ignoring_duplicates(
+            SelfAssessment,
+            round_id=round_.id,
+            trainee_id=trainee.id,
+            status=AssessmentStatus.DRAFT,
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
+        found = find_assessment(round_.id, trainee.id)
+    assert found is not None
+    return found
+
+
+def find_assessment(round_id: int, trainee_id: int) -> SelfAssessment | None:
+    """The self-assessment of a trainee in a round, if it exists."""
+    return db.session.scalar(
+        select(SelfAssessment).where(
+            SelfAssessment.round_id == round_id, SelfAssessment.trainee_id == trainee_id
+        )
+    )
+
+
+def insert_ignoring_duplicates(model: Any, **values: Any) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING; True when the row was inserted.
+
+    Both SQLite and PostgreSQL support it, and unlike catching IntegrityError it needs no
+    savepoint, so the surrounding transaction stays usable.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(model).values(**values).on_conflict_do_nothing()
+    outcome = db.session.execute(statement)
+    return bool(outcome.rowcount)  # type: ignore[attr-defined]
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def ratings_for(assessment_id: int) -> dict[int, Rating]:
+    """Ratings of a self-assessment by indicator id."""
+    return {
+        r.indicator_id: r
+        for r in db.session.scalars(
+            select(Rating).where(Rating.self_assessment_id == assessment_id)
+        )
+    }
+
+
+def reflections_for(assessment_id: int) -> dict[int, Reflection]:
+    """Reflections of a self-assessment by competency id."""
+    return {
+        r.competency_id: r
+        for r in db.session.scalars(
+            select(Reflection).where(Reflection.self_assessment_id == assessment_id)
+        )
+    }
+
+
+def previous_ratings(current: Round, trainee_id: int) -> tuple[Round | None, dict[int, Rating]]:
+    """The trainee's ratings in the latest earlier round of the same cohort they worked on."""
+    earlier = db.session.scalar(
+        select(SelfAssessment)
+        .join(Round, Round.id == SelfAssessment.round_id)
+        .where(
+            SelfAssessment.trainee_id == trainee_id,
+            Round.cohort_id == current.cohort_id,
+            or_(
+                Round.opens_on < current.opens_on,
+                and_(Round.opens_on == current.opens_on, Round.id < current.id),
+            ),
+        )
+        .order_by(Round.opens_on.desc(), Round.id.desc())
+        .options(selectinload(SelfAssessment.round))
+        .limit(1)
+    )
+    if earlier is None:
+        return None, {}
+    return earlier.round, ratings_for(earlier.id)
+
+
+def competency_indicators(competency_key: str, assessment_id: int | None) -> tuple[Competency | None, list[Indicator]]:
+    """A competency's current indicators, plus retired ones this self-assessment rated."""
+    competency = db.session.scalar(select(Competency).where(Competency.key == competency_key))
+    if competency is None:
+        return None, []
+    rated = select(Rating.indicator_id).where(Rating.self_assessment_id == assessment_id)
+    indicators = db.session.scalars(
+        select(Indicator)
+        .where(
+            Indicator.competency_id == competency.id,
+            or_(Indicator.retired_at.is_(None), Indicator.id.in_(rated)),
+        )
+        .options(selectinload(Indicator.element))
+        .order_by(Indicator.position)
+    ).all()
+    return competency, list(indicators)
+
+
+@dataclass
+class CompetencyProgress:
+    """How far a self-assessment is on one competency."""
+
+    competency: Competency
+    total: int
+    answered: int
+    has_reflection: bool
+
+    @property
+    def missing(self) -> int:
+        """Indicators still to rate."""
+        return self.total - self.answered
+
+    @property
+    def percent(self) -> int:
+        """Share answered, 0–100."""
+        return round(100 * self.answered / self.total) if self.total else 100
+
+
+@dataclass
+class Progress:
+    """How far a self-assessment is, per competency and overall."""
+
+    competencies: list[CompetencyProgress]
+
+    @property
+    def total(self) -> int:
+        """Indicators to rate in the round."""
+        return sum(c.total for c in self.competencies)
+
+    @property
+    def answered(self) -> int:
+        """Indicators rated so far."""
+        return sum(c.answered for c in self.competencies)
+
+    @property
+    def percent(self) -> int:
+        """Share answered, 0–100."""
+        return round(100 * self.answered / self.total) if self.total else 0
+
+    @property
+    def complete(self) -> bool:
+        """Every current indicator has an answer."""
+        return self.answered >= self.total
+
+
+def progress(assessment_id: int | None) -> Progress:
+    """Completion per competency, counted in SQL (current indicators only)."""
+    answered = (
+        select(func.count(Rating.id))
+        .where(
+            Rating.self_assessment_id == assessment_id,
+            Rating.indicator_id == Indicator.id,
+            or_(Rating.level.is_not(None), Rating.not_judgeable.is_(True)),
+        )
+        .correlate(Indicator)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Indicator.competency_id, func.count(Indicator.id), func.sum(answered))
+        .where(Indicator.retired_at.is_(None))
+        .group_by(Indicator.competency_id)
+    ).all()
+    counts = {cid: (total, int(done or 0)) for cid, total, done in rows}
+    reflected = set(
+        db.session.scalars(
+            select(Reflection.competency_id).where(
+                Reflection.self_assessment_id == assessment_id, func.length(Reflection.body) > 0
+            )
+        )
+    )
+    competencies = db.session.scalars(
+        select(Competency).where(Competency.retired_at.is_(None)).order_by(Competency.number)
+    ).all()
+    return Progress(
+        [
+            CompetencyProgress(c, *counts.get(c.id, (0, 0)), has_reflection=c.id in reflected)
+            for c in competencies
+        ]
+    )
+
+
+@dataclass
+class TraineeRow:
+    """One line of a round's progress table for trainers."""
+
+    trainee: User
+    assessment: SelfAssessment | None
+    answered: int
+
+
+def round_progress(round_: Round) -> list[TraineeRow]:
+    """Every trainee of the round's cohort with their status and number of answers (3 queries)."""
+    answered = (
+        select(func.count(Rating.id))
+        .join(Indicator, Indicator.id == Rating.indicator_id)
+        .where(
+            Rating.self_assessment_id == SelfAssessment.id,
+            Indicator.retired_at.is_(None),
+            or_(Rating.level.is_not(None), Rating.not_judgeable.is_(True)),
+        )
+        .correlate(SelfAssessment)
+        .scalar_subquery()
+    )
+    assessments = {
+        sa.trainee_id: (sa, count)
+        for sa, count in db.session.execute(
+            select(SelfAssessment, answered).where(SelfAssessment.round_id == round_.id)
+        )
+    }
+    trainees = db.session.scalars(
+        select(User)
+        .join(CohortMembership, CohortMembership.user_id == User.id)
+        .where(
+            CohortMembership.cohort_id == round_.cohort_id,
+            CohortMembership.role == CohortRole.TRAINEE,
+        )
+        .order_by(User.name)
+    ).all()
+    rows = []
+    for trainee in trainees:
+        sa, count = assessments.get(trainee.id, (None, 0))
+        rows.append(TraineeRow(trainee, sa, int(count or 0)))
+    return rows
+
+
+def total_items() -> int:
+    """Current ratable items."""
+    return db.session.scalar(
+        select(func.count(Indicator.id)).where(Indicator.retired_at.is_(None))
+    ) or 0
+
+
+# --- saving --------------------------------------------------------------------------------
+
+
+def fingerprint(*values: object) -> str:
+    """A short digest of what a tab showed, so the server can tell what the tab changed."""
+    joined = "\x1f".join("" if v is None else str(v) for v in values)
+    return hashlib.sha256(joined.encode()).hexdigest()[:16]
+
+
+def rating_fingerprint(rating: Rating | None) -> str:
+    """Digest of a stored rating (or of 'nothing yet')."""
+    if rating is None:
+        return fingerprint("", "", "")
+    return fingerprint(rating_choice(rating), rating.note, rating.change_reason)
+
+
+def rating_choice(rating: Rating | None) -> str:
+    """The radio value for a stored rating: a level, 'nj', or ''."""
+    if rating is None:
+        return ""
+    if rating.not_judgeable:
+        return NOT_JUDGEABLE
+    return "" if rating.level is None else str(rating.level)
+
+
+def reflection_fingerprint(reflection: Reflection | None) -> str:
+    """Digest of a stored reflection."""
+    return fingerprint(reflection.body if reflection else "")
+
+
+@dataclass
+class RatingInput:
+    """What a tab sent for one indicator."""
+
+    choice: str
+    note: str
+    reason: str
+    base_version: int
+    base_fingerprint: str
+
+    @property
+    def fingerprint(self) -> str:
+        """Digest of what the tab now holds."""
+        return fingerprint(self.choice, self.note, self.reason)
+
+
+@dataclass
+class Conflict:
+    """A field that was changed elsewhere since this tab loaded it."""
+
+    field: str
+    indicator: Indicator | None
+    theirs: str
+    yours: str
+
+
+@dataclass
+class SaveResult:
+    """What a save did."""
+
+    saved: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    versions: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+
+def parse_rating_form(
+    form: Mapping[str, str], indicators: list[Indicator], levels: list[int]
+) -> tuple[dict[int, RatingInput], dict[str, str]]:
+    """Read the rating fields of a competency form; returns inputs and per-field errors."""
+    allowed = {"", NOT_JUDGEABLE, *(str(v) for v in levels)}
+    inputs: dict[int, RatingInput] = {}
+    errors: dict[str, str] = {}
+    for indicator in indicators:
+        prefix = f"r-{indicator.id}"
+        if f"{prefix}-v" not in form:
+            continue  # not on this form (retired, or a partial autosave)
+        choice = form.get(f"{prefix}-level", "").strip()
+        note = form.get(f"{prefix}-note", "").strip()
+        reason = form.get(f"{prefix}-reason", "").strip()
+        try:
+            base = int(form.get(f"{prefix}-v", "0"))
+        except ValueError:
+            base = -1
+        if choice not in allowed:
+            errors[f"{prefix}-level"] = "level"
+        if len(note) > NOTE_LIMIT:
+            errors[f"{prefix}-note"] = "note"
+        if len(reason) > REASON_LIMIT:
+            errors[f"{prefix}-reason"] = "reason"
+        if base < 0:
+            errors[f"{prefix}-level"] = "version"
+        inputs[indicator.id] = RatingInput(choice, note, reason, base, form.get(f"{prefix}-h", ""))
+    return inputs, errors
+
+
+def save_ratings(
+    assessment: SelfAssessment,
+    inputs: dict[int, RatingInput],
+    indicators: dict[int, Indicator],
+    skip: set[int],
+) -> SaveResult:
+    """Save what the tab changed; a field changed elsewhere since the tab loaded it is a conflict.
+
+    An update only succeeds when the stored version is still the one the tab started from
+    (``UPDATE … WHERE version = base``), so two saves racing each other cannot both win.
+    """
+    result = SaveResult()
+    stored = ratings_for(assessment.id)
+    for indicator_id, data in inputs.items():
+        name = f"r-{indicator_id}"
+        if indicator_id in skip or indicators[indicator_id].is_retired:
+            continue
+        current = stored.get(indicator_id)
+        if data.fingerprint == data.base_fingerprint:
+            continue  # this tab did not touch the field
+        if current is not None and rating_fingerprint(current) == data.fingerprint:
+            result.versions[name] = (current.version, data.fingerprint)
+            continue  # already saved with the same content (another tab, or a retry)
+        current_version = current.version if current is not None else 0
+        if current_version != data.base_version:
+            result.conflicts.append(_rating_conflict(name, indicators[indicator_id], current, data))
+            continue
+        if not _write_rating(assessment, indicator_id, current, data):
+            db.session.expire_all()
+            fresh = ratings_for(assessment.id).get(indicator_id)
+            result.conflicts.append(_rating_conflict(name, indicators[indicator_id], fresh, data))
+            continue
+        result.saved.append(name)
+        result.versions[name] = (current_version + 1, data.fingerprint)
+    if result.saved:
+        assessment.updated_at = utcnow()
+    db.session.flush()
+    return result
+
+
+def _write_rating(
+    assessment: SelfAssessment, indicator_id: int, current: Rating | None, data: RatingInput
+) -> bool:
+    """Insert or conditionally update one rating; False when another save got there first."""
+    values = {
+        "level": int(data.choice) if data.choice.isdigit() else None,
+        "not_judgeable": data.choice == NOT_JUDGEABLE,
+        "note": data.note,
+        "change_reason": data.reason,
+        "updated_at": utcnow(),
+    }
+    if current is None:
+        return insert_ignoring_duplicates(
+            Rating,
+            self_assessment_id=assessment.id,
+            indicator_id=indicator_id,
+            version=1,
+            **values,
+        )
+    outcome = db.session.execute(
+        update(Rating)
+        .where(Rating.id == current.id, Rating.version == data.base_version)
+        .values(version=Rating.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if outcome.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    db.session.expire(current)
+    return True
+
+
+def _rating_conflict(
+    name: str, indicator: Indicator, current: Rating | None, data: RatingInput
+) -> Conflict:
+    return Conflict(
+        field=name,
+        indicator=indicator,
+        theirs=rating_choice(current),
+        yours=data.choice,
+    )
+
+
+def save_reflection(
+    assessment: SelfAssessment,
+    competency: Competency,
+    body: str,
+    base_version: int,
+    base_fingerprint: str,
+) -> SaveResult:
+    """Save a reflection with the same version check as ratings."""
+    result = SaveResult()
+    name = "reflection"
+    if len(body) > REFLECTION_LIMIT:
+        result.errors[name] = "reflection"
+        return result
+    current = reflections_for(assessment.id).get(competency.id)
+    mine = fingerprint(body)
+    if mine == base_fingerprint:
+        return result
+    if current is not None and reflection_fingerprint(current) == mine:
+        result.versions[name] = (current.version, mine)
+        return result
+    current_version = current.version if current is not None else 0
+    conflict = Conflict(name, None, current.body if current else "", body)
+    if current_version != base_version:
+        result.conflicts.append(conflict)
+        return result
+    if current is None:
+        if not insert_ignoring_duplicates(
+            Reflection,
+            self_assessment_id=assessment.id,
+            competency_id=competency.id,
+            body=body,
+            version=1,
+            updated_at=utcnow(),
+        ):
+            db.session.expire_all()
+            fresh = reflections_for(assessment.id).get(competency.id)
+            conflict.theirs = fresh.body if fresh else ""
+            result.conflicts.append(conflict)
+            return result
+    else:
+        outcome = db.session.execute(
+            update(Reflection)
+            .where(Reflection.id == current.id, Reflection.version == base_version)
+            .values(version=Reflection.version + 1, body=body, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if outcome.rowcount != 1:  # type: ignore[attr-defined]
+            db.session.expire_all()
+            fresh = reflections_for(assessment.id).get(competency.id)
+            conflict.theirs = fresh.body if fresh else ""
+            result.conflicts.append(conflict)
+            return result
+        db.session.expire(current)
+    result.saved.append(name)
+    result.versions[name] = (current_version + 1, mine)
+    assessment.updated_at = utcnow()
+    db.session.flush()
+    return result
+
+
+# --- submitting -------------------------------------------------------------------------------
+
+
+def submit(assessment: SelfAssessment, actor: User) -> None:
+    """Hand in: the self-assessment becomes read-only for the trainee."""
+    assessment.status = AssessmentStatus.SUBMITTED
+    assessment.submitted_at = utcnow()
+    record("self_assessment_submitted", actor=actor, target=assessment, round=assessment.round.title)
+    db.session.flush()
+
+
+def reopen(assessment: SelfAssessment, actor: User, reason: str) -> None:
+    """A trainer gives the self-assessment back to the trainee for changes."""
+    assessment.status = AssessmentStatus.DRAFT
+    record(
+        "self_assessment_reopened",
+        actor=actor,
+        target=assessment,
+        trainee=assessment.trainee.email,
+        round=assessment.round.title,
+        reason=reason or None,
+    )
+    db.session.flush()
+
+
+def trainee_rounds(trainee_id: int) -> list[tuple[Round, SelfAssessment | None, int]]:
+    """Every round of the trainee's cohorts with their self-assessment and answer count."""
+    answered = (
+        select(func.count(Rating.id))
+        .join(Indicator, Indicator.id == Rating.indicator_id)
+        .where(
+            Rating.self_assessment_id == SelfAssessment.id,
+            Indicator.retired_at.is_(None),
+            or_(Rating.level.is_not(None), Rating.not_judgeable.is_(True)),
+        )
+        .correlate(SelfAssessment)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Round, SelfAssessment, case((SelfAssessment.id.is_(None), 0), else_=answered))
+        .join(CohortMembership, CohortMembership.cohort_id == Round.cohort_id)
+        .outerjoin(
+            SelfAssessment,
+            and_(SelfAssessment.round_id == Round.id, SelfAssessment.trainee_id == trainee_id),
+        )
+        .where(CohortMembership.user_id == trainee_id, CohortMembership.role == CohortRole.TRAINEE)
+        .options(selectinload(Round.cohort))
+        .order_by(Round.opens_on.desc(), Round.id.desc())
+    ).all()
+    return [(r, sa, int(n or 0)) for r, sa, n in rows]

@@ -1,0 +1,532 @@
+"""Rounds and self-assessments: load → check policy → act."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portfolio import policy
+from portfolio.accounts.models import User
+from portfolio.assessment import services
+from portfolio.assessment.forms import ReopenForm, RoundForm
+from portfolio.assessment.models import Rating, Round, SelfAssessment
+from portfolio.audit import record
+from portfolio.clock import today
+from portfolio.cohorts.models import Cohort
+from portfolio.competencies import current_framework
+from portfolio.competencies.models import Competency, Indicator
+from portfolio.extensions import db
+from portfolio.markdown import render_markdown
+
+bp = Blueprint("assessment", __name__)
+
+
+# --- rounds (trainers) ------------------------------------------------------------------
+
+
+@bp.route("/cohorts/<int:cohort_id>/rounds", methods=["GET", "POST"])
+@login_required
+def rounds(cohort_id: int) -> str | Response:
+    """A cohort's assessment rounds; trainers plan new ones."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    policy.require_view(policy.can_view_cohort(current_user, cohort))
+    policy.require(policy.can_manage_rounds(current_user, cohort))
+    form = RoundForm()
+    if form.validate_on_submit():
+        version = services.current_framework_version(current_framework())
+        if version is None:
+            flash(
+                _("The competence framework is not loaded yet. Ask the administrator to run "
+                  "'flask framework load'; nothing was created."),
+                "error",
+            )
+        else:
+            services.create_round(
+                current_user,
+                cohort,
+                title=form.title.data or "",
+                opens_on=form.opens_on.data,  # type: ignore[arg-type]
+                closes_on=form.closes_on.data,  # type: ignore[arg-type]
+                version=version,
+            )
+            db.session.commit()
+            flash(_("Round planned. Trainees see it on their overview when it opens."), "success")
+            return redirect(url_for("assessment.rounds", cohort_id=cohort.id), code=303)
+    return render_template(
+        "assessment/rounds.html",
+        cohort=cohort,
+        rounds=services.cohort_rounds(cohort.id),
+        form=form,
+        today=today(),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_round(round_id: int) -> str | Response:
+    """Change a round's name or dates (for example to give more time)."""
+    round_ = db.get_or_404(Round, round_id)
+    policy.require_view(policy.can_view_cohort(current_user, round_.cohort))
+    policy.require(policy.can_manage_rounds(current_user, round_.cohort))
+    form = RoundForm(obj=round_)
+    if form.validate_on_submit():
+        changes = {
+            name: str(getattr(form, name).data)
+            for name in ("title", "opens_on", "closes_on")
+            if getattr(form, name).data != getattr(round_, name)
+        }
+        form.populate_obj(round_)
+        record("round_changed", actor=current_user, target=round_, **changes)
+        db.session.commit()
+        flash(_("The round is saved."), "success")
+        return redirect(url_for("assessment.rounds", cohort_id=round_.cohort_id), code=303)
+    return render_template("assessment/round_form.html", form=form, round=round_)
+
+
+@bp.get("/rounds/<int:round_id>/progress")
+@login_required
+def round_progress(round_id: int) -> str:
+    """Where every trainee of the cohort stands in this round."""
+    round_ = db.get_or_404(Round, round_id)
+    policy.require_view(policy.can_view_cohort(current_user, round_.cohort))
+    policy.require(policy.can_manage_rounds(current_user, round_.cohort))
+    return render_template(
+        "assessment/round_progress.html",
+        round=round_,
+        rows=services.round_progress(round_),
+        total=services.total_items(),
+        today=today(),
+    )
+
+
+# --- a trainee's own self-assessment ---------------------------------------------------------
+
+
+def _own_round(round_id: int) -> Round:
+    round_ = db.get_or_404(Round, round_id)
+    policy.require_view(policy.can_fill_in(current_user, round_))
+    return round_
+
+
+def _editable(round_: Round, assessment: SelfAssessment | None) -> bool:
+    return round_.is_open(today()) and (assessment is None or not assessment.is_submitted)
+
+
+@bp.get("/rounds/<int:round_id>")
+@login_required
+def overview(round_id: int) -> str:
+    """My self-assessment in this round: progress per competency, what is missing, submit."""
+    round_ = _own_round(round_id)
+    assessment = services.find_assessment(round_.id, current_user.id)
+    report = services.progress(assessment.id if assessment else None)
+    return render_template(
+        "assessment/overview.html",
+        round=round_,
+        assessment=assessment,
+        progress=report,
+        editable=_editable(round_, assessment),
+        today=today(),
+        details=_details(assessment) if assessment and assessment.is_submitted else None,
+    )
+
+
+@dataclass
+class Row:
+    """One indicator on the fill-in page, with what to show in its fields."""
+
+    indicator: Indicator
+    choice: str
+    note: str
+    reason: str
+    version: int
+    fingerprint: str
+    previous: Rating | None
+    error: str | None = None
+    conflict: services.Conflict | None = None
+
+
+def _is_fetch() -> bool:
+    return (
+        request.headers.get("X-Requested-With") == "fetch" or request.form.get("_format") == "json"
+    )
+
+
+@bp.route("/rounds/<int:round_id>/competencies/<key>", methods=["GET", "POST"])
+@login_required
+def fill_in(round_id: int, key: str) -> Any:
+    """Rate every indicator of one competency and reflect on it."""
+    round_ = _own_round(round_id)
+    assessment = services.find_assessment(round_.id, current_user.id)
+    competency, indicators = services.competency_indicators(key, assessment.id if assessment else None)
+    if competency is None or competency.is_retired:
+        abort(404)
+    editable = _editable(round_, assessment)
+    if request.method == "POST":
+        if not editable:
+            return _refuse_save(round_, assessment, competency, indicators)
+        assessment = services.get_or_create_assessment(round_, current_user)
+        return _save(round_, assessment, competency, indicators)
+    return _render_fill_in(round_, assessment, competency, indicators, editable)
+
+
+def _refuse_save(
+    round_: Round,
+    assessment: SelfAssessment | None,
+    competency: Competency,
+    indicators: list[Indicator],
+) -> Any:
+    """The round closed or was handed in meanwhile: say so, and keep what was typed on screen."""
+    if assessment is not None and assessment.is_submitted:
+        message = _("This self-assessment has been handed in, so it can no longer be changed. "
+                    "Your last changes are shown below but were not saved; copy what you need, "
+                    "or ask your trainer to reopen it.")
+    else:
+        message = _("This round is not open (it runs from %(start)s to %(end)s), so nothing was "
+                    "saved. Your text is shown below: copy what you need, or ask your trainer "
+                    "for more time.", start=round_.opens_on.isoformat(), end=round_.closes_on.isoformat())
+    if _is_fetch():
+        return jsonify(status="locked", message=message), 409
+    inputs, _errors = services.parse_rating_form(request.form, indicators, current_framework().rating_scale.values)
+    rows = _rows(round_, current_user.id, assessment, indicators, inputs=inputs)
+    flash(message, "error")
+    return (
+        _render_fill_in(
+            round_,
+            assessment,
+            competency,
+            indicators,
+            editable=False,
+            rows=rows,
+            reflection_text=request.form.get("reflection", ""),
+            unsaved=True,
+        ),
+        409,
+    )
+
+
+def _save(
+    round_: Round,
+    assessment: SelfAssessment,
+    competency: Competency,
+    indicators: list[Indicator],
+) -> Any:
+    framework = current_framework()
+    inputs, errors = services.parse_rating_form(request.form, indicators, framework.rating_scale.values)
+    skip = {int(name.split("-")[1]) for name in errors}
+    by_id = {i.id: i for i in indicators}
+    result = services.save_ratings(assessment, inputs, by_id, skip)
+    action = request.form.get("action", "save")
+    reflection_text = request.form.get("reflection", "").replace("\r\n", "\n")
+    if "reflection-v" in request.form:
+        try:
+            base = int(request.form.get("reflection-v", "0"))
+        except ValueError:
+            base = -1
+        if base < 0:
+            errors["reflection"] = "version"
+        else:
+            saved = services.save_reflection(
+                assessment, competency, reflection_text, base, request.form.get("reflection-h", "")
+            )
+            result.saved += saved.saved
+            result.conflicts += saved.conflicts
+            result.versions.update(saved.versions)
+            errors.update(saved.errors)
+    db.session.commit()
+
+    messages = {name: _error_message(kind) for name, kind in errors.items()}
+    if _is_fetch():
+        return jsonify(
+            status="conflict" if result.conflicts else ("invalid" if errors else "saved"),
+            saved=result.saved,
+            versions={name: list(v) for name, v in result.versions.items()},
+            conflicts=[c.field for c in result.conflicts],
+            errors=messages,
+            progress=_progress_json(assessment.id),
+        )
+    if result.conflicts or errors:
+        rows = _rows(round_, current_user.id, assessment, indicators, inputs=inputs, result=result, errors=messages)
+        reflection_conflict = next((c for c in result.conflicts if c.field == "reflection"), None)
+        return (
+            _render_fill_in(
+                round_,
+                assessment,
+                competency,
+                indicators,
+                editable=True,
+                rows=rows,
+                reflection_text=reflection_text,
+                reflection_conflict=reflection_conflict,
+                reflection_error=messages.get("reflection"),
+                errors=messages,
+            ),
+            409 if result.conflicts else 400,
+        )
+    if action == "starr" and not reflection_text.strip():
+        return redirect(
+            url_for("assessment.fill_in", round_id=round_.id, key=competency.key, starr=1) + "#reflection",
+            code=303,
+        )
+    if action == "preview":
+        return redirect(
+            url_for("assessment.fill_in", round_id=round_.id, key=competency.key, preview=1) + "#reflection",
+            code=303,
+        )
+    if action == "next":
+        nxt = _next_competency(competency)
+        if nxt is not None:
+            flash(_("Saved. Next: %(name)s.", name=_localized(nxt.name)), "success")
+            return redirect(url_for("assessment.fill_in", round_id=round_.id, key=nxt.key), code=303)
+        flash(_("Saved. You have been through every competency."), "success")
+        return redirect(url_for("assessment.overview", round_id=round_.id), code=303)
+    flash(_("Saved."), "success")
+    return redirect(url_for("assessment.fill_in", round_id=round_.id, key=competency.key), code=303)
+
+
+def _error_message(kind: str) -> str:
+    return {
+        "level": _("Choose one of the levels, or 'cannot judge yet'."),
+        "note": _("The note is too long: keep it under %(n)s characters.", n=services.NOTE_LIMIT),
+        "reason": _("The explanation is too long: keep it under %(n)s characters.", n=services.REASON_LIMIT),
+        "reflection": _("The reflection is too long: keep it under %(n)s characters.", n=services.REFLECTION_LIMIT),
+        "version": _("The page was out of date. Reload it and try again."),
+    }.get(kind, _("This value could not be saved."))
+
+
+def _localized(texts: dict[str, str]) -> str:
+    from portfolio.i18n import localized
+
+    return localized(texts)
+
+
+def _next_competency(competency: Competency) -> Competency | None:
+    return db.session.scalar(
+        db.select(Competency)
+        .where(Competency.number > competency.number, Competency.retired_at.is_(None))
+        .order_by(Competency.number)
+        .limit(1)
+    )
+
+
+def _progress_json(assessment_id: int) -> dict[str, Any]:
+    report = services.progress(assessment_id)
+    return {
+        "answered": report.answered,
+        "total": report.total,
+        "percent": report.percent,
+        "competencies": {
+            c.competency.key: {"answered": c.answered, "total": c.total} for c in report.competencies
+        },
+    }
+
+
+def _rows(
+    round_: Round,
+    trainee_id: int,
+    assessment: SelfAssessment | None,
+    indicators: list[Indicator],
+    *,
+    inputs: dict[int, services.RatingInput] | None = None,
+    result: services.SaveResult | None = None,
+    errors: dict[str, str] | None = None,
+) -> list[Row]:
+    """What each indicator's fields show: stored values, or what the user just typed."""
+    stored = services.ratings_for(assessment.id) if assessment else {}
+    _prev_round, previous = services.previous_ratings(round_, trainee_id)
+    conflicts = {c.field: c for c in (result.conflicts if result else [])}
+    rows = []
+    for indicator in indicators:
+        name = f"r-{indicator.id}"
+        current = stored.get(indicator.id)
+        row = Row(
+            indicator=indicator,
+            choice=services.rating_choice(current),
+            note=current.note if current else "",
+            reason=current.change_reason if current else "",
+            version=current.version if current else 0,
+            fingerprint=services.rating_fingerprint(current),
+            previous=previous.get(indicator.id),
+        )
+        typed = (inputs or {}).get(indicator.id)
+        has_error = bool(errors) and any(f"{name}-{p}" in errors for p in ("level", "note", "reason"))
+        if typed is not None and (name in conflicts or has_error or typed.fingerprint != typed.base_fingerprint):
+            # Show what the user typed. After a conflict the row carries the stored version,
+            # so saving again is a deliberate choice made with both values in view.
+            row.choice, row.note, row.reason = typed.choice, typed.note, typed.reason
+            if has_error:
+                row.version, row.fingerprint = typed.base_version, typed.base_fingerprint
+            elif result and name in result.versions:
+                row.version, row.fingerprint = result.versions[name]
+        row.conflict = conflicts.get(name)
+        if has_error:
+            row.error = next(
+                errors[f"{name}-{part}"]
+                for part in ("level", "note", "reason")
+                if f"{name}-{part}" in errors  # type: ignore[operator]
+            )
+        rows.append(row)
+    return rows
+
+
+def _render_fill_in(
+    round_: Round,
+    assessment: SelfAssessment | None,
+    competency: Competency,
+    indicators: list[Indicator],
+    editable: bool,
+    *,
+    rows: list[Row] | None = None,
+    reflection_text: str | None = None,
+    reflection_conflict: services.Conflict | None = None,
+    reflection_error: str | None = None,
+    errors: dict[str, str] | None = None,
+    unsaved: bool = False,
+) -> str:
+    reflection = (
+        services.reflections_for(assessment.id).get(competency.id) if assessment else None
+    )
+    previous_round, _previous = services.previous_ratings(round_, current_user.id)
+    stored_version = reflection.version if reflection else 0
+    stored_fp = services.reflection_fingerprint(reflection)
+    if reflection_conflict is not None:
+        version, fp = stored_version, stored_fp  # both texts are shown; saving again is deliberate
+    elif reflection_error is not None or unsaved:
+        version = int(request.form.get("reflection-v", "0") or 0)
+        fp = request.form.get("reflection-h", "")
+    else:
+        reflection_text, version, fp = (reflection.body if reflection else ""), stored_version, stored_fp
+        if request.args.get("starr") and not reflection_text.strip():
+            reflection_text = services.STARR_TEMPLATE
+    report = services.progress(assessment.id if assessment else None)
+    return render_template(
+        "assessment/fill_in.html",
+        round=round_,
+        assessment=assessment,
+        competency=competency,
+        rows=rows if rows is not None else _rows(round_, current_user.id, assessment, indicators),
+        scale=current_framework().rating_scale,
+        editable=editable,
+        previous_round=previous_round,
+        reflection_text=reflection_text,
+        reflection_version=version,
+        reflection_fp=fp,
+        reflection_conflict=reflection_conflict,
+        reflection_error=reflection_error,
+        preview=render_markdown(reflection_text) if request.args.get("preview") else None,
+        progress=report,
+        errors=errors or {},
+        unsaved=unsaved,
+        starr=services.STARR_TEMPLATE,
+    )
+
+
+@bp.post("/rounds/<int:round_id>/submit")
+@login_required
+def submit(round_id: int) -> Any:
+    """Hand in the self-assessment; it becomes read-only."""
+    round_ = _own_round(round_id)
+    assessment = services.find_assessment(round_.id, current_user.id)
+    if assessment is not None and assessment.is_submitted:
+        flash(_("This self-assessment was already handed in."), "info")
+        return redirect(url_for("assessment.overview", round_id=round_.id), code=303)
+    if not round_.is_open(today()):
+        flash(_("This round is not open, so it cannot be handed in now."), "error")
+        return redirect(url_for("assessment.overview", round_id=round_.id), code=303)
+    report = services.progress(assessment.id if assessment else None)
+    if assessment is None or not report.complete:
+        flash(
+            _("Not handed in yet: %(n)s indicators still need an answer (a level, or 'cannot "
+              "judge yet'). They are listed below.", n=report.total - report.answered),
+            "error",
+        )
+        return redirect(url_for("assessment.overview", round_id=round_.id), code=303)
+    services.submit(assessment, current_user)
+    db.session.commit()
+    flash(_("Handed in. Your trainer can now see this self-assessment."), "success")
+    return redirect(url_for("assessment.overview", round_id=round_.id), code=303)
+
+
+# --- viewing someone's self-assessment ---------------------------------------------------------
+
+
+def _details(assessment: SelfAssessment) -> list[dict[str, Any]]:
+    """Everything in a self-assessment, grouped by competency, for read-only display."""
+    ratings = services.ratings_for(assessment.id)
+    reflections = services.reflections_for(assessment.id)
+    rated_ids = set(ratings)
+    indicators = db.session.scalars(
+        db.select(Indicator)
+        .where(db.or_(Indicator.retired_at.is_(None), Indicator.id.in_(rated_ids)))
+        .order_by(Indicator.position)
+    ).all()
+    competencies = db.session.scalars(db.select(Competency).order_by(Competency.number)).all()
+    groups = []
+    for competency in competencies:
+        items = [(i, ratings.get(i.id)) for i in indicators if i.competency_id == competency.id]
+        if items:
+            reflection = reflections.get(competency.id)
+            groups.append({"competency": competency, "items": items, "reflection": reflection})
+    return groups
+
+
+@bp.get("/rounds/<int:round_id>/trainees/<int:user_id>")
+@login_required
+def view_assessment(round_id: int, user_id: int) -> str:
+    """A self-assessment, read-only: for the trainee, their trainers and governance group."""
+    round_ = db.get_or_404(Round, round_id)
+    trainee = db.get_or_404(User, user_id)
+    assessment = services.find_assessment(round_.id, trainee.id)
+    if assessment is None:
+        policy.require_view(policy.can_view_trainee(current_user, trainee))
+        policy.not_found()
+    policy.require_view(policy.can_view_self_assessment(current_user, assessment))
+    return render_template(
+        "assessment/view.html",
+        round=round_,
+        trainee=trainee,
+        assessment=assessment,
+        details=_details(assessment),
+        can_reopen=policy.can_reopen(current_user, assessment) and assessment.is_submitted,
+        form=ReopenForm(),
+    )
+
+
+@bp.post("/rounds/<int:round_id>/trainees/<int:user_id>/reopen")
+@login_required
+def reopen(round_id: int, user_id: int) -> Response:
+    """Give a handed-in self-assessment back to the trainee (trainers)."""
+    round_ = db.get_or_404(Round, round_id)
+    trainee = db.get_or_404(User, user_id)
+    assessment = services.find_assessment(round_.id, trainee.id)
+    if assessment is None:
+        policy.not_found()
+    policy.require_view(policy.can_view_self_assessment(current_user, assessment))
+    policy.require(policy.can_reopen(current_user, assessment))
+    form = ReopenForm()
+    if form.validate_on_submit() and assessment.is_submitted:
+        services.reopen(assessment, current_user, form.reason.data or "")
+        db.session.commit()
+        flash(_("Reopened. %(name)s can change it again and hand it in anew.", name=trainee.name), "success")
+    return redirect(url_for("assessment.view_assessment", round_id=round_.id, user_id=trainee.id), code=303)
+
+
+@bp.post("/markdown/preview")
+@login_required
+def markdown_preview() -> Response:
+    """Sanitised HTML for a Markdown text, for the live preview."""
+    text = request.form.get("text", "")[: services.REFLECTION_LIMIT]
+    return jsonify(html=str(render_markdown(text)))

@@ -1,0 +1,417 @@
+"""Every route, every role: who gets in, who is sent to sign in, who is refused.
+
+HOW TO ADD A ROUTE (the suite fails until you do)
+--------------------------------------------------
+``test_every_route_has_a_decision`` walks ``app.url_map``; a route without a decision
+fails it. For a new endpoint ``feature.view``:
+
+1. Public to everyone (no account needed, same for every role)? Add it to ``PUBLIC``.
+   Otherwise add ``"feature.view": {role: outcome, ...}`` to ``EXPECTED`` with an outcome
+   for every role in ``ROLES`` (``roles(...)`` and ``signed_in(...)`` keep it short).
+   The outcome is for GET, or for POST when the route has no GET.
+2. If it takes GET *and* POST, also add the POST side to ``POST_EXPECTED``.
+3. POSTs are sent with ``POST_DATA[endpoint]`` (a dict, or a function of the world):
+   give harmless data that a permitted user may send, so "allowed" is really exercised.
+4. URL arguments are filled from ``URL_ARGUMENTS`` by name (``cohort_id`` is cohort A,
+   ``user_id`` is trainee A, ...), or per endpoint from ``URL_ARGUMENTS_BY_ENDPOINT``.
+   A new kind of object (say an assessment round of trainee A): add a builder to
+   ``WORLD_BUILDERS`` that creates it in ``world.extra`` and an entry in
+   ``URL_ARGUMENTS`` that reads it, e.g. ``"round_id": lambda w: w.extra["round"].id``.
+
+The world (``build_world``): organisation A with cohort A (trainer, trainee, a pending
+invitation) and cohort A2 (trained by ``trainer_of_other_cohort``); organisation B with
+cohort B (``other_trainee``); a governance member in each organisation; an administrator.
+Every object in a URL belongs to cohort A / trainee A / organisation A.
+
+Outcomes: ``OK`` 200, ``DONE`` 303 after a POST, ``SIGN_IN`` 302 to the sign-in page,
+``TO_DASHBOARD`` 302 to the dashboard, ``FORBIDDEN`` 403 (may see, may not do),
+``HIDDEN`` 404 (may not even know it exists). A refused request (403/404/sign-in) and
+every GET must leave the database exactly as it was, and a refused page must not show
+the names of the objects it protects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from portfolio.accounts.models import User
+from portfolio.cohorts.models import Cohort, CohortMembership, Invitation, Organisation
+from portfolio.extensions import db
+from tests.factories import (
+    add_governance,
+    add_trainee,
+    add_trainer,
+    login,
+    make_cohort,
+    make_invitation,
+    make_organisation,
+    make_password_reset,
+    make_user,
+)
+
+ROLES = (
+    "anonymous",
+    "trainee",
+    "other_trainee",
+    "trainer",
+    "trainer_of_other_cohort",
+    "governance",
+    "governance_of_other_org",
+    "admin",
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a role gets: a status code, and for redirects the path it leads to."""
+
+    status: int
+    location: str | None = None
+
+    def __repr__(self) -> str:
+        return f"{self.status}{' → ' + self.location if self.location else ''}"
+
+
+OK = Outcome(200)
+DONE = Outcome(303)
+SIGN_IN = Outcome(302, "/sign-in")
+TO_DASHBOARD = Outcome(302, "/dashboard")
+FORBIDDEN = Outcome(403)
+HIDDEN = Outcome(404)
+REFUSED = (SIGN_IN, FORBIDDEN, HIDDEN)
+
+
+def roles(default: Outcome, **exceptions: Outcome) -> dict[str, Outcome]:
+    """Every role gets ``default`` except the ones named."""
+    unknown = set(exceptions) - set(ROLES)
+    assert not unknown, f"unknown roles {unknown}"
+    return {role: exceptions.get(role, default) for role in ROLES}
+
+
+def signed_in(default: Outcome, **exceptions: Outcome) -> dict[str, Outcome]:
+    """Anonymous visitors are sent to sign in; signed-in roles get ``default`` or as named."""
+    return roles(default, anonymous=SIGN_IN, **exceptions)
+
+
+# --- the decisions ----------------------------------------------------------------------
+
+#: Open to everyone, the same for every role (static files, public pages, the language
+#: switch). Checked: every role gets 200 or a redirect that is not to the sign-in page.
+PUBLIC = {
+    "static",
+    "i18n.switch_language",
+    "competencies.framework",
+    "main.index",
+    "accounts.sign_in",
+    "accounts.forgot_password",
+}
+
+#: endpoint → role → outcome, for GET (or POST for POST-only routes).
+EXPECTED: dict[str, dict[str, Outcome]] = {
+    # --- your own account
+    "main.dashboard": signed_in(OK),
+    "accounts.profile": signed_in(OK),
+    "accounts.change_password": signed_in(OK),
+    "accounts.sign_out": signed_in(DONE),
+    # The token is the key: whoever holds trainee A's reset link may use it.
+    "accounts.reset_password": roles(OK),
+    # The pending invitation is for a new address: only someone signed out can take it.
+    "cohorts.accept_invitation": roles(FORBIDDEN, anonymous=OK),
+    # --- people
+    "main.trainee": signed_in(HIDDEN, trainee=OK, trainer=OK, governance=OK),
+    "cohorts.candidates": signed_in(HIDDEN, governance=OK),
+    # --- structure
+    "cohorts.organisations": signed_in(FORBIDDEN, admin=OK),
+    "cohorts.new_organisation": signed_in(FORBIDDEN, admin=OK),
+    "cohorts.organisation": signed_in(HIDDEN, governance=OK, admin=OK),
+    "cohorts.new_cohort": signed_in(HIDDEN, governance=FORBIDDEN, admin=OK),
+    "cohorts.cohort": signed_in(HIDDEN, trainer=OK, governance=OK, admin=OK),
+    "cohorts.change_role": signed_in(HIDDEN, trainer=FORBIDDEN, governance=FORBIDDEN, admin=DONE),
+    "cohorts.remove_member": signed_in(
+        HIDDEN, trainer=FORBIDDEN, governance=FORBIDDEN, admin=DONE
+    ),
+    "cohorts.revoke_invitation": signed_in(HIDDEN, trainer=DONE, admin=DONE),
+    "audit.log": signed_in(FORBIDDEN, admin=OK),
+}
+
+#: The POST side of routes that take GET and POST.
+POST_EXPECTED: dict[str, dict[str, Outcome]] = {
+    "accounts.profile": signed_in(DONE),
+    # Harmless data with a wrong current password: the form comes back with the error.
+    "accounts.change_password": signed_in(OK),
+    "accounts.reset_password": roles(DONE),
+    "cohorts.accept_invitation": roles(FORBIDDEN, anonymous=DONE),
+    "cohorts.new_organisation": signed_in(FORBIDDEN, admin=DONE),
+    # Without a mail server the inviter gets the page back with the link to copy (200).
+    "cohorts.organisation": signed_in(HIDDEN, governance=FORBIDDEN, admin=OK),
+    "cohorts.new_cohort": signed_in(HIDDEN, governance=FORBIDDEN, admin=DONE),
+    "cohorts.cohort": signed_in(HIDDEN, governance=FORBIDDEN, trainer=OK, admin=OK),
+}
+
+NEW_PASSWORD = "Another kettle hums at dusk 9"
+
+#: Form data for POST requests (a dict, or a function of the world returning one).
+POST_DATA: dict[str, dict[str, str] | Callable[[World], dict[str, str]]] = {
+    "i18n.switch_language": {"lang": "en", "next": "/framework"},
+    "accounts.sign_out": {},
+    "accounts.profile": {"name": "Same Person", "language": ""},
+    "accounts.change_password": {
+        "current": "not my current password",
+        "password": NEW_PASSWORD,
+        "confirm": NEW_PASSWORD,
+    },
+    "accounts.reset_password": {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    "cohorts.accept_invitation": {
+        "name": "Nina Newcomer",
+        "password": NEW_PASSWORD,
+        "confirm": NEW_PASSWORD,
+    },
+    "cohorts.new_organisation": {"name": "Organisation Gamma", "kind": "other"},
+    "cohorts.organisation": {"email": "fresh@example.org", "name": "Fresh"},
+    "cohorts.new_cohort": {"name": "Cohort Gamma"},
+    "cohorts.cohort": {"email": "fresh@example.org", "name": "Fresh", "role": "trainee"},
+    "cohorts.change_role": {"role": "trainee"},  # trainee A stays a trainee
+    "cohorts.remove_member": {},
+    "cohorts.revoke_invitation": {},
+}
+
+
+# --- the world --------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """The people and objects every sweep request is made against."""
+
+    users: dict[str, User]
+    org_a: Organisation
+    org_b: Organisation
+    cohort_a: Cohort
+    cohort_a2: Cohort
+    cohort_b: Cohort
+    membership_a: CohortMembership
+    invitation: Invitation
+    invitation_token: str
+    reset_token: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def protected_names(self) -> list[str]:
+        """Names a refused page must not show."""
+        return [self.org_a.name, self.cohort_a.name, self.users["trainee"].name]
+
+
+#: Functions that add more objects to the world (for routes of other features).
+WORLD_BUILDERS: list[Callable[[World], None]] = []
+
+
+def build_world() -> World:
+    org_a = make_organisation("Organisation Alpha")
+    org_b = make_organisation("Organisation Beta")
+    cohort_a = make_cohort(org_a, "Cohort Alpha One")
+    cohort_a2 = make_cohort(org_a, "Cohort Alpha Two")
+    cohort_b = make_cohort(org_b, "Cohort Beta One")
+    users = {
+        "trainee": make_user("trainee@example.org", "Tess Trainee"),
+        "other_trainee": make_user("other.trainee@example.org", "Otto Outsider"),
+        "trainer": make_user("trainer@example.org", "Tom Trainer"),
+        "trainer_of_other_cohort": make_user("trainer2@example.org", "Tina Elsewhere"),
+        "governance": make_user("governance@example.org", "Greta Governance"),
+        "governance_of_other_org": make_user("governance2@example.org", "Gus Faraway"),
+        "admin": make_user("admin@example.org", "Ada Admin", admin=True),
+    }
+    membership_a = add_trainee(cohort_a, users["trainee"])
+    add_trainer(cohort_a, users["trainer"])
+    add_trainer(cohort_a2, users["trainer_of_other_cohort"])
+    add_trainee(cohort_b, users["other_trainee"])
+    add_governance(org_a, users["governance"])
+    add_governance(org_b, users["governance_of_other_org"])
+    invitation, invitation_token = make_invitation(
+        email="newcomer@example.org", cohort=cohort_a, invited_by=users["trainer"]
+    )
+    world = World(
+        users=users,
+        org_a=org_a,
+        org_b=org_b,
+        cohort_a=cohort_a,
+        cohort_a2=cohort_a2,
+        cohort_b=cohort_b,
+        membership_a=membership_a,
+        invitation=invitation,
+        invitation_token=invitation_token,
+        reset_token=make_password_reset(users["trainee"]),
+    )
+    for builder in WORLD_BUILDERS:
+        builder(world)
+    return world
+
+
+#: URL argument name → its value in the world.
+URL_ARGUMENTS: dict[str, Callable[[World], Any]] = {
+    "organisation_id": lambda w: w.org_a.id,
+    "cohort_id": lambda w: w.cohort_a.id,
+    "user_id": lambda w: w.users["trainee"].id,
+    "membership_id": lambda w: w.membership_a.id,
+    "invitation_id": lambda w: w.invitation.id,
+    "filename": lambda w: "css/app.css",
+}
+
+#: Per-endpoint values, for argument names that mean different things on different routes.
+URL_ARGUMENTS_BY_ENDPOINT: dict[str, dict[str, Callable[[World], Any]]] = {
+    "accounts.reset_password": {"token": lambda w: w.reset_token},
+    "cohorts.accept_invitation": {"token": lambda w: w.invitation_token},
+}
+
+
+# --- machinery --------------------------------------------------------------------------
+
+
+def _methods(app: Flask, endpoint: str) -> set[str]:
+    methods: set[str] = set()
+    for rule in app.url_map.iter_rules(endpoint):
+        methods |= set(rule.methods or ()) - {"HEAD", "OPTIONS"}
+    return methods
+
+
+def _url(app: Flask, endpoint: str, world: World) -> str:
+    rule = next(iter(app.url_map.iter_rules(endpoint)))
+    values = {}
+    for name in rule.arguments:
+        getter = URL_ARGUMENTS_BY_ENDPOINT.get(endpoint, {}).get(name) or URL_ARGUMENTS.get(name)
+        assert getter, f"no value for <{name}> in {rule.rule}: add it to URL_ARGUMENTS"
+        values[name] = getter(world)
+    return app.url_map.bind("localhost").build(endpoint, values)
+
+
+def _post_data(endpoint: str, world: World) -> dict[str, str]:
+    data = POST_DATA.get(endpoint, {})
+    return data(world) if callable(data) else dict(data)
+
+
+def _snapshot() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, to prove that nothing changed."""
+    db.session.expire_all()
+    tables: dict[str, list[tuple[Any, ...]]] = {}
+    with db.engine.connect() as connection:
+        for table in db.metadata.sorted_tables:
+            rows = connection.execute(select(table)).all()
+            tables[table.name] = sorted((tuple(row) for row in rows), key=repr)
+    return tables
+
+
+def _request(client: Any, method: str, url: str, data: dict[str, str]) -> Any:
+    response = client.get(url) if method == "GET" else client.post(url, data=data)
+    response.get_data()  # buffer the body, then release the file a static response holds
+    response.close()
+    return response
+
+
+def _check(app: Flask, endpoint: str, role: str, method: str, expected: Outcome) -> None:
+    world = build_world()
+    client = app.test_client()
+    if role != "anonymous":
+        login(client, world.users[role])
+    url = _url(app, endpoint, world)
+    before = _snapshot()
+    response = _request(client, method, url, _post_data(endpoint, world))
+
+    got = Outcome(
+        response.status_code,
+        urlsplit(response.headers["Location"]).path if response.status_code in (302, 303) else None,
+    )
+    if expected.location is None and got.status in (302, 303):
+        got = Outcome(got.status)  # the target of an allowed redirect is not the point here
+    assert got == expected, f"{method} {url} as {role}: expected {expected!r}, got {got!r}"
+
+    if expected in REFUSED or method == "GET":
+        assert _snapshot() == before, f"{method} {url} as {role} changed the database"
+    if expected in (FORBIDDEN, HIDDEN):
+        body = response.get_data(as_text=True)
+        own_name = world.users[role].name if role in world.users else None
+        for name in world.protected_names():
+            if name != own_name:
+                assert name not in body, f"the {expected.status} page for {url} shows {name!r}"
+
+
+def _cases(table: dict[str, dict[str, Outcome]]) -> list[Any]:
+    return [
+        pytest.param(endpoint, role, outcome, id=f"{endpoint}-{role}")
+        for endpoint, by_role in sorted(table.items())
+        for role, outcome in by_role.items()
+    ]
+
+
+# --- the tests --------------------------------------------------------------------------
+
+
+def test_every_route_has_a_decision(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    undecided = sorted(endpoints - PUBLIC - set(EXPECTED))
+    assert not undecided, (
+        f"routes without an access decision: {undecided}. Add each to EXPECTED (or PUBLIC) "
+        "in tests/security/test_route_sweep.py; see the instructions at the top of that file."
+    )
+    both_ways = sorted(
+        e for e in EXPECTED if {"GET", "POST"} <= _methods(app, e) and e not in POST_EXPECTED
+    )
+    assert not both_ways, (
+        f"routes that take GET and POST without a decision for POST: {both_ways}. "
+        "Add them to POST_EXPECTED in tests/security/test_route_sweep.py."
+    )
+    unsupported = sorted(
+        e for e in endpoints if _methods(app, e) - {"GET", "POST"} and e not in PUBLIC
+    )
+    assert not unsupported, f"the sweep only knows GET and POST; extend it for {unsupported}"
+
+
+def test_the_tables_name_only_existing_routes_and_every_role(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    for table in (PUBLIC, EXPECTED, POST_EXPECTED, POST_DATA):
+        assert not set(table) - endpoints, f"stale entries: {sorted(set(table) - endpoints)}"
+    assert not PUBLIC & set(EXPECTED), "a route is either PUBLIC or has per-role decisions"
+    for table in (EXPECTED, POST_EXPECTED):
+        for endpoint, by_role in table.items():
+            assert set(by_role) == set(ROLES), f"{endpoint}: give an outcome for every role"
+
+
+def test_every_url_argument_can_be_filled_from_the_world(app: Flask) -> None:
+    world = build_world()
+    for endpoint in sorted(PUBLIC | set(EXPECTED)):
+        assert _url(app, endpoint, world).startswith("/")
+
+
+@pytest.mark.parametrize(("endpoint", "role", "expected"), _cases(EXPECTED))
+def test_route_access(app: Flask, endpoint: str, role: str, expected: Outcome) -> None:
+    method = "GET" if "GET" in _methods(app, endpoint) else "POST"
+    _check(app, endpoint, role, method, expected)
+
+
+@pytest.mark.parametrize(("endpoint", "role", "expected"), _cases(POST_EXPECTED))
+def test_route_access_for_post(app: Flask, endpoint: str, role: str, expected: Outcome) -> None:
+    _check(app, endpoint, role, "POST", expected)
+
+
+@pytest.mark.parametrize("endpoint", sorted(PUBLIC))
+def test_public_route_is_open_to_every_role(app: Flask, endpoint: str) -> None:
+    world = build_world()
+    url = _url(app, endpoint, world)
+    method = "GET" if "GET" in _methods(app, endpoint) else "POST"
+    for role in ROLES:
+        client = app.test_client()
+        if role != "anonymous":
+            login(client, world.users[role])
+        response = _request(client, method, url, _post_data(endpoint, world))
+        assert response.status_code in (200, 302, 303), f"{url} as {role}: {response.status}"
+        if response.status_code != 200:
+            assert urlsplit(response.headers["Location"]).path != "/sign-in", (
+                f"{url} is public but sends {role} to sign in"
+            )
+        if role == "anonymous":
+            assert response.status_code in (200, 303), f"{url} is not open to anonymous visitors"
+
