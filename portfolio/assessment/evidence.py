@@ -75,16 +75,22 @@ def _load_for_change(item_id: int) -> EvidenceItem:
 
 
 def tool_choices(current_key: str | None = None) -> list[SelectChoice]:
-    """'No tool', then every toolbox tool and part in the current language."""
+    """'No tool', then the toolbox in the current language; a tool with parts is a group."""
     choices = [SelectChoice("", _("No tool"))]
 
-    def walk(tools: list[Tool], prefix: str) -> None:
+    def parts(tools: list[Tool], group: str, prefix: str) -> None:
         for tool in tools:
             label = prefix + localized(tool.name)
-            choices.append(SelectChoice(tool.key, label))
-            walk(tool.parts, label + " › ")
+            choices.append(SelectChoice(tool.key, label, optgroup=group))
+            parts(tool.parts, group, label + " › ")
 
-    walk(list(current_framework().toolbox), "")
+    for tool in current_framework().toolbox:
+        name = localized(tool.name)
+        if not tool.parts:
+            choices.append(SelectChoice(tool.key, name))
+            continue
+        choices.append(SelectChoice(tool.key, _("%(tool)s as a whole", tool=name), optgroup=name))
+        parts(list(tool.parts), name, "")
     if current_key and current_key not in {choice.value for choice in choices}:
         choices.append(
             SelectChoice(current_key, _("%(key)s (no longer in the framework)", key=current_key))

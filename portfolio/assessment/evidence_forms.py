@@ -26,10 +26,10 @@ from portfolio.assessment import uploads
 from portfolio.assessment.models import EvidenceKind
 
 KIND_LABELS = {
-    EvidenceKind.TEXT: _l("Text: a description only"),
-    EvidenceKind.DOCUMENT: _l("Document: a file such as a report or a plan"),
-    EvidenceKind.IMAGE: _l("Image: a photo or a drawing"),
-    EvidenceKind.LINK: _l("Link: a web address"),
+    EvidenceKind.TEXT: _l("Text only"),
+    EvidenceKind.DOCUMENT: _l("Document (a file)"),
+    EvidenceKind.IMAGE: _l("Image (a photo or drawing)"),
+    EvidenceKind.LINK: _l("Link (a web address)"),
 }
 KIND_SHORT_LABELS = {
     EvidenceKind.TEXT: _l("Text"),
@@ -106,6 +106,10 @@ class EvidenceForm(FlaskForm):
     )
     kind = SelectField(
         _l("Kind of evidence"),
+        description=_l(
+            "A document or an image needs a file; a link needs a web address; "
+            "text only needs nothing more than the description."
+        ),
         choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
         default=EvidenceKind.TEXT.value,
     )

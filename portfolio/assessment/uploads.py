@@ -115,7 +115,9 @@ def accepted_list(types: tuple[FileType, ...] = ACCEPTED) -> str:
     for file_type in types:
         if file_type in odf:
             if file_type is odf[0]:
-                names.append(_("OpenDocument (%(kinds)s)", kinds=", ".join(str(t.name) for t in odf)))
+                names.append(
+                    _("OpenDocument (%(kinds)s)", kinds=", ".join(str(t.name) for t in odf))
+                )
             continue
         names.append(str(file_type.name))
     return ", ".join(names)
@@ -328,7 +330,9 @@ class UploadRejected(ValueError):
                 types=accepted_list(self.allowed),
             )
         claimed = self.claimed.what if self.claimed else _("an accepted type")
-        reason = _("“%(name)s” was not added: its content is not %(claimed)s.", name=name, claimed=claimed)
+        reason = _(
+            "“%(name)s” was not added: its content is not %(claimed)s.", name=name, claimed=claimed
+        )
         danger = self.detection.danger
         if danger is Danger.PROGRAM:
             reason += " " + _("It looks like a program, which is never accepted.")
@@ -390,15 +394,30 @@ def check_upload(
     found = detection.file_type
     if found is None:
         raise UploadRejected(
-            Problem.CONTENT, name, claimed=claimed, detection=detection, extension=ext, allowed=allowed
+            Problem.CONTENT,
+            name,
+            claimed=claimed,
+            detection=detection,
+            extension=ext,
+            allowed=allowed,
         )
     if found is not claimed:
         raise UploadRejected(
-            Problem.MISMATCH, name, claimed=claimed, detection=detection, extension=ext, allowed=allowed
+            Problem.MISMATCH,
+            name,
+            claimed=claimed,
+            detection=detection,
+            extension=ext,
+            allowed=allowed,
         )
     if found not in allowed:
         raise UploadRejected(
-            Problem.NOT_ALLOWED, name, claimed=claimed, detection=detection, extension=ext, allowed=allowed
+            Problem.NOT_ALLOWED,
+            name,
+            claimed=claimed,
+            detection=detection,
+            extension=ext,
+            allowed=allowed,
         )
     return found
 

@@ -68,7 +68,7 @@
     inFlight = true;
     dirty = false;
     say(TEXT.saving, "busy");
-    fetch(form.action || window.location.href, {
+    fetch(form.getAttribute("action") || window.location.href, {
       method: "POST",
       body: payload(),
       headers: { "X-Requested-With": "fetch", "Accept": "application/json" },
@@ -133,7 +133,7 @@
 
   function flush() {
     if (dirty && !blocked && navigator.sendBeacon) {
-      if (navigator.sendBeacon(form.action || window.location.href, payload())) dirty = false;
+      if (navigator.sendBeacon(form.getAttribute("action") || window.location.href, payload())) dirty = false;
     }
   }
   window.addEventListener("pagehide", flush);

@@ -150,9 +150,7 @@ def make_item(owner: User, keys: list[str] | None = None, **fields: Any) -> Evid
         **fields,
     )
     wanted = keys if keys is not None else indicator_keys(1)
-    item.indicators = [
-        _db.session.query(Indicator).filter_by(key=key).one() for key in wanted
-    ]
+    item.indicators = [_db.session.query(Indicator).filter_by(key=key).one() for key in wanted]
     _db.session.add(item)
     _db.session.commit()
     return item

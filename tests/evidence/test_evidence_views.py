@@ -109,7 +109,9 @@ def test_creating_a_text_item_linked_to_two_indicators_and_a_tool(people, client
     assert item.tool_key == "tool.spaces.time"
     assert item.stored_name is None
 
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "evidence_created")).one()
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "evidence_created")
+    ).one()
     assert event.actor_id == people.trainee.id and event.object_id == item.id
 
     page = html_of(client.get(f"/evidence/{item.id}"))
@@ -157,7 +159,7 @@ def test_form_offers_indicators_and_tools_in_the_current_language(people, client
     assert "Dialogical spaces" in english and "Dialogische ruimten" in dutch
     ratable = list(current_framework().ratable())
     assert english.count('name="indicators"') == len(ratable)
-    assert english.count("<details class=\"indicator-group") == len(current_framework().competencies)
+    assert english.count('<details class="indicator-group') == len(current_framework().competencies)
     assert 'enctype="multipart/form-data"' in english
 
 
@@ -262,7 +264,9 @@ def test_documents_and_images_need_a_file(people, client_for, upload_dir):
     assert "Choose a file: evidence of the kind “Document” needs one." in page
     page = html_of(post_new(client, form_data(kind="image"), {"file": (PDF, "report.pdf")}))
     assert "this kind of evidence needs one of: PNG, JPEG, GIF, WebP" in page
-    assert post_new(client, form_data(kind="image"), {"file": (PNG, "photo.png")}).status_code == 303
+    assert (
+        post_new(client, form_data(kind="image"), {"file": (PNG, "photo.png")}).status_code == 303
+    )
     assert only_item().content_type == "image/png"
 
 
@@ -378,7 +382,10 @@ def test_replacing_and_removing_a_file_deletes_the_old_one(people, client_for, u
 
     data = form_data(kind="document")
     data["file"] = (io.BytesIO(PNG), "second.png")
-    assert client.post(f"/evidence/{item.id}/edit", data=data, content_type=MULTIPART).status_code == 303
+    assert (
+        client.post(f"/evidence/{item.id}/edit", data=data, content_type=MULTIPART).status_code
+        == 303
+    )
     db.session.refresh(item)
     assert item.file_name == "second.png" and item.content_type == "image/png"
     assert not first.exists()
@@ -386,7 +393,8 @@ def test_replacing_and_removing_a_file_deletes_the_old_one(people, client_for, u
 
     # Keeping the file: an edit without a new file leaves it alone.
     response = client.post(
-        f"/evidence/{item.id}/edit", data=form_data(kind="document", title="Renamed"),
+        f"/evidence/{item.id}/edit",
+        data=form_data(kind="document", title="Renamed"),
         content_type=MULTIPART,
     )
     assert response.status_code == 303
@@ -398,7 +406,9 @@ def test_replacing_and_removing_a_file_deletes_the_old_one(people, client_for, u
         client.post(f"/evidence/{item.id}/edit", data=form_data(kind="document", remove_file="y"))
     )
     assert "needs one" in page
-    response = client.post(f"/evidence/{item.id}/edit", data=form_data(kind="text", remove_file="y"))
+    response = client.post(
+        f"/evidence/{item.id}/edit", data=form_data(kind="text", remove_file="y")
+    )
     assert response.status_code == 303
     db.session.refresh(item)
     assert item.stored_name is None and item.file_name is None
@@ -426,15 +436,24 @@ def test_deleting_asks_first_then_removes_the_item_and_its_file(people, client_f
     db.session.expire_all()
     assert db.session.get(EvidenceItem, item_id) is None
     assert stored_files(upload_dir) == []
-    assert db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "evidence_deleted")
-    ).one().object_id == item_id
+    assert (
+        db.session.scalars(select(AuditEvent).where(AuditEvent.action == "evidence_deleted"))
+        .one()
+        .object_id
+        == item_id
+    )
     assert client.get(f"/evidence/{item_id}").status_code == 404
 
 
 def test_edits_are_recorded_and_the_form_starts_filled_in(people, client_for):
-    item = make_item(people.trainee, indicator_keys(2), title="Before", tool_key="tool.worries",
-                     occurred_on=date(2025, 1, 2), url="https://example.org/a")
+    item = make_item(
+        people.trainee,
+        indicator_keys(2),
+        title="Before",
+        tool_key="tool.worries",
+        occurred_on=date(2025, 1, 2),
+        url="https://example.org/a",
+    )
     client = client_for(people.trainee)
     page = html_of(client.get(f"/evidence/{item.id}/edit"))
     assert 'value="Before"' in page and 'value="2025-01-02"' in page
@@ -446,12 +465,15 @@ def test_edits_are_recorded_and_the_form_starts_filled_in(people, client_for):
     db.session.refresh(item)
     assert item.title == "After"
     assert sorted(i.key for i in item.indicators) == sorted(indicator_keys(2))
-    assert db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "evidence_updated")
-    ).one().object_id == item.id
+    assert (
+        db.session.scalars(select(AuditEvent).where(AuditEvent.action == "evidence_updated"))
+        .one()
+        .object_id
+        == item.id
+    )
 
 
-# --- who may see and change what --------------------------------------------------------------------
+# --- who may see and change what ----------------------------------------------------------------
 
 
 def _item_with_file(people, client_for):
@@ -491,7 +513,10 @@ def test_trainer_and_governance_can_view_and_download_but_not_change(
         with client.get(f"/evidence/{item.id}/file") as download:
             assert download.status_code == 200 and download.data == PDF
         assert client.get(f"/evidence/{item.id}/edit").status_code == 403
-        assert client.post(f"/evidence/{item.id}/edit", data=form_data(title="Mine")).status_code == 403
+        assert (
+            client.post(f"/evidence/{item.id}/edit", data=form_data(title="Mine")).status_code
+            == 403
+        )
         assert client.get(f"/evidence/{item.id}/delete").status_code == 403
         assert client.post(f"/evidence/{item.id}/delete").status_code == 403
 
