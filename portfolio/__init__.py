@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portfolio import config, errors, i18n, security, templating
 from portfolio.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -23,6 +24,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         static_folder=str(config.PROJECT_ROOT / "static"),
     )
     config.configure(app, overrides)
+    if app.config.get("PROXY_FIX"):
+        # Behind one reverse proxy: trust its X-Forwarded-For/-Proto (client IP for rate
+        # limits and the audit log, https for HSTS and secure URLs).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.PROJECT_ROOT / "migrations"))

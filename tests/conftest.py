@@ -7,7 +7,6 @@ after every test all rows are removed, so each test starts from an empty databas
 
 from __future__ import annotations
 
-import contextvars
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 
 from portfolio import create_app
+from portfolio.testing import IsolatedClient
 from portfolio.extensions import db as _db
 
 IN_CI = os.environ.get("CI") == "true"
@@ -49,19 +49,6 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         upgrade()
         _db.engine.dispose()
     return url
-
-
-class IsolatedClient(FlaskClient):
-    """A test client whose every request runs in fresh contexts, as in production.
-
-    Flask reuses an application context that is already pushed (the tests push one to use
-    the database), which would share ``g`` (and so the signed-in user) and the database
-    session between requests and the test. Running each request in an empty
-    ``contextvars.Context`` gives it its own application context, ``g`` and session.
-    """
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 def make_app(database_url: str, **overrides: Any) -> Flask:

@@ -293,7 +293,9 @@ def trainee_library(user_id: int) -> str | Response:
     person = db.get_or_404(User, user_id)
     policy.require_view(policy.can_view_trainee(current_user, person))
     if person.id == current_user.id:
-        return redirect(url_for("evidence.library", **request.args))
+        return redirect(
+            url_for("evidence.library", competency=request.args.get("competency") or None)
+        )
     return _library_page(person, own=False)
 
 

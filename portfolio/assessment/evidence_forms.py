@@ -159,7 +159,8 @@ class EvidenceForm(FlaskForm):
     def chosen_file(self) -> Any:
         """The FileStorage the person chose, or None."""
         data = self.file.data
-        return data if data is not None and getattr(data, "filename", "") else None
+        has_name = bool(getattr(data, "filename", None))
+        return data if has_name else None
 
     def validate_occurred_on(self, field: Any) -> None:
         """Evidence is from practice: it has already happened (a day's slack for time zones)."""

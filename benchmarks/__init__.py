@@ -1,0 +1,1 @@
+"""Benchmarks: synthetic cohorts of growing size, page timings and query counts."""

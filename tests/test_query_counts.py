@@ -1,0 +1,44 @@
+"""The number of SQL statements per page does not grow with the size of the cohort."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from benchmarks.synthetic import PASSWORD, build
+
+
+def statements_for(app, db, user, path):
+    client = app.test_client()
+    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    seen: list[str] = []
+
+    def count(*_args):
+        seen.append("x")
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200, path
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+PAGES = [
+    ("trainer", lambda w: f"/rounds/{w.round_ids[-1]}/progress"),
+    ("trainer", lambda w: f"/cohorts/{w.cohort_id}"),
+    ("governance", lambda w: f"/organisations/{w.organisation_id}/candidates"),
+    ("trainee", lambda _w: "/dashboard"),
+    ("trainee", lambda w: f"/trainees/{w.trainee.id}"),
+    ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}"),
+    ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}/competencies/innovation"),
+    ("governance", lambda w: f"/rounds/{w.round_ids[0]}/trainees/{w.trainee.id}"),
+]
+
+
+@pytest.mark.parametrize(("role", "path"), PAGES)
+def test_queries_per_page_do_not_depend_on_cohort_size(app, db, role, path):
+    small, large = build(3, rounds=2, seed=1), build(25, rounds=2, seed=2)
+    counts = [statements_for(app, db, getattr(w, role), path(w)) for w in (small, large)]
+    assert counts[0] == counts[1], f"{path(small)}: {counts[0]} statements, {path(large)}: {counts[1]}"
