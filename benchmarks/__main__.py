@@ -66,11 +66,23 @@ def main() -> int:
         for size in SIZES:
             world = build(size, seed=size)
             pages = [
-                ("trainer: round progress", f"/rounds/{world.round_ids[-1]}/progress", world.trainer),
+                (
+                    "trainer: round progress",
+                    f"/rounds/{world.round_ids[-1]}/progress",
+                    world.trainer,
+                ),
                 ("trainer: cohort", f"/cohorts/{world.cohort_id}", world.trainer),
-                ("governance: candidates", f"/organisations/{world.organisation_id}/candidates", world.governance),
+                (
+                    "governance: candidates",
+                    f"/organisations/{world.organisation_id}/candidates",
+                    world.governance,
+                ),
                 ("trainee: dashboard", "/dashboard", world.trainee),
-                ("trainee: fill in a competency", f"/rounds/{world.round_ids[-1]}/competencies/innovation", world.trainee),
+                (
+                    "trainee: fill in a competency",
+                    f"/rounds/{world.round_ids[-1]}/competencies/innovation",
+                    world.trainee,
+                ),
             ]
             for label, path, user in pages:
                 client = app.test_client()

@@ -13,7 +13,13 @@ from portfolio.accounts.models import User, utcnow
 from portfolio.assessment.models import AssessmentStatus, Rating, Round, SelfAssessment
 from portfolio.assessment.services import current_framework_version
 from portfolio.clock import today
-from portfolio.cohorts.models import Cohort, CohortMembership, CohortRole, GovernanceMembership, Organisation
+from portfolio.cohorts.models import (
+    Cohort,
+    CohortMembership,
+    CohortRole,
+    GovernanceMembership,
+    Organisation,
+)
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Indicator
 from portfolio.competencies.sync import sync_framework
@@ -42,14 +48,26 @@ def build(trainees: int, rounds: int = 3, seed: int = 1) -> Synthetic:
     password_hash = generate_password_hash(PASSWORD)
     organisation = Organisation(name=f"Synthetic {trainees}-{seed}", kind="region", country="FI")
     cohort = Cohort(organisation=organisation, name=f"Cohort of {trainees}")
-    trainer = User(email=f"trainer-{trainees}-{seed}@bench.example.org", name="Trainer", password_hash=password_hash)
-    governance = User(email=f"gov-{trainees}-{seed}@bench.example.org", name="Governance", password_hash=password_hash)
+    trainer = User(
+        email=f"trainer-{trainees}-{seed}@bench.example.org",
+        name="Trainer",
+        password_hash=password_hash,
+    )
+    governance = User(
+        email=f"gov-{trainees}-{seed}@bench.example.org",
+        name="Governance",
+        password_hash=password_hash,
+    )
     db.session.add_all([organisation, cohort, trainer, governance])
     db.session.flush()
     db.session.add(CohortMembership(cohort=cohort, user=trainer, role=CohortRole.TRAINER))
     db.session.add(GovernanceMembership(organisation=organisation, user=governance))
     people = [
-        User(email=f"t{n}-{trainees}-{seed}@bench.example.org", name=f"Trainee {n:04d}", password_hash=password_hash)
+        User(
+            email=f"t{n}-{trainees}-{seed}@bench.example.org",
+            name=f"Trainee {n:04d}",
+            password_hash=password_hash,
+        )
         for n in range(trainees)
     ]
     db.session.add_all(people)
@@ -58,7 +76,9 @@ def build(trainees: int, rounds: int = 3, seed: int = 1) -> Synthetic:
         insert(CohortMembership),
         [{"cohort_id": cohort.id, "user_id": p.id, "role": CohortRole.TRAINEE} for p in people],
     )
-    indicator_ids = list(db.session.scalars(select(Indicator.id).where(Indicator.retired_at.is_(None))))
+    indicator_ids = list(
+        db.session.scalars(select(Indicator.id).where(Indicator.retired_at.is_(None)))
+    )
     round_ids = []
     for number in range(rounds):
         round_ = Round(

@@ -112,7 +112,9 @@ def create_user_command(email: str, name: str, admin: bool, password: str) -> No
 
     email = email.strip().lower()
     if "@" not in email:
-        raise click.BadParameter("enter an e-mail address like name@example.org", param_hint="--email")
+        raise click.BadParameter(
+            "enter an e-mail address like name@example.org", param_hint="--email"
+        )
     if db.session.scalar(select(User).where(User.email == email)):
         raise click.ClickException(f"An account for {email} already exists.")
     problem = password_problem(password, email=email, name=name)
@@ -132,9 +134,7 @@ def create_user_command(email: str, name: str, admin: bool, password: str) -> No
 @click.option("--name", default="", help="Their name, pre-filled on the sign-up form.")
 @click.option("--cohort", "cohort_id", type=int, help="Cohort id (for trainers and trainees).")
 @click.option("--organisation", "organisation_id", type=int, help="Organisation id (governance).")
-@click.option(
-    "--role", type=click.Choice(["trainee", "trainer", "governance"]), default="trainee"
-)
+@click.option("--role", type=click.Choice(["trainee", "trainer", "governance"]), default="trainee")
 def invite_command(
     email: str, name: str, cohort_id: int | None, organisation_id: int | None, role: str
 ) -> None:
@@ -147,7 +147,9 @@ def invite_command(
     if role == "governance":
         organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
         if organisation is None:
-            raise click.BadParameter("give an existing organisation id", param_hint="--organisation")
+            raise click.BadParameter(
+                "give an existing organisation id", param_hint="--organisation"
+            )
     else:
         cohort = db.session.get(Cohort, cohort_id) if cohort_id else None
         if cohort is None:

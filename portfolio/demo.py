@@ -145,7 +145,9 @@ def _seed_rounds(cohort: Cohort, trainees: list[User]) -> None:
     version = current_framework_version(current_framework())
     if version is None:
         return
-    existing = {r.title for r in db.session.scalars(select(Round).where(Round.cohort_id == cohort.id))}
+    existing = {
+        r.title for r in db.session.scalars(select(Round).where(Round.cohort_id == cohort.id))
+    }
     indicators = db.session.scalars(
         select(Indicator).where(Indicator.retired_at.is_(None)).order_by(Indicator.position)
     ).all()
@@ -163,7 +165,9 @@ def _seed_rounds(cohort: Cohort, trainees: list[User]) -> None:
         db.session.add(round_)
         db.session.flush()
         for position, trainee in enumerate(trainees[:started]):
-            _seed_assessment(round_, trainee, number, position < handed_in, indicators, competencies)
+            _seed_assessment(
+                round_, trainee, number, position < handed_in, indicators, competencies
+            )
     _seed_evidence(trainees[:10], indicators)
 
 
@@ -189,7 +193,9 @@ def _seed_assessment(
     for indicator in indicators[: int(len(indicators) * share)]:
         if rng.random() < 0.06:
             db.session.add(
-                Rating(self_assessment_id=assessment.id, indicator_id=indicator.id, not_judgeable=True)
+                Rating(
+                    self_assessment_id=assessment.id, indicator_id=indicator.id, not_judgeable=True
+                )
             )
             continue
         growth = round(number * rng.uniform(0.3, 0.8))
@@ -198,7 +204,10 @@ def _seed_assessment(
             Rating(self_assessment_id=assessment.id, indicator_id=indicator.id, level=level)
         )
     lang = trainee.language if trainee.language in REFLECTIONS else "en"
-    tools = {"en": ["taking up my worries", "a warm-up dialogue"], "nl": ["zorgen opnemen", "een opwarmdialoog"]}
+    tools = {
+        "en": ["taking up my worries", "a warm-up dialogue"],
+        "nl": ["zorgen opnemen", "een opwarmdialoog"],
+    }
     for competency in competencies[: 5 if handed_in else 2]:
         body = REFLECTIONS[lang].format(tool=rng.choice(tools[lang]))
         db.session.add(
@@ -208,7 +217,9 @@ def _seed_assessment(
 
 def _seed_evidence(trainees: list[User], indicators: list[Indicator]) -> None:
     for trainee in trainees:
-        if db.session.scalar(select(EvidenceItem.id).where(EvidenceItem.owner_id == trainee.id).limit(1)):
+        if db.session.scalar(
+            select(EvidenceItem.id).where(EvidenceItem.owner_id == trainee.id).limit(1)
+        ):
             continue
         rng = random.Random(f"{trainee.email}/evidence")
         db.session.add_all(
@@ -218,7 +229,8 @@ def _seed_evidence(trainees: list[User], indicators: list[Indicator]) -> None:
                     title="Notes from a dialogue meeting with a family and four services",
                     occurred_on=today() - timedelta(days=50),
                     description="We used **taking up worries**. What I did:\n\n"
-                    "- prepared the room (chairs in a circle)\n- asked each person for their worry\n"
+                    "- prepared the room (chairs in a circle)\n"
+                    "- asked each person for their worry\n"
                     "- summarised without judging",
                     kind=EvidenceKind.TEXT,
                     tool_key="tool.worries",

@@ -18,8 +18,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 
 from portfolio import create_app
-from portfolio.testing import IsolatedClient
 from portfolio.extensions import db as _db
+from portfolio.testing import IsolatedClient
 
 IN_CI = os.environ.get("CI") == "true"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")

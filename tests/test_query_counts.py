@@ -41,4 +41,6 @@ PAGES = [
 def test_queries_per_page_do_not_depend_on_cohort_size(app, db, role, path):
     small, large = build(3, rounds=2, seed=1), build(25, rounds=2, seed=2)
     counts = [statements_for(app, db, getattr(w, role), path(w)) for w in (small, large)]
-    assert counts[0] == counts[1], f"{path(small)}: {counts[0]} statements, {path(large)}: {counts[1]}"
+    assert counts[0] == counts[1], (
+        f"{path(small)}: {counts[0]} statements, {path(large)}: {counts[1]}"
+    )

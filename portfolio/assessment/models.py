@@ -149,9 +149,7 @@ class EvidenceKind(enum.StrEnum):
 evidence_indicators = Table(
     "evidence_indicators",
     db.metadata,
-    Column(
-        "evidence_id", ForeignKey("evidence_items.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("evidence_id", ForeignKey("evidence_items.id", ondelete="CASCADE"), primary_key=True),
     Column("indicator_id", ForeignKey("indicators.id", ondelete="CASCADE"), primary_key=True),
 )
 

@@ -59,7 +59,13 @@ def current_framework_version(framework: Framework) -> FrameworkVersion | None:
 
 
 def create_round(
-    actor: User, cohort: Cohort, *, title: str, opens_on: date, closes_on: date, version: FrameworkVersion
+    actor: User,
+    cohort: Cohort,
+    *,
+    title: str,
+    opens_on: date,
+    closes_on: date,
+    version: FrameworkVersion,
 ) -> Round:
     """Plan an assessment moment for ``cohort``."""
     round_ = Round(
@@ -169,7 +175,9 @@ def previous_ratings(current: Round, trainee_id: int) -> tuple[Round | None, dic
     return earlier.round, ratings_for(earlier.id)
 
 
-def competency_indicators(competency_key: str, assessment_id: int | None) -> tuple[Competency | None, list[Indicator]]:
+def competency_indicators(
+    competency_key: str, assessment_id: int | None
+) -> tuple[Competency | None, list[Indicator]]:
     """A competency's current indicators, plus retired ones this self-assessment rated."""
     competency = db.session.scalar(select(Competency).where(Competency.key == competency_key))
     if competency is None:
@@ -316,9 +324,10 @@ def round_progress(round_: Round) -> list[TraineeRow]:
 
 def total_items() -> int:
     """Current ratable items."""
-    return db.session.scalar(
-        select(func.count(Indicator.id)).where(Indicator.retired_at.is_(None))
-    ) or 0
+    return (
+        db.session.scalar(select(func.count(Indicator.id)).where(Indicator.retired_at.is_(None)))
+        or 0
+    )
 
 
 # --- saving --------------------------------------------------------------------------------
@@ -566,7 +575,9 @@ def submit(assessment: SelfAssessment, actor: User) -> None:
     """Hand in: the self-assessment becomes read-only for the trainee."""
     assessment.status = AssessmentStatus.SUBMITTED
     assessment.submitted_at = utcnow()
-    record("self_assessment_submitted", actor=actor, target=assessment, round=assessment.round.title)
+    record(
+        "self_assessment_submitted", actor=actor, target=assessment, round=assessment.round.title
+    )
     db.session.flush()
 
 

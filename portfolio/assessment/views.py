@@ -50,8 +50,10 @@ def rounds(cohort_id: int) -> str | Response:
         version = services.current_framework_version(current_framework())
         if version is None:
             flash(
-                _("The competence framework is not loaded yet. Ask the administrator to run "
-                  "'flask framework load'; nothing was created."),
+                _(
+                    "The competence framework is not loaded yet. Ask the administrator to run "
+                    "'flask framework load'; nothing was created."
+                ),
                 "error",
             )
         else:
@@ -171,7 +173,9 @@ def fill_in(round_id: int, key: str) -> Any:
     """Rate every indicator of one competency and reflect on it."""
     round_ = _own_round(round_id)
     assessment = services.find_assessment(round_.id, current_user.id)
-    competency, indicators = services.competency_indicators(key, assessment.id if assessment else None)
+    competency, indicators = services.competency_indicators(
+        key, assessment.id if assessment else None
+    )
     if competency is None or competency.is_retired:
         abort(404)
     editable = _editable(round_, assessment)
@@ -191,16 +195,24 @@ def _refuse_save(
 ) -> Any:
     """The round closed or was handed in meanwhile: say so, and keep what was typed on screen."""
     if assessment is not None and assessment.is_submitted:
-        message = _("This self-assessment has been handed in, so it can no longer be changed. "
-                    "Your last changes are shown below but were not saved; copy what you need, "
-                    "or ask your trainer to reopen it.")
+        message = _(
+            "This self-assessment has been handed in, so it can no longer be changed. "
+            "Your last changes are shown below but were not saved; copy what you need, "
+            "or ask your trainer to reopen it."
+        )
     else:
-        message = _("This round is not open (it runs from %(start)s to %(end)s), so nothing was "
-                    "saved. Your text is shown below: copy what you need, or ask your trainer "
-                    "for more time.", start=round_.opens_on.isoformat(), end=round_.closes_on.isoformat())
+        message = _(
+            "This round is not open (it runs from %(start)s to %(end)s), so nothing was "
+            "saved. Your text is shown below: copy what you need, or ask your trainer "
+            "for more time.",
+            start=round_.opens_on.isoformat(),
+            end=round_.closes_on.isoformat(),
+        )
     if _is_fetch():
         return jsonify(status="locked", message=message), 409
-    inputs, _errors = services.parse_rating_form(request.form, indicators, current_framework().rating_scale.values)
+    inputs, _errors = services.parse_rating_form(
+        request.form, indicators, current_framework().rating_scale.values
+    )
     rows = _rows(round_, current_user.id, assessment, indicators, inputs=inputs)
     flash(message, "error")
     return (
@@ -225,7 +237,9 @@ def _save(
     indicators: list[Indicator],
 ) -> Any:
     framework = current_framework()
-    inputs, errors = services.parse_rating_form(request.form, indicators, framework.rating_scale.values)
+    inputs, errors = services.parse_rating_form(
+        request.form, indicators, framework.rating_scale.values
+    )
     skip = {int(name.split("-")[1]) for name in errors}
     by_id = {i.id: i for i in indicators}
     result = services.save_ratings(assessment, inputs, by_id, skip)
@@ -259,7 +273,15 @@ def _save(
             progress=_progress_json(assessment.id),
         )
     if result.conflicts or errors:
-        rows = _rows(round_, current_user.id, assessment, indicators, inputs=inputs, result=result, errors=messages)
+        rows = _rows(
+            round_,
+            current_user.id,
+            assessment,
+            indicators,
+            inputs=inputs,
+            result=result,
+            errors=messages,
+        )
         reflection_conflict = next((c for c in result.conflicts if c.field == "reflection"), None)
         return (
             _render_fill_in(
@@ -278,19 +300,23 @@ def _save(
         )
     if action == "starr" and not reflection_text.strip():
         return redirect(
-            url_for("assessment.fill_in", round_id=round_.id, key=competency.key, starr=1) + "#reflection",
+            url_for("assessment.fill_in", round_id=round_.id, key=competency.key, starr=1)
+            + "#reflection",
             code=303,
         )
     if action == "preview":
         return redirect(
-            url_for("assessment.fill_in", round_id=round_.id, key=competency.key, preview=1) + "#reflection",
+            url_for("assessment.fill_in", round_id=round_.id, key=competency.key, preview=1)
+            + "#reflection",
             code=303,
         )
     if action == "next":
         nxt = _next_competency(competency)
         if nxt is not None:
             flash(_("Saved. Next: %(name)s.", name=_localized(nxt.name)), "success")
-            return redirect(url_for("assessment.fill_in", round_id=round_.id, key=nxt.key), code=303)
+            return redirect(
+                url_for("assessment.fill_in", round_id=round_.id, key=nxt.key), code=303
+            )
         flash(_("Saved. You have been through every competency."), "success")
         return redirect(url_for("assessment.overview", round_id=round_.id), code=303)
     flash(_("Saved."), "success")
@@ -301,8 +327,13 @@ def _error_message(kind: str) -> str:
     return {
         "level": _("Choose one of the levels, or 'cannot judge yet'."),
         "note": _("The note is too long: keep it under %(n)s characters.", n=services.NOTE_LIMIT),
-        "reason": _("The explanation is too long: keep it under %(n)s characters.", n=services.REASON_LIMIT),
-        "reflection": _("The reflection is too long: keep it under %(n)s characters.", n=services.REFLECTION_LIMIT),
+        "reason": _(
+            "The explanation is too long: keep it under %(n)s characters.", n=services.REASON_LIMIT
+        ),
+        "reflection": _(
+            "The reflection is too long: keep it under %(n)s characters.",
+            n=services.REFLECTION_LIMIT,
+        ),
         "version": _("The page was out of date. Reload it and try again."),
     }.get(kind, _("This value could not be saved."))
 
@@ -329,7 +360,8 @@ def _progress_json(assessment_id: int) -> dict[str, Any]:
         "total": report.total,
         "percent": report.percent,
         "competencies": {
-            c.competency.key: {"answered": c.answered, "total": c.total} for c in report.competencies
+            c.competency.key: {"answered": c.answered, "total": c.total}
+            for c in report.competencies
         },
     }
 
@@ -362,8 +394,12 @@ def _rows(
             previous=previous.get(indicator.id),
         )
         typed = (inputs or {}).get(indicator.id)
-        has_error = bool(errors) and any(f"{name}-{p}" in errors for p in ("level", "note", "reason"))
-        if typed is not None and (name in conflicts or has_error or typed.fingerprint != typed.base_fingerprint):
+        has_error = bool(errors) and any(
+            f"{name}-{p}" in errors for p in ("level", "note", "reason")
+        )
+        if typed is not None and (
+            name in conflicts or has_error or typed.fingerprint != typed.base_fingerprint
+        ):
             # Show what the user typed. After a conflict the row carries the stored version,
             # so saving again is a deliberate choice made with both values in view.
             row.choice, row.note, row.reason = typed.choice, typed.note, typed.reason
@@ -396,9 +432,7 @@ def _render_fill_in(
     errors: dict[str, str] | None = None,
     unsaved: bool = False,
 ) -> str:
-    reflection = (
-        services.reflections_for(assessment.id).get(competency.id) if assessment else None
-    )
+    reflection = services.reflections_for(assessment.id).get(competency.id) if assessment else None
     previous_round, _previous = services.previous_ratings(round_, current_user.id)
     stored_version = reflection.version if reflection else 0
     stored_fp = services.reflection_fingerprint(reflection)
@@ -408,7 +442,11 @@ def _render_fill_in(
         version = int(request.form.get("reflection-v", "0") or 0)
         fp = request.form.get("reflection-h", "")
     else:
-        reflection_text, version, fp = (reflection.body if reflection else ""), stored_version, stored_fp
+        reflection_text, version, fp = (
+            (reflection.body if reflection else ""),
+            stored_version,
+            stored_fp,
+        )
         if request.args.get("starr") and not reflection_text.strip():
             reflection_text = services.STARR_TEMPLATE
     report = services.progress(assessment.id if assessment else None)
@@ -449,8 +487,11 @@ def submit(round_id: int) -> Any:
     report = services.progress(assessment.id if assessment else None)
     if assessment is None or not report.complete:
         flash(
-            _("Not handed in yet: %(n)s indicators still need an answer (a level, or 'cannot "
-              "judge yet'). They are listed below.", n=report.total - report.answered),
+            _(
+                "Not handed in yet: %(n)s indicators still need an answer (a level, or 'cannot "
+                "judge yet'). They are listed below.",
+                n=report.total - report.answered,
+            ),
             "error",
         )
         return redirect(url_for("assessment.overview", round_id=round_.id), code=303)
@@ -520,8 +561,13 @@ def reopen(round_id: int, user_id: int) -> Response:
     if form.validate_on_submit() and assessment.is_submitted:
         services.reopen(assessment, current_user, form.reason.data or "")
         db.session.commit()
-        flash(_("Reopened. %(name)s can change it again and hand it in anew.", name=trainee.name), "success")
-    return redirect(url_for("assessment.view_assessment", round_id=round_.id, user_id=trainee.id), code=303)
+        flash(
+            _("Reopened. %(name)s can change it again and hand it in anew.", name=trainee.name),
+            "success",
+        )
+    return redirect(
+        url_for("assessment.view_assessment", round_id=round_.id, user_id=trainee.id), code=303
+    )
 
 
 @bp.post("/markdown/preview")

@@ -154,6 +154,6 @@ def _upsert(
     texts = [n for n in changed if n in ("name", "statement", "title", "text", "points")]
     if texts:
         report.note("~", kind, key, "text changed (" + ", ".join(texts) + ")")
-    if "element" in changed or "competency" in changed and kind == "element":
+    if "element" in changed or ("competency" in changed and kind == "element"):
         report.note("~", kind, key, "moved")
     return row

@@ -28,9 +28,13 @@ def test_second_save_of_the_same_field_shows_a_conflict_with_both_values(app, wo
     form_a = form_for(tab_a.get(_url(world)).get_data(as_text=True))
     form_b = form_for(tab_b.get(_url(world)).get_data(as_text=True))
 
-    first = tab_a.post(_url(world), data=form_a | {f"r-{indicator.id}-level": "2", "action": "save"})
+    first = tab_a.post(
+        _url(world), data=form_a | {f"r-{indicator.id}-level": "2", "action": "save"}
+    )
     assert first.status_code == 303
-    second = tab_b.post(_url(world), data=form_b | {f"r-{indicator.id}-level": "4", "action": "save"})
+    second = tab_b.post(
+        _url(world), data=form_b | {f"r-{indicator.id}-level": "4", "action": "save"}
+    )
     assert second.status_code == 409
     html = second.get_data(as_text=True)
     assert "Changed in another tab or on another device" in html
@@ -54,7 +58,9 @@ def test_a_stale_tab_saving_other_fields_does_not_undo_a_change_made_elsewhere(a
     form_b = form_for(tab_b.get(_url(world)).get_data(as_text=True))
     tab_a.post(_url(world), data=form_a | {f"r-{first.id}-level": "3", "action": "save"})
     # Tab B still shows the first indicator empty, and changes only the second one.
-    response = tab_b.post(_url(world), data=form_b | {f"r-{second.id}-level": "1", "action": "save"})
+    response = tab_b.post(
+        _url(world), data=form_b | {f"r-{second.id}-level": "1", "action": "save"}
+    )
     assert response.status_code == 303
     levels = {r.indicator_id: r.level for r in db.session.scalars(select(Rating))}
     assert levels == {first.id: 3, second.id: 1}
@@ -65,7 +71,9 @@ def test_reflection_conflict_shows_both_texts(app, world, db):
     form_a = form_for(tab_a.get(_url(world)).get_data(as_text=True))
     form_b = form_for(tab_b.get(_url(world)).get_data(as_text=True))
     tab_a.post(_url(world), data=form_a | {"reflection": "Written on my phone", "action": "save"})
-    response = tab_b.post(_url(world), data=form_b | {"reflection": "Written on my laptop", "action": "save"})
+    response = tab_b.post(
+        _url(world), data=form_b | {"reflection": "Written on my laptop", "action": "save"}
+    )
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "Written on my phone" in html and "Written on my laptop" in html
@@ -94,7 +102,9 @@ def test_concurrent_saves_of_one_field_let_exactly_one_win(app, world, db):
         login(client, world.trainee)
         forms.append(form_for(client.get(_url(world)).get_data(as_text=True)))
     # Create the row first so every client races on the conditional UPDATE.
-    seed = clients[0].post(_url(world), data=forms[0] | {f"r-{indicator.id}-level": "1", "_format": "json"})
+    seed = clients[0].post(
+        _url(world), data=forms[0] | {f"r-{indicator.id}-level": "1", "_format": "json"}
+    )
     base = seed.get_json()["versions"][f"r-{indicator.id}"]
     results: list[dict] = []
     start = threading.Barrier(len(clients))
@@ -109,7 +119,10 @@ def test_concurrent_saves_of_one_field_let_exactly_one_win(app, world, db):
         }
         start.wait()
         response = client.post(url, data=data)
-        results.append(response.get_json() or {"status": response.status_code, "body": response.headers.get("Location")})
+        results.append(
+            response.get_json()
+            or {"status": response.status_code, "body": response.headers.get("Location")}
+        )
 
     choices = ["2", "3", "4", "nj"]  # all differ from the stored "1"
     threads = [threading.Thread(target=save, args=(c, choices[n])) for n, c in enumerate(clients)]

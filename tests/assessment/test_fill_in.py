@@ -91,9 +91,7 @@ def test_previous_round_rating_is_shown_and_a_change_can_be_explained(client, wo
         "action": "save",
     }
     client.post(f"/rounds/{world.round.id}/competencies/innovation", data=data)
-    saved = db.session.scalar(
-        select(Rating).where(Rating.self_assessment_id != assessment.id)
-    )
+    saved = db.session.scalar(select(Rating).where(Rating.self_assessment_id != assessment.id))
     assert saved.change_reason == "I led two dialogues since"
 
 
@@ -124,7 +122,9 @@ def test_reflection_markup_is_rendered_harmless(client, world):
 
 def test_markdown_preview_endpoint_sanitises(client, world):
     login(client, world.trainee)
-    html = client.post("/markdown/preview", data={"text": "**ok** <script>x</script>"}).get_json()["html"]
+    html = client.post("/markdown/preview", data={"text": "**ok** <script>x</script>"}).get_json()[
+        "html"
+    ]
     assert "<strong>ok</strong>" in html and "<script>" not in html
 
 

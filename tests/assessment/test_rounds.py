@@ -53,7 +53,11 @@ def test_trainer_extends_a_round_and_it_is_audited(client, world, db):
     login(client, world.trainer)
     response = client.post(
         f"/rounds/{world.round.id}/edit",
-        data={"title": "After module 1", "opens_on": world.round.opens_on.isoformat(), "closes_on": "2030-01-01"},
+        data={
+            "title": "After module 1",
+            "opens_on": world.round.opens_on.isoformat(),
+            "closes_on": "2030-01-01",
+        },
     )
     assert response.status_code == 303
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "round_changed"))

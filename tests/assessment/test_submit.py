@@ -15,7 +15,9 @@ from tests.factories import login
 def _answer_everything(world, db, level=2):
     assessment = get_or_create_assessment(world.round, world.trainee)
     for indicator in db.session.scalars(select(Indicator).where(Indicator.retired_at.is_(None))):
-        db.session.add(Rating(self_assessment_id=assessment.id, indicator_id=indicator.id, level=level))
+        db.session.add(
+            Rating(self_assessment_id=assessment.id, indicator_id=indicator.id, level=level)
+        )
     db.session.commit()
     return assessment
 
@@ -36,7 +38,9 @@ def test_complete_self_assessment_is_handed_in_and_becomes_read_only(client, wor
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(SelfAssessment, assessment.id).is_submitted
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "self_assessment_submitted"))
+    assert db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "self_assessment_submitted")
+    )
 
     page = client.get(f"/rounds/{world.round.id}/competencies/innovation").get_data(as_text=True)
     assert "You handed this in; it is read-only." in page
@@ -70,8 +74,12 @@ def test_trainer_sees_only_handed_in_work_and_can_reopen_it(client, world, db):
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(SelfAssessment, assessment.id).status == AssessmentStatus.DRAFT
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "self_assessment_reopened"))
-    assert event.actor_id == world.trainer.id and event.details["reason"] == "Please add reflections"
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "self_assessment_reopened")
+    )
+    assert (
+        event.actor_id == world.trainer.id and event.details["reason"] == "Please add reflections"
+    )
 
 
 def test_governance_views_handed_in_work_but_cannot_reopen(client, world, db):

@@ -95,9 +95,9 @@ def watch_console(tab: Any) -> None:
     tab.console_errors = []
     tab.on(
         "console",
-        lambda message: tab.console_errors.append(message.text)
-        if message.type == "error"
-        else None,
+        lambda message: (
+            tab.console_errors.append(message.text) if message.type == "error" else None
+        ),
     )
     tab.on("pageerror", lambda error: tab.console_errors.append(str(error)))
 
@@ -129,9 +129,8 @@ def axe() -> Any:
         if not page.evaluate("typeof window.axe !== 'undefined'"):
             page.evaluate(AXE.read_text(encoding="utf-8"))
         result = page.evaluate(
-            """async () => await axe.run(document, {
-                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}
-            })"""
+            """async () => await axe.run(document, {runOnly: {type: 'tag', values: [
+                'wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"""
         )
         return [
             {

@@ -22,7 +22,9 @@ def test_language_switch_changes_and_remembers_the_language(page):
     page.get_by_role("button", name="Nederlands").click()
     page.wait_for_url("**/framework")
     assert page.locator("html").get_attribute("lang") == "nl"
-    assert "Vernieuwingsgericht handelen" in page.locator("section.competency h2").first.inner_text()
+    assert (
+        "Vernieuwingsgericht handelen" in page.locator("section.competency h2").first.inner_text()
+    )
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "nl"
     page.get_by_role("button", name="English").click()

@@ -38,7 +38,8 @@ def test_whole_round_filled_in_and_handed_in_with_the_keyboard_only(page, world,
             info = page.evaluate(
                 """() => { const e = document.activeElement; return {
                     tag: e.tagName, type: e.type || '', name: e.name || '', value: e.value || '',
-                    group: e.type === 'radio' ? !!document.querySelector(`input[name="${e.name}"]:checked`) : false }; }"""
+                    group: e.type === 'radio'
+                        ? !!document.querySelector(`input[name="${e.name}"]:checked`) : false }; }"""
             )
             if info["type"] == "radio" and not info["group"]:
                 page.keyboard.press("ArrowRight")  # checks the next level in the group
@@ -119,7 +120,9 @@ def test_conflict_from_another_tab_is_shown_not_overwritten(browser, live_server
 def test_reflection_with_script_and_javascript_link_is_harmless_in_preview(page, world):  # noqa: F811
     sign_in(page, world.trainee)
     page.goto(f"/rounds/{world.round.id}/competencies/knowledge")
-    page.fill("#reflection-text", "<script>window.hacked=1</script> [x](javascript:window.hacked=2)")
+    page.fill(
+        "#reflection-text", "<script>window.hacked=1</script> [x](javascript:window.hacked=2)"
+    )
     page.get_by_role("button", name="Preview").click()
     page.wait_for_selector("[data-preview]:not([hidden])")
     link = page.locator("[data-preview] a")

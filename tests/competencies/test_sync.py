@@ -83,14 +83,18 @@ def test_load_with_a_broken_file_changes_nothing(runner, db, tmp_path):
 def test_text_edit_updates_in_place_and_keeps_the_row(db, tmp_path):
     sync_framework(load_framework(REAL))
     db.session.commit()
-    before = db.session.scalar(select(Indicator).where(Indicator.key == "innovation.courage.experiments"))
+    before = db.session.scalar(
+        select(Indicator).where(Indicator.key == "innovation.courage.experiments")
+    )
     assert before is not None
     original_id = before.id
     path = edited_copy(tmp_path, ("nl: Je experimenteert\n", "nl: Je experimenteert graag\n"))
     report = sync_framework(load_framework(path))
     db.session.commit()
     assert "~ indicator innovation.courage.experiments: text changed (text)" in report.lines
-    after = db.session.scalar(select(Indicator).where(Indicator.key == "innovation.courage.experiments"))
+    after = db.session.scalar(
+        select(Indicator).where(Indicator.key == "innovation.courage.experiments")
+    )
     assert after.id == original_id
     assert after.text["nl"] == "Je experimenteert graag"
     assert report.new_version
@@ -109,7 +113,9 @@ def test_removed_indicator_is_retired_not_deleted_and_comes_back_restored(db, tm
     assert "- indicator innovation.courage.experiments: retired (its ratings are kept)" in (
         report.lines
     )
-    row = db.session.scalar(select(Indicator).where(Indicator.key == "innovation.courage.experiments"))
+    row = db.session.scalar(
+        select(Indicator).where(Indicator.key == "innovation.courage.experiments")
+    )
     assert row is not None and row.is_retired
     again = sync_framework(load_framework(REAL))
     db.session.commit()
@@ -165,7 +171,7 @@ def test_broken_framework_stops_the_app_with_plain_messages(tmp_path, command):
         timeout=60,
     )
     assert result.returncode == 1
-    assert f'{broken}:' in result.stderr and 'unknown field "x"' in result.stderr
+    assert f"{broken}:" in result.stderr and 'unknown field "x"' in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 
