@@ -39,7 +39,8 @@ def test_whole_round_filled_in_and_handed_in_with_the_keyboard_only(page, world,
                 """() => { const e = document.activeElement; return {
                     tag: e.tagName, type: e.type || '', name: e.name || '', value: e.value || '',
                     group: e.type === 'radio'
-                        ? !!document.querySelector(`input[name="${e.name}"]:checked`) : false }; }"""
+                        ? !!document.querySelector(`input[name="${e.name}"]:checked`)
+                        : false }; }"""
             )
             if info["type"] == "radio" and not info["group"]:
                 page.keyboard.press("ArrowRight")  # checks the next level in the group
