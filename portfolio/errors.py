@@ -24,7 +24,7 @@ MESSAGES = {
     405: (_l("That action is not possible here"), _l("Please go back and try again.")),
     413: (
         _l("The file is too large"),
-        _l("Files can be at most %(limit)s MB. Make the file smaller and try again."),
+        _l("Files can be at most %(limit)s. Make the file smaller and try again."),
     ),
     429: (
         _l("Too many attempts"),
@@ -37,10 +37,17 @@ MESSAGES = {
 }
 
 
+def format_size(size: int) -> str:
+    """Bytes in words: 10 MB, 512 kB."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.3g} MB"
+    return f"{max(1, round(size / 1024))} kB"
+
+
 def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
     """Render the error page for ``code``."""
     title, hint = MESSAGES.get(code, MESSAGES[400])
-    limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+    limit = format_size(current_app.config.get("MAX_CONTENT_LENGTH") or 0)
     return (
         render_template(
             "errors/error.html", code=code, title=title, hint=hint % {"limit": limit}, detail=detail

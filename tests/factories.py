@@ -96,9 +96,7 @@ def make_organisation(
     name: str | None = None, kind: str = "municipality", country: str = "NL"
 ) -> Organisation:
     """An organisation (unique name unless given)."""
-    organisation = Organisation(
-        name=name or f"Organisation {_next()}", kind=kind, country=country
-    )
+    organisation = Organisation(name=name or f"Organisation {_next()}", kind=kind, country=country)
     db.session.add(organisation)
     db.session.commit()
     return organisation

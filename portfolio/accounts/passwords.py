@@ -14,21 +14,18 @@ MAX_LENGTH = 1024  # generous: pass phrases and password managers are welcome
 
 @lru_cache(maxsize=1)
 def _common_passwords() -> frozenset[str]:
-    """The 30,000 most common passwords, from zxcvbn's frequency lists."""
+    """The 30,000 most common passwords (zxcvbn's frequency lists) and a few local ones."""
     from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
     return frozenset(FREQUENCY_LISTS["passwords"]) | LOCAL_COMMON_WORDS
 
 
-#: "Welcome" and "password" in the partners' languages; zxcvbn's lists are mostly English.
-LOCAL_COMMON_WORDS = frozenset(
-    {
-        "welkom", "wachtwoord", "welkom01", "geheim",  # nl
-        "benvenuto", "benvenuti", "parola", "parolachiave", "ciao",  # it
-        "tervetuloa", "salasana",  # fi
-        "bemvindo", "senha", "palavrapasse",  # pt
-    }
-)
+# "Welcome", "password" and the like in the partners' languages; zxcvbn's are English.
+_DUTCH = ("welkom", "wachtwoord", "geheim")
+_ITALIAN = ("benvenuto", "benvenuti", "parola", "parolachiave", "ciao")
+_FINNISH = ("tervetuloa", "salasana")
+_PORTUGUESE = ("bemvindo", "senha", "palavrapasse")
+LOCAL_COMMON_WORDS = frozenset((*_DUTCH, *_ITALIAN, *_FINNISH, *_PORTUGUESE))
 
 # Digits and punctuation around a word ("welkom1234", "!password2024") add little.
 _DECORATION = re.compile(r"^[\d\W_]+|[\d\W_]+$")

@@ -27,6 +27,7 @@ from portfolio.mail import send_mail
 
 bp = Blueprint("accounts", __name__)
 
+
 @lru_cache(maxsize=1)
 def _dummy_hash() -> str:
     """Checked when the e-mail address is unknown, so both answers take equally long."""
@@ -76,7 +77,9 @@ def find_user(email: str) -> User | None:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config.get("SIGN_IN_LIMIT", "10/minute;40/hour"), methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config.get("SIGN_IN_LIMIT", "10/minute;40/hour"), methods=["POST"]
+)
 @limiter.limit(
     lambda: current_app.config.get("SIGN_IN_LIMIT", "10/minute;40/hour"),
     key_func=_email_key,
@@ -131,7 +134,12 @@ def forgot_password() -> str | Response:
             db.session.add(reset)
             record("password_reset_requested", actor=user, target=user)
             db.session.commit()
-            link = url_for("accounts.reset_password", token=token, _external=True)
+            # Built on BASE_URL, never on the request's Host header: anyone may ask for a
+            # reset of anyone's account, and a forged Host would mail the victim a link
+            # (with a valid token) to the attacker's site.
+            link = current_app.config["BASE_URL"].rstrip("/") + url_for(
+                "accounts.reset_password", token=token
+            )
             body = render_template("mail/password_reset.txt", user=user, link=link)
             sent = send_mail(user.email, _("Choose a new password"), body)
             if sent:
@@ -204,7 +212,9 @@ def change_password() -> str | Response:
             _retire_resets(current_user)
             record("password_changed", actor=current_user, target=current_user)
             db.session.commit()
-            login_user(current_user._get_current_object())  # this session continues with the new version
+            # This session continues with the new version, as does "keep me signed in".
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            login_user(current_user._get_current_object(), remember=remembered in request.cookies)
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("accounts.profile"), code=303)
     return render_template("accounts/change_password.html", form=form)

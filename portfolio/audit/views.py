@@ -49,7 +49,9 @@ def log() -> str:
     actions = db.session.scalars(
         select(AuditEvent.action).distinct().order_by(AuditEvent.action)
     ).all()
-    bad_dates = [name for name in ("from", "to") if filters[name] and _parse_day(filters[name]) is None]
+    bad_dates = [
+        name for name in ("from", "to") if filters[name] and _parse_day(filters[name]) is None
+    ]
     return render_template(
         "audit/log.html",
         page=page,

@@ -80,7 +80,9 @@ class CohortMembership(db.Model):
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[CohortRole] = mapped_column(
-        Enum(CohortRole, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+        Enum(
+            CohortRole, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+        )
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

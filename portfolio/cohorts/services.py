@@ -39,7 +39,9 @@ class SentInvitation:
     mailed: bool
 
 
-def add_member(actor: User | None, cohort: Cohort, user: User, role: CohortRole) -> CohortMembership:
+def add_member(
+    actor: User | None, cohort: Cohort, user: User, role: CohortRole
+) -> CohortMembership:
     """Put ``user`` in ``cohort`` with ``role``, or change their role there."""
     membership = db.session.scalar(
         select(CohortMembership).where(
@@ -55,7 +57,12 @@ def add_member(actor: User | None, cohort: Cohort, user: User, role: CohortRole)
         old = membership.role
         membership.role = role
         record(
-            "role_changed", actor=actor, target=cohort, user=user.email, old=old.value, new=role.value
+            "role_changed",
+            actor=actor,
+            target=cohort,
+            user=user.email,
+            old=old.value,
+            new=role.value,
         )
     db.session.flush()
     return membership

@@ -68,7 +68,9 @@ def new_organisation() -> str | Response:
     form = OrganisationForm()
     if form.validate_on_submit():
         name = (form.name.data or "").strip()
-        if db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower())):
+        if db.session.scalar(
+            select(Organisation).where(func.lower(Organisation.name) == name.lower())
+        ):
             form.name.errors = [_("An organisation with this name already exists.")]
         else:
             organisation = Organisation(
@@ -78,8 +80,12 @@ def new_organisation() -> str | Response:
             db.session.flush()
             record("organisation_created", actor=current_user, target=organisation, name=name)
             db.session.commit()
-            flash(_("Organisation created. Next: add its governance group and a cohort."), "success")
-            return redirect(url_for("cohorts.organisation", organisation_id=organisation.id), code=303)
+            flash(
+                _("Organisation created. Next: add its governance group and a cohort."), "success"
+            )
+            return redirect(
+                url_for("cohorts.organisation", organisation_id=organisation.id), code=303
+            )
     return render_template("cohorts/organisation_form.html", form=form)
 
 
@@ -106,6 +112,7 @@ def organisation(organisation_id: int) -> str | Response:
             _flash_sent(sent)
             if sent.mailed:
                 return redirect(url_for("cohorts.organisation", organisation_id=org.id), code=303)
+            form = GovernanceInviteForm(formdata=None)  # empty, ready for the next one
     members = db.session.scalars(
         select(GovernanceMembership)
         .where(GovernanceMembership.organisation_id == org.id)
@@ -177,7 +184,9 @@ def cohort(cohort_id: int) -> str | Response:
     can_manage = policy.can_manage_cohort(current_user, item)
     form = InviteForm()
     if not policy.is_admin(current_user):
-        form.role.choices = [c for c in form.role.choices if policy.can_invite(current_user, item, c.value)]  # type: ignore[union-attr]
+        form.role.choices = [
+            c for c in form.role.choices if policy.can_invite(current_user, item, c.value)
+        ]  # type: ignore[union-attr]
     sent = None
     if request.method == "POST":
         policy.require(can_manage)
@@ -233,7 +242,14 @@ def change_role(cohort_id: int, membership_id: int) -> Response:
         abort(400)
     services.add_member(current_user, item, membership.user, role)
     db.session.commit()
-    flash(_("%(name)s is now %(role)s in this cohort.", name=membership.user.name, role=role_label(role)), "success")
+    flash(
+        _(
+            "%(name)s is now %(role)s in this cohort.",
+            name=membership.user.name,
+            role=role_label(role),
+        ),
+        "success",
+    )
     return redirect(url_for("cohorts.cohort", cohort_id=item.id), code=303)
 
 
@@ -344,6 +360,10 @@ def _flash_sent(sent: services.SentInvitation) -> None:
         flash(_("Invitation sent to %(email)s.", email=sent.invitation.email), "success")
     else:
         flash(
-            _("E-mail is not set up, so nothing was sent. Copy the link below and send it to %(email)s yourself.", email=sent.invitation.email),
+            _(
+                "E-mail is not set up, so nothing was sent. "
+                "Copy the link below and send it to %(email)s yourself.",
+                email=sent.invitation.email,
+            ),
             "warning",
         )

@@ -13,6 +13,8 @@ from werkzeug.wrappers import Response
 
 from portfolio import policy
 from portfolio.accounts.models import User
+from portfolio.assessment.services import total_items, trainee_rounds
+from portfolio.clock import today
 from portfolio.cohorts.models import (
     Cohort,
     CohortMembership,
@@ -20,8 +22,6 @@ from portfolio.cohorts.models import (
     GovernanceMembership,
     Organisation,
 )
-from portfolio.assessment.services import total_items, trainee_rounds
-from portfolio.clock import today
 from portfolio.competencies import current_framework
 from portfolio.extensions import db
 
@@ -47,6 +47,27 @@ class IdConverter(IntegerConverter):
 def _install_id_converter(state: Any) -> None:
     # This blueprint is registered first, so every <int:...> rule after it uses the bound.
     state.app.url_map.converters["int"] = IdConverter
+
+
+@bp.app_context_processor
+def navigation() -> dict[str, object]:
+    """What the navigation needs to know about the signed-in person (one query, on demand)."""
+
+    def is_trainee() -> bool:
+        if not current_user.is_authenticated:
+            return False
+        return bool(
+            db.session.scalar(
+                select(CohortMembership.id)
+                .where(
+                    CohortMembership.user_id == current_user.id,
+                    CohortMembership.role == CohortRole.TRAINEE,
+                )
+                .limit(1)
+            )
+        )
+
+    return {"nav_is_trainee": is_trainee}
 
 
 @bp.get("/")

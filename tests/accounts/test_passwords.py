@@ -119,6 +119,16 @@ def test_changing_the_password_signs_out_other_sessions_but_not_this_one(app, db
     assert _sign_in(fresh, "sam@example.org", NEW).status_code == 302
 
 
+def test_keep_me_signed_in_survives_changing_the_password_on_this_device(client):
+    make_user("sam@example.org")
+    client.post(
+        "/sign-in", data={"email": "sam@example.org", "password": PASSWORD, "remember": "y"}
+    )
+    client.post("/account/password", data={"current": PASSWORD, "password": NEW, "confirm": NEW})
+    client.delete_cookie("session")  # the browser was closed
+    assert client.get("/account").status_code == 200
+
+
 def test_a_200_character_passphrase_works_end_to_end(client):
     user = make_user("sam@example.org")
     login(client, user)
@@ -147,9 +157,12 @@ def test_reset_link_sets_a_new_password_once(client, db):
     again = client.get(f"/reset-password/{token}")
     assert again.status_code == 404
     assert "This link no longer works" in again.get_data(as_text=True)
-    assert client.post(
-        f"/reset-password/{token}", data={"password": "Yet another kettle 3", "confirm": "x"}
-    ).status_code == 404
+    assert (
+        client.post(
+            f"/reset-password/{token}", data={"password": "Yet another kettle 3", "confirm": "x"}
+        ).status_code
+        == 404
+    )
 
     assert _sign_in(client, "sam@example.org", PASSWORD).status_code == 401
     assert _sign_in(client, "sam@example.org", NEW).status_code == 302

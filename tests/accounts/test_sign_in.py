@@ -57,7 +57,11 @@ def test_failed_sign_ins_are_recorded_with_the_typed_address(client, db):
     client.post("/sign-in", data={"email": "Sam@Example.org", "password": "not it at all"})
     client.post("/sign-in", data={"email": "ghost@example.org", "password": "not it at all"})
     known, unknown = _events(db, "sign_in_failed")
-    assert (known.actor_label, known.actor_id, known.object_id) == ("sam@example.org", None, user.id)
+    assert (known.actor_label, known.actor_id, known.object_id) == (
+        "sam@example.org",
+        None,
+        user.id,
+    )
     assert (unknown.actor_label, unknown.actor_id, unknown.object_id) == (
         "ghost@example.org",
         None,

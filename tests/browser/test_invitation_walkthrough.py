@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import watch_console
-from tests.factories import PASSWORD, add_trainee, add_trainer, make_cohort, make_organisation, make_user
+from tests.factories import (
+    PASSWORD,
+    add_trainee,
+    add_trainer,
+    make_cohort,
+    make_organisation,
+    make_user,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +63,7 @@ def test_trainer_invites_trainee_who_signs_up_and_cannot_guess_other_pages(
     link = page.locator("code.copy-link").inner_text().strip()
     assert link.startswith(f"{live_server.url}/invitations/accept/")
     assert page.console_errors == []
+    _no_violations(axe, page, "the cohort page with the link to copy")
 
     # The trainee opens the link in a browser of their own.
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
@@ -97,12 +105,17 @@ def test_trainer_invites_trainee_who_signs_up_and_cannot_guess_other_pages(
         assert newcomer.get_by_text("It has already been used").is_visible()
 
         # Guessing the ids of someone else's portfolio or another cohort shows the 404 page.
-        for url in (f"/trainees/{stranger.id}", f"/cohorts/{other_cohort.id}", f"/cohorts/{cohort.id}"):
+        for url in (
+            f"/trainees/{stranger.id}",
+            f"/cohorts/{other_cohort.id}",
+            f"/cohorts/{cohort.id}",
+        ):
             response = newcomer.goto(url)
             assert response.status == 404, url
             assert newcomer.get_by_role("heading", name="Page not found").is_visible()
             assert "Sara Stranger" not in newcomer.content()
             assert "Another Training" not in newcomer.content()
+        _no_violations(axe, newcomer, "the 404 page")
         # The browser notes each 404 it was given; nothing else went wrong.
         assert all("404" in error for error in newcomer.console_errors), newcomer.console_errors
     finally:

@@ -7,14 +7,15 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from portfolio.accounts.models import User
 from portfolio.audit.models import AuditEvent
 from portfolio.cohorts.models import CohortMembership, CohortRole, GovernanceMembership, Invitation
-from portfolio.accounts.models import User
 from tests.cohorts.conftest import link_in
 from tests.factories import (
     PASSWORD,
     add_trainee,
     add_trainer,
+    extra_app,
     login,
     make_cohort,
     make_invitation,
@@ -99,9 +100,12 @@ def test_trainer_invites_by_mail_and_the_trainee_signs_up_from_the_link(mail_app
 
     # And the new account signs in later with its password.
     newcomer.post("/sign-out")
-    assert newcomer.post(
-        "/sign-in", data={"email": "nina.newcomer@example.org", "password": NEW}
-    ).status_code == 302
+    assert (
+        newcomer.post(
+            "/sign-in", data={"email": "nina.newcomer@example.org", "password": NEW}
+        ).status_code
+        == 302
+    )
 
 
 def test_password_reset_mail_arrives_and_its_link_works(mail_app, smtp):
@@ -120,9 +124,32 @@ def test_password_reset_mail_arrives_and_its_link_works(mail_app, smtp):
 
     assert client.post(link, data={"password": NEW, "confirm": NEW}).status_code == 303
     assert client.get(link).status_code == 404
-    assert client.post(
-        "/sign-in", data={"email": "sam@example.org", "password": NEW}
-    ).status_code == 302
+    assert (
+        client.post("/sign-in", data={"email": "sam@example.org", "password": NEW}).status_code
+        == 302
+    )
+
+
+def test_reset_mail_links_to_the_configured_address_whatever_the_host_header(
+    app, database_url, smtp
+):
+    """Password-reset poisoning: a forged Host must not end up in the mailed link."""
+    make_user("sam@example.org")
+    with extra_app(
+        database_url,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp.port,
+        BASE_URL="https://portfolio.example.org",
+    ) as mailing:
+        mailing.test_client().post(
+            "/forgot-password",
+            data={"email": "sam@example.org"},
+            base_url="http://evil.example",
+        )
+    _envelope, message = smtp.only_message()
+    body = message.get_content()
+    assert "evil.example" not in body
+    assert "https://portfolio.example.org/reset-password/" in body
 
 
 def test_no_mail_is_sent_for_an_unknown_address(mail_app, smtp):
@@ -142,15 +169,20 @@ def test_without_smtp_the_inviter_sees_the_link_to_copy_and_it_works(client, db)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "E-mail is not set up, so nothing was sent" in html
-    match = re.search(r'<code class="copy-link">http://localhost(/invitations/accept/[^<]+)</code>', html)
+    match = re.search(
+        r'<code class="copy-link">http://localhost(/invitations/accept/[^<]+)</code>', html
+    )
     assert match, "the link to copy is on the page"
     assert 'value="copy@example.org"' not in html, "the form is empty for the next invitation"
 
     client.post("/sign-out")
     assert client.get(match.group(1)).status_code == 200
-    assert client.post(
-        match.group(1), data={"name": "Cody Copy", "password": NEW, "confirm": NEW}
-    ).status_code == 303
+    assert (
+        client.post(
+            match.group(1), data={"name": "Cody Copy", "password": NEW, "confirm": NEW}
+        ).status_code
+        == 303
+    )
     assert _membership(db, cohort, "copy@example.org").role == CohortRole.TRAINEE
 
 
@@ -159,9 +191,12 @@ def test_expired_invitation_explains_itself_with_a_404(client):
     response = client.get(f"/invitations/accept/{token}")
     assert response.status_code == 404
     assert "this one has expired" in response.get_data(as_text=True)
-    assert client.post(
-        f"/invitations/accept/{token}", data={"name": "Late", "password": NEW, "confirm": NEW}
-    ).status_code == 404
+    assert (
+        client.post(
+            f"/invitations/accept/{token}", data={"name": "Late", "password": NEW, "confirm": NEW}
+        ).status_code
+        == 404
+    )
 
 
 def test_unknown_invitation_link_gets_a_404_that_explains(client):
@@ -208,9 +243,7 @@ def test_existing_account_signs_in_and_accepts_and_gains_the_role(client, db):
     cohort = make_cohort()
     person = make_user("known@example.org", "Kim Known")
     add_trainee(elsewhere, person)
-    _invitation, token = make_invitation(
-        email="known@example.org", role="trainer", cohort=cohort
-    )
+    _invitation, token = make_invitation(email="known@example.org", role="trainer", cohort=cohort)
     link = f"/invitations/accept/{token}"
 
     page = client.get(link)
@@ -245,9 +278,12 @@ def test_existing_account_cannot_be_taken_over_by_signing_up_through_the_link(cl
     )
     assert response.status_code == 200
     assert client.get("/dashboard").status_code == 302
-    assert client.post(
-        "/sign-in", data={"email": "known@example.org", "password": PASSWORD}
-    ).status_code == 302, "the old password still works"
+    assert (
+        client.post(
+            "/sign-in", data={"email": "known@example.org", "password": PASSWORD}
+        ).status_code
+        == 302
+    ), "the old password still works"
 
 
 def test_signed_in_as_someone_else_gets_a_403_that_explains(client, db):
@@ -264,6 +300,17 @@ def test_signed_in_as_someone_else_gets_a_403_that_explains(client, db):
     assert db.session.scalar(select(Invitation)).status == "pending"
 
 
+def test_after_an_unmailed_governance_invitation_the_form_is_empty_again(client):
+    organisation = make_organisation()
+    login(client, make_user(admin=True))
+    html = client.post(
+        f"/organisations/{organisation.id}", data={"email": "gov@example.org", "name": "Greta"}
+    ).get_data(as_text=True)
+    assert "Send this link to gov@example.org" in html
+    assert 'value="gov@example.org"' not in html
+    assert 'value="Greta"' not in html
+
+
 def test_governance_invitation_brings_the_member_to_the_candidates(client, db):
     organisation = make_organisation("Gemeente Utrecht")
     cohort = make_cohort(organisation)
@@ -276,9 +323,12 @@ def test_governance_invitation_brings_the_member_to_the_candidates(client, db):
     link = re.search(r"http://localhost(/invitations/accept/[^<]+)</code>", html)[1]
     client.post("/sign-out")
 
-    assert client.post(
-        link, data={"name": "Greta Governance", "password": NEW, "confirm": NEW}
-    ).status_code == 303
+    assert (
+        client.post(
+            link, data={"name": "Greta Governance", "password": NEW, "confirm": NEW}
+        ).status_code
+        == 303
+    )
     member = db.session.scalar(select(GovernanceMembership))
     assert member.organisation_id == organisation.id
     assert member.user.email == "gov@example.org"

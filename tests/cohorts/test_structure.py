@@ -25,7 +25,8 @@ def _count(db, model):
 def test_admin_creates_an_organisation_and_is_led_to_it(client, db):
     login(client, make_user(admin=True))
     response = client.post(
-        "/organisations/new", data={"name": "  Gemeente Utrecht ", "kind": "municipality", "country": "nl"}
+        "/organisations/new",
+        data={"name": "  Gemeente Utrecht ", "kind": "municipality", "country": "nl"},
     )
     assert response.status_code == 303
     organisation = db.session.scalar(select(Organisation))
@@ -83,7 +84,12 @@ def test_admin_creates_a_cohort_with_dates(client, db):
     login(client, make_user(admin=True))
     response = client.post(
         f"/organisations/{organisation.id}/cohorts/new",
-        data={"name": "Forlì 2025", "location": "Forlì", "starts_on": "2025-09-15", "ends_on": "2025-09-15"},
+        data={
+            "name": "Forlì 2025",
+            "location": "Forlì",
+            "starts_on": "2025-09-15",
+            "ends_on": "2025-09-15",
+        },
     )
     assert response.status_code == 303
     cohort = db.session.scalar(select(Cohort))
@@ -103,16 +109,21 @@ def test_trainer_invites_trainees_but_cannot_open_another_cohort(client, db):
     page = client.get(f"/cohorts/{mine.id}").get_data(as_text=True)
     assert "Invite someone" in page
     assert '<option value="trainee"' in page
-    response = client.post(f"/cohorts/{mine.id}", data={"email": "t@example.org", "role": "trainee"})
+    response = client.post(
+        f"/cohorts/{mine.id}", data={"email": "t@example.org", "role": "trainee"}
+    )
     assert response.status_code == 200
     assert "Send this link to t@example.org" in response.get_data(as_text=True)
 
     other = client.get(f"/cohorts/{theirs.id}")
     assert other.status_code == 404
     assert "Their Cohort" not in other.get_data(as_text=True)
-    assert client.post(
-        f"/cohorts/{theirs.id}", data={"email": "x@example.org", "role": "trainee"}
-    ).status_code == 404
+    assert (
+        client.post(
+            f"/cohorts/{theirs.id}", data={"email": "x@example.org", "role": "trainee"}
+        ).status_code
+        == 404
+    )
 
 
 def test_trainer_sees_the_people_of_the_cohort_but_cannot_change_roles(client, db):

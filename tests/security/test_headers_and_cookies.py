@@ -6,7 +6,7 @@ from http.cookies import SimpleCookie
 
 import pytest
 
-from tests.factories import PASSWORD, extra_app, login, make_cohort, make_user, add_trainee
+from tests.factories import PASSWORD, add_trainee, extra_app, login, make_cohort, make_user
 
 ANONYMOUS_PAGES = [
     "/",
@@ -55,7 +55,11 @@ def test_every_get_route_carries_the_security_headers_for_signed_in_people(app, 
     trainee = make_user()
     add_trainee(cohort, trainee)
     admin = make_user(admin=True)
-    values = {"cohort_id": cohort.id, "organisation_id": cohort.organisation_id, "user_id": trainee.id}
+    values = {
+        "cohort_id": cohort.id,
+        "organisation_id": cohort.organisation_id,
+        "user_id": trainee.id,
+    }
     adapter = app.url_map.bind("localhost")
     checked = 0
     for user in (trainee, admin):

@@ -134,9 +134,7 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "cohorts.new_cohort": signed_in(HIDDEN, governance=FORBIDDEN, admin=OK),
     "cohorts.cohort": signed_in(HIDDEN, trainer=OK, governance=OK, admin=OK),
     "cohorts.change_role": signed_in(HIDDEN, trainer=FORBIDDEN, governance=FORBIDDEN, admin=DONE),
-    "cohorts.remove_member": signed_in(
-        HIDDEN, trainer=FORBIDDEN, governance=FORBIDDEN, admin=DONE
-    ),
+    "cohorts.remove_member": signed_in(HIDDEN, trainer=FORBIDDEN, governance=FORBIDDEN, admin=DONE),
     "cohorts.revoke_invitation": signed_in(HIDDEN, trainer=DONE, admin=DONE),
     "audit.log": signed_in(FORBIDDEN, admin=OK),
 }
@@ -414,4 +412,3 @@ def test_public_route_is_open_to_every_role(app: Flask, endpoint: str) -> None:
             )
         if role == "anonymous":
             assert response.status_code in (200, 303), f"{url} is not open to anonymous visitors"
-
