@@ -7,11 +7,11 @@ trainees, and a site administrator. Running it again adds only what is missing.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from portfolio.accounts.models import User, utcnow
+from portfolio.accounts.models import User
 from portfolio.assessment.models import (
     AssessmentStatus,
     EvidenceItem,
@@ -33,7 +33,7 @@ from portfolio.extensions import db
 DEMO_PASSWORD = "dialogue-demo-2025"
 DOMAIN = "demo.example.org"
 ORGANISATION = "Comune di Forlì — Servizi Sociali"
-COHORT = "Dialogical Tutor Training 2025 — Forlì"
+COHORT = "Dialogical Tutor Training — Forlì"
 
 ADMIN = ("admin", "Ada Admin")
 GOVERNANCE = ("governance", "Giulia Rossi")
@@ -184,7 +184,7 @@ def _seed_assessment(
         round=round_,
         trainee=trainee,
         status=AssessmentStatus.SUBMITTED if handed_in else AssessmentStatus.DRAFT,
-        submitted_at=utcnow() if handed_in else None,
+        submitted_at=_handed_in_at(round_, rng) if handed_in else None,
     )
     db.session.add(assessment)
     db.session.flush()
@@ -213,6 +213,12 @@ def _seed_assessment(
         db.session.add(
             Reflection(self_assessment_id=assessment.id, competency_id=competency.id, body=body)
         )
+
+
+def _handed_in_at(round_: Round, rng: random.Random) -> datetime:
+    """A plausible moment in the round's last days."""
+    day = round_.closes_on - timedelta(days=rng.randint(0, 4))
+    return datetime.combine(day, time(rng.randint(8, 20), rng.randint(0, 59)), tzinfo=UTC)
 
 
 def _seed_evidence(trainees: list[User], indicators: list[Indicator]) -> None:

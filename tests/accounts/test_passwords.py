@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -233,7 +234,10 @@ def test_forgot_password_answers_the_same_for_known_and_unknown_addresses(client
         email: client.post("/forgot-password", data={"email": email})
         for email in ("sam@example.org", "nobody@example.org", "gone@example.org")
     }
-    bodies = {e: r.get_data(as_text=True).replace(e, "X") for e, r in pages.items()}
+    bodies = {
+        e: re.sub(r'value="[^"]*"', "", r.get_data(as_text=True)).replace(e, "X")
+        for e, r in pages.items()
+    }
     assert {r.status_code for r in pages.values()} == {200}
     assert len(set(bodies.values())) == 1
     assert "Check your e-mail" in bodies["nobody@example.org"]

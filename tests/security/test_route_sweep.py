@@ -21,7 +21,9 @@ fails it. For a new endpoint ``feature.view``:
 The world (``build_world``): organisation A with cohort A (trainer, trainee, a pending
 invitation) and cohort A2 (trained by ``trainer_of_other_cohort``); organisation B with
 cohort B (``other_trainee``); a governance member in each organisation; an administrator.
-Every object in a URL belongs to cohort A / trainee A / organisation A.
+For the self-assessment and evidence routes (``_assessment_world``) cohort A also has an
+open round and a round in which trainee A handed in, and trainee A has a document in the
+evidence library. Every object in a URL belongs to cohort A / trainee A / organisation A.
 
 Outcomes: ``OK`` 200, ``DONE`` 303 after a POST, ``SIGN_IN`` 302 to the sign-in page,
 ``TO_DASHBOARD`` 302 to the dashboard, ``FORBIDDEN`` 403 (may see, may not do),
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -137,6 +140,29 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "cohorts.remove_member": signed_in(HIDDEN, trainer=FORBIDDEN, governance=FORBIDDEN, admin=DONE),
     "cohorts.revoke_invitation": signed_in(HIDDEN, trainer=DONE, admin=DONE),
     "audit.log": signed_in(FORBIDDEN, admin=OK),
+    # --- self-assessment rounds (portfolio/assessment/views.py)
+    # Planning rounds: the cohort's trainers and administrators; governance sees, may not do.
+    "assessment.rounds": signed_in(HIDDEN, trainer=OK, governance=FORBIDDEN, admin=OK),
+    "assessment.edit_round": signed_in(HIDDEN, trainer=OK, governance=FORBIDDEN, admin=OK),
+    "assessment.round_progress": signed_in(HIDDEN, trainer=OK, governance=FORBIDDEN, admin=OK),
+    # Filling in: only trainees of the round's cohort, each their own.
+    "assessment.overview": signed_in(HIDDEN, trainee=OK),
+    "assessment.fill_in": signed_in(HIDDEN, trainee=OK),
+    "assessment.submit": signed_in(HIDDEN, trainee=DONE),
+    # A handed-in self-assessment: the trainee, their trainers, their governance group.
+    "assessment.view_assessment": signed_in(HIDDEN, trainee=OK, trainer=OK, governance=OK),
+    "assessment.reopen": signed_in(HIDDEN, trainee=FORBIDDEN, governance=FORBIDDEN, trainer=DONE),
+    "assessment.markdown_preview": signed_in(OK),
+    # --- evidence (portfolio/assessment/evidence.py): item = trainee A's document
+    "evidence.library": signed_in(OK),  # everyone's own library
+    "evidence.new": signed_in(OK),
+    "evidence.trainee_library": signed_in(
+        HIDDEN, trainee=Outcome(302, "/evidence"), trainer=OK, governance=OK
+    ),
+    "evidence.show": signed_in(HIDDEN, trainee=OK, trainer=OK, governance=OK),
+    "evidence.download": signed_in(HIDDEN, trainee=OK, trainer=OK, governance=OK),
+    "evidence.edit": signed_in(HIDDEN, trainee=OK, trainer=FORBIDDEN, governance=FORBIDDEN),
+    "evidence.delete": signed_in(HIDDEN, trainee=OK, trainer=FORBIDDEN, governance=FORBIDDEN),
 }
 
 #: The POST side of routes that take GET and POST.
@@ -151,6 +177,12 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     "cohorts.organisation": signed_in(HIDDEN, governance=FORBIDDEN, admin=OK),
     "cohorts.new_cohort": signed_in(HIDDEN, governance=FORBIDDEN, admin=DONE),
     "cohorts.cohort": signed_in(HIDDEN, governance=FORBIDDEN, trainer=OK, admin=OK),
+    "assessment.rounds": signed_in(HIDDEN, trainer=DONE, governance=FORBIDDEN, admin=DONE),
+    "assessment.edit_round": signed_in(HIDDEN, trainer=DONE, governance=FORBIDDEN, admin=DONE),
+    "assessment.fill_in": signed_in(HIDDEN, trainee=DONE),
+    "evidence.new": signed_in(DONE),
+    "evidence.edit": signed_in(HIDDEN, trainee=DONE, trainer=FORBIDDEN, governance=FORBIDDEN),
+    "evidence.delete": signed_in(HIDDEN, trainee=DONE, trainer=FORBIDDEN, governance=FORBIDDEN),
 }
 
 NEW_PASSWORD = "Another kettle hums at dusk 9"
@@ -178,6 +210,32 @@ POST_DATA: dict[str, dict[str, str] | Callable[[World], dict[str, str]]] = {
     "cohorts.change_role": {"role": "trainee"},  # trainee A stays a trainee
     "cohorts.remove_member": {},
     "cohorts.revoke_invitation": {},
+    "assessment.rounds": {
+        "title": "Round Gamma",
+        "opens_on": "2030-01-06",
+        "closes_on": "2030-01-31",
+    },
+    "assessment.edit_round": {
+        "title": "Round Delta",
+        "opens_on": "2030-01-06",
+        "closes_on": "2030-01-31",
+    },
+    "assessment.fill_in": {"action": "save"},  # nothing rated: a save that changes nothing
+    "assessment.submit": {},  # nothing rated yet: refused with an explanation (303)
+    "assessment.reopen": {"reason": "One more look"},
+    "assessment.markdown_preview": {"text": "**bold**"},
+    "evidence.new": lambda w: {
+        "title": "Evidence Gamma",
+        "kind": "text",
+        "description": "A meeting.",
+        "indicators": w.extra["indicator_key"],
+    },
+    "evidence.edit": lambda w: {  # keeps its file
+        "title": "Evidence Delta",
+        "kind": "document",
+        "indicators": w.extra["indicator_key"],
+    },
+    "evidence.delete": {},
 }
 
 
@@ -250,6 +308,69 @@ def build_world() -> World:
     return world
 
 
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def _assessment_world(world: World) -> None:
+    """Cohort A gets an open round and a round in which trainee A handed in; trainee A has
+    a document in the evidence library."""
+    from flask import current_app
+
+    from portfolio.accounts.models import utcnow
+    from portfolio.assessment.models import (
+        AssessmentStatus,
+        EvidenceItem,
+        EvidenceKind,
+        Round,
+        SelfAssessment,
+    )
+    from portfolio.assessment.uploads import FileStore
+    from portfolio.clock import today
+    from portfolio.competencies import current_framework
+    from portfolio.competencies.sync import sync_framework
+
+    version = sync_framework(current_framework()).version
+    day = timedelta(days=1)
+
+    def new_round(title: str) -> Any:
+        return Round(
+            cohort=world.cohort_a,
+            title=title,
+            opens_on=today() - day,
+            closes_on=today() + 7 * day,
+            framework_version=version,
+        )
+
+    round_open, round_done = new_round("Round Open"), new_round("Round Done")
+    handed_in = SelfAssessment(
+        round=round_done,
+        trainee=world.users["trainee"],
+        status=AssessmentStatus.SUBMITTED,
+        submitted_at=utcnow(),
+    )
+    stored = FileStore(current_app.config["UPLOAD_FOLDER"]).save(PDF)
+    evidence = EvidenceItem(
+        owner=world.users["trainee"],
+        title="Evidence Alpha",
+        kind=EvidenceKind.DOCUMENT,
+        file_name="notes.pdf",
+        stored_name=stored,
+        content_type="application/pdf",
+        file_size=len(PDF),
+    )
+    db.session.add_all([round_open, round_done, handed_in, evidence])
+    db.session.commit()
+    world.extra.update(
+        round_open=round_open,
+        round_done=round_done,
+        evidence=evidence,
+        competency_key=current_framework().competencies[0].key,
+        indicator_key=next(iter(current_framework().ratable()))[2].key,
+    )
+
+
+WORLD_BUILDERS.append(_assessment_world)
+
 #: URL argument name → its value in the world.
 URL_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "organisation_id": lambda w: w.org_a.id,
@@ -258,12 +379,17 @@ URL_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "membership_id": lambda w: w.membership_a.id,
     "invitation_id": lambda w: w.invitation.id,
     "filename": lambda w: "css/app.css",
+    "round_id": lambda w: w.extra["round_open"].id,
+    "key": lambda w: w.extra["competency_key"],
+    "item_id": lambda w: w.extra["evidence"].id,
 }
 
 #: Per-endpoint values, for argument names that mean different things on different routes.
 URL_ARGUMENTS_BY_ENDPOINT: dict[str, dict[str, Callable[[World], Any]]] = {
     "accounts.reset_password": {"token": lambda w: w.reset_token},
     "cohorts.accept_invitation": {"token": lambda w: w.invitation_token},
+    "assessment.view_assessment": {"round_id": lambda w: w.extra["round_done"].id},
+    "assessment.reopen": {"round_id": lambda w: w.extra["round_done"].id},
 }
 
 
@@ -346,6 +472,12 @@ def _cases(table: dict[str, dict[str, Outcome]]) -> list[Any]:
 
 
 # --- the tests --------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(app: Flask, tmp_path: Any) -> None:
+    """Evidence files of the world go to a temporary folder, not the instance folder."""
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
 
 
 def test_every_route_has_a_decision(app: Flask) -> None:
