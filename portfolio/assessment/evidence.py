@@ -336,7 +336,11 @@ def _initial(item: EvidenceItem) -> dict[str, Any]:
 
 def _edit(item: EvidenceItem | None) -> str | Response:
     """The shared form of 'new' and 'edit': preview, validate, store, record."""
-    form = EvidenceForm(data=_initial(item) if item is not None else None)
+    initial = _initial(item) if item is not None else None
+    if item is None and request.method == "GET" and request.args.get("indicator"):
+        # Coming from the self-assessment page: start with that indicator ticked.
+        initial = {"indicators": [request.args["indicator"]]}
+    form = EvidenceForm(data=initial)
     groups = indicator_groups(item)
     form.indicators.choices = [SelectChoice(key) for group in groups for key in group.keys]
     form.tool.choices = tool_choices(item.tool_key if item else None)

@@ -20,10 +20,12 @@ from sqlalchemy.orm import selectinload
 from portfolio.accounts.models import User, utcnow
 from portfolio.assessment.models import (
     AssessmentStatus,
+    EvidenceItem,
     Rating,
     Reflection,
     Round,
     SelfAssessment,
+    evidence_indicators,
 )
 from portfolio.audit import record
 from portfolio.cohorts.models import Cohort, CohortMembership, CohortRole
@@ -328,6 +330,23 @@ def total_items() -> int:
         db.session.scalar(select(func.count(Indicator.id)).where(Indicator.retired_at.is_(None)))
         or 0
     )
+
+
+def evidence_by_indicator(owner_id: int, indicator_ids: list[int]) -> dict[int, list[EvidenceItem]]:
+    """The owner's evidence items linked to each of ``indicator_ids`` (one query)."""
+    rows = db.session.execute(
+        select(evidence_indicators.c.indicator_id, EvidenceItem)
+        .join(EvidenceItem, EvidenceItem.id == evidence_indicators.c.evidence_id)
+        .where(
+            EvidenceItem.owner_id == owner_id,
+            evidence_indicators.c.indicator_id.in_(indicator_ids),
+        )
+        .order_by(EvidenceItem.occurred_on.desc(), EvidenceItem.id.desc())
+    ).all()
+    found: dict[int, list[EvidenceItem]] = {}
+    for indicator_id, item in rows:
+        found.setdefault(indicator_id, []).append(item)
+    return found
 
 
 # --- saving --------------------------------------------------------------------------------

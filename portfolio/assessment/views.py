@@ -450,12 +450,14 @@ def _render_fill_in(
         if request.args.get("starr") and not reflection_text.strip():
             reflection_text = services.STARR_TEMPLATE
     report = services.progress(assessment.id if assessment else None)
+    shown = rows if rows is not None else _rows(round_, current_user.id, assessment, indicators)
     return render_template(
         "assessment/fill_in.html",
+        evidence=services.evidence_by_indicator(current_user.id, [r.indicator.id for r in shown]),
         round=round_,
         assessment=assessment,
         competency=competency,
-        rows=rows if rows is not None else _rows(round_, current_user.id, assessment, indicators),
+        rows=shown,
         scale=current_framework().rating_scale,
         editable=editable,
         previous_round=previous_round,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from portfolio.assessment.models import Rating, Reflection, SelfAssessment
@@ -158,3 +160,32 @@ def test_autosave_answers_in_json(client, world):
     assert body["saved"] == [f"r-{indicator.id}"]
     assert body["versions"][f"r-{indicator.id}"][0] == 1
     assert body["progress"]["answered"] == 1
+
+
+def test_evidence_linked_to_an_indicator_is_shown_beside_it(client, world, db):
+    from portfolio.assessment.models import EvidenceItem, EvidenceKind
+
+    indicator = world.indicators("innovation")[0]
+    db.session.add(
+        EvidenceItem(
+            owner=world.trainee,
+            title="Dialogue with the Rossi family",
+            kind=EvidenceKind.TEXT,
+            indicators=[indicator],
+        )
+    )
+    db.session.add(
+        EvidenceItem(
+            owner=world.other_trainee,
+            title="Someone else's notes",
+            kind=EvidenceKind.TEXT,
+            indicators=[indicator],
+        )
+    )
+    db.session.commit()
+    login(client, world.trainee)
+    html = _page(client, world)
+    assert "Dialogue with the Rossi family" in html
+    assert "Someone else&#39;s notes" not in html and "Someone else's notes" not in html
+    new = client.get(f"/evidence/new?indicator={indicator.key}").get_data(as_text=True)
+    assert re.search(rf'value="{re.escape(indicator.key)}" id="[^"]+" checked', new)

@@ -260,7 +260,10 @@ class World:
 
     def protected_names(self) -> list[str]:
         """Names a refused page must not show."""
-        return [self.org_a.name, self.cohort_a.name, self.users["trainee"].name]
+        names = [self.org_a.name, self.cohort_a.name, self.users["trainee"].name]
+        return names + [
+            getattr(obj, "title", "") for obj in self.extra.values() if hasattr(obj, "title")
+        ]
 
 
 #: Functions that add more objects to the world (for routes of other features).
