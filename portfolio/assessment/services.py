@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -38,16 +39,13 @@ REASON_LIMIT = 1000
 REFLECTION_LIMIT = 20000
 NOT_JUDGEABLE = "nj"
 
-STARR_TEMPLATE = """**Situation** — Where and when? Who was there?
-
-**Task** — What was your role, what did you want to achieve?
-
-**Action** — What did you do, which dialogical tool did you use?
-
-**Result** — What happened? What did others say or do?
-
-**Reflection** — What did you learn? What will you do differently next time?
-"""
+STARR_TEMPLATE = _l(
+    "**Situation** — Where and when? Who was there?\n\n"
+    "**Task** — What was your role, what did you want to achieve?\n\n"
+    "**Action** — What did you do, which dialogical tool did you use?\n\n"
+    "**Result** — What happened? What did others say or do?\n\n"
+    "**Reflection** — What did you learn? What will you do differently next time?\n"
+)
 
 
 # --- rounds --------------------------------------------------------------------------------

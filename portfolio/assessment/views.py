@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -205,8 +206,8 @@ def _refuse_save(
             "This round is not open (it runs from %(start)s to %(end)s), so nothing was "
             "saved. Your text is shown below: copy what you need, or ask your trainer "
             "for more time.",
-            start=round_.opens_on.isoformat(),
-            end=round_.closes_on.isoformat(),
+            start=format_date(round_.opens_on),
+            end=format_date(round_.closes_on),
         )
     if _is_fetch():
         return jsonify(status="locked", message=message), 409
@@ -448,7 +449,7 @@ def _render_fill_in(
             stored_fp,
         )
         if request.args.get("starr") and not reflection_text.strip():
-            reflection_text = services.STARR_TEMPLATE
+            reflection_text = str(services.STARR_TEMPLATE)
     report = services.progress(assessment.id if assessment else None)
     shown = rows if rows is not None else _rows(round_, current_user.id, assessment, indicators)
     return render_template(
@@ -470,7 +471,7 @@ def _render_fill_in(
         progress=report,
         errors=errors or {},
         unsaved=unsaved,
-        starr=services.STARR_TEMPLATE,
+        starr=str(services.STARR_TEMPLATE),
     )
 
 
@@ -489,10 +490,12 @@ def submit(round_id: int) -> Any:
     report = services.progress(assessment.id if assessment else None)
     if assessment is None or not report.complete:
         flash(
-            _(
-                "Not handed in yet: %(n)s indicators still need an answer (a level, or 'cannot "
-                "judge yet'). They are listed below.",
-                n=report.total - report.answered,
+            ngettext(
+                "Not handed in yet: %(num)d indicator still needs an answer (a level, or "
+                "'cannot judge (yet)'). The competencies below show where.",
+                "Not handed in yet: %(num)d indicators still need an answer (a level, or "
+                "'cannot judge (yet)'). The competencies below show where.",
+                report.total - report.answered,
             ),
             "error",
         )
