@@ -9,7 +9,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portfolio import config, errors, i18n, security, templating
+from portfolio import config, errors, i18n, routing, security, templating
 from portfolio.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from portfolio.competencies import install_framework
 
     install_framework(app)
+    routing.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
     i18n.init_app(app)

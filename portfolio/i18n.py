@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, redirect, request
+from flask import Blueprint, Flask, current_app, has_request_context, redirect, request
 from flask_babel import get_locale
 from werkzeug.wrappers import Response
 
@@ -18,6 +18,8 @@ bp = Blueprint("i18n", __name__)
 
 def select_locale() -> str:
     """The user's saved choice, then the language cookie, then Accept-Language."""
+    if not has_request_context():  # CLI commands and e-mails outside a request
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     languages: list[str] = current_app.config["LANGUAGES"]
     user_choice = _user_language()
     if user_choice in languages:
@@ -53,8 +55,12 @@ def localized(texts: dict[str, str] | None) -> str:
 
 
 def safe_next(target: str | None, fallback: str = "/") -> str:
-    """Only follow redirects to paths on this site."""
-    if not target:
+    """Only follow redirects to paths on this site.
+
+    Browsers read a backslash as a slash (``/\\evil.example`` goes to evil.example) and
+    drop tabs and newlines, so targets with either are refused before the generic check.
+    """
+    if not target or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

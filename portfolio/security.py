@@ -25,7 +25,13 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def set_security_headers(response: Response) -> Response:
     """Add the headers that every page carries."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    csp = headers.get("Content-Security-Policy")
+    if csp is None:
+        headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    elif "frame-ancestors" not in csp:
+        # A view's own, stricter policy (file downloads) still may not be framed:
+        # frame-ancestors is the one directive that does not fall back to default-src.
+        headers["Content-Security-Policy"] = csp.rstrip("; ") + "; frame-ancestors 'none'"
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")

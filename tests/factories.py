@@ -14,10 +14,9 @@ Every function commits, so what it makes is visible to requests made through the
 client, to a live server in another thread, and to a second application built with
 ``tests.conftest.make_app``. Names and e-mail addresses are unique unless you pass them.
 
-:func:`isolate_request_globals` is also here: the shared ``app`` fixture keeps one
-application context open for the whole test, so without it ``flask.g`` (Flask-Login's
-cached user, Flask-Babel's locale, Flask-WTF's CSRF token) would be carried from one
-test-client request into the next, even into another client's. See its docstring.
+Every request of a test client runs in fresh contexts (``portfolio.testing.IsolatedClient``),
+so ``flask.g`` (the signed-in user, the locale, the CSRF token) is never carried from one
+request into the next, nor from one client into another.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from flask import Flask, g, request_started
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
@@ -229,21 +228,3 @@ def extra_app(database_url: str, **overrides: Any) -> Iterator[Flask]:
         with second.app_context():
             db.session.remove()
             db.engine.dispose()
-
-
-@contextmanager
-def isolate_request_globals(app: Flask) -> Iterator[None]:
-    """Give every test-client request a fresh ``flask.g``, as it has in production.
-
-    The ``app`` fixture pushes one application context for the whole test, and a request
-    made while an application context of the same app is active reuses it, ``g`` included.
-    Flask-Login caches the signed-in user in ``g``, so without this a second client (or the
-    same client after signing out elsewhere) would be served as the previous request's user.
-    """
-
-    def reset(sender: Any, **_extra: Any) -> None:
-        for name in list(g):
-            g.pop(name, None)
-
-    with request_started.connected_to(reset, app):
-        yield

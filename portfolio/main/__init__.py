@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
-from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
 from portfolio import policy
@@ -26,27 +23,6 @@ from portfolio.competencies import current_framework
 from portfolio.extensions import db
 
 bp = Blueprint("main", __name__)
-
-#: Ids are INTEGER columns: 32 bits, signed, on PostgreSQL.
-MAX_ID = 2**31 - 1
-
-
-class IdConverter(IntegerConverter):
-    """``<int:...>`` that refuses numbers no row can have, so the route answers 404.
-
-    A larger number reached the database and failed there ("integer out of range" on
-    PostgreSQL, OverflowError on SQLite): a 500 for a typo in the address bar.
-    """
-
-    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(map, *args, **kwargs)
-
-
-@bp.record_once
-def _install_id_converter(state: Any) -> None:
-    # This blueprint is registered first, so every <int:...> rule after it uses the bound.
-    state.app.url_map.converters["int"] = IdConverter
 
 
 @bp.app_context_processor

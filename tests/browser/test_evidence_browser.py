@@ -40,8 +40,8 @@ def trainee(framework_db):
 
 def sign_in(page, user):
     page.goto("/sign-in")
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/dashboard$"))
 

@@ -1,4 +1,4 @@
-"""Fixtures for cohort tests: fresh ``flask.g`` per request, and a real SMTP server."""
+"""Fixtures for cohort tests: a real SMTP server."""
 
 from __future__ import annotations
 
@@ -14,14 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.factories import extra_app, isolate_request_globals
-
-
-@pytest.fixture(autouse=True)
-def _fresh_request_globals(app: Flask) -> Iterator[None]:
-    """See :func:`tests.factories.isolate_request_globals`."""
-    with isolate_request_globals(app):
-        yield
+from tests.factories import extra_app
 
 
 @dataclass

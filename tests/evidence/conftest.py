@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ from tests.factories import (
     add_governance,
     add_trainee,
     add_trainer,
-    isolate_request_globals,
     login,
     make_cohort,
     make_organisation,
@@ -55,17 +53,6 @@ def office_zip(main_part: str | None, mimetype: str | None = None, extra: str = 
         if not (mimetype or main_part or extra):
             archive.writestr("notes.txt", "just a zip")
     return buffer.getvalue()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_request_globals(request: pytest.FixtureRequest) -> Iterator[None]:
-    """See :func:`tests.factories.isolate_request_globals` (only for tests with an app)."""
-    if "app" not in request.fixturenames:
-        yield
-        return
-    app: Flask = request.getfixturevalue("app")
-    with isolate_request_globals(app):
-        yield
 
 
 @pytest.fixture

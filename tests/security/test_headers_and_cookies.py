@@ -34,8 +34,9 @@ def assert_security_headers(response, url: str) -> None:
     for directive, sources in csp.items():
         assert "'unsafe-inline'" not in sources, f"{url}: {directive} allows 'unsafe-inline'"
         assert "'unsafe-eval'" not in sources, f"{url}: {directive} allows 'unsafe-eval'"
+    # frame-ancestors does not fall back to default-src; the others do.
     assert csp.get("frame-ancestors") == ["'none'"], url
-    assert csp.get("object-src") == ["'none'"], url
+    assert csp.get("object-src", csp.get("default-src")) == ["'none'"], url
     assert "script-src" in csp or "default-src" in csp, url
     assert headers.get("X-Content-Type-Options") == "nosniff", url
     assert headers.get("Referrer-Policy") in ("same-origin", "no-referrer", "strict-origin"), url
@@ -83,6 +84,21 @@ def test_error_pages_carry_the_security_headers(client):
         response = client.get(url)
         assert response.status_code == status
         assert_security_headers(response, url)
+
+
+def test_a_views_own_stricter_policy_still_forbids_framing(app, client):
+    """File downloads set their own CSP; the site-wide rule against framing is added."""
+    from flask import Response
+
+    @app.get("/__own_policy")
+    def own_policy() -> Response:
+        response = Response("file")
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+    response = client.get("/__own_policy")
+    assert_security_headers(response, "/__own_policy")
+    assert "sandbox" in response.headers["Content-Security-Policy"]
 
 
 def test_hsts_is_sent_over_https(client):

@@ -58,6 +58,7 @@ from tests.factories import (
     make_password_reset,
     make_user,
 )
+from tests.security.test_headers_and_cookies import assert_security_headers
 
 ROLES = (
     "anonymous",
@@ -261,9 +262,8 @@ class World:
     def protected_names(self) -> list[str]:
         """Names a refused page must not show."""
         names = [self.org_a.name, self.cohort_a.name, self.users["trainee"].name]
-        return names + [
-            getattr(obj, "title", "") for obj in self.extra.values() if hasattr(obj, "title")
-        ]
+        titles = (getattr(obj, "title", None) for obj in self.extra.values())
+        return names + [title for title in titles if isinstance(title, str)]
 
 
 #: Functions that add more objects to the world (for routes of other features).
@@ -455,6 +455,7 @@ def _check(app: Flask, endpoint: str, role: str, method: str, expected: Outcome)
     if expected.location is None and got.status in (302, 303):
         got = Outcome(got.status)  # the target of an allowed redirect is not the point here
     assert got == expected, f"{method} {url} as {role}: expected {expected!r}, got {got!r}"
+    assert_security_headers(response, f"{method} {url} as {role}")
 
     if expected in REFUSED or method == "GET":
         assert _snapshot() == before, f"{method} {url} as {role} changed the database"
