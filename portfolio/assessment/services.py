@@ -278,6 +278,21 @@ def progress(assessment_id: int | None) -> Progress:
     )
 
 
+def _answered_per_assessment() -> Any:
+    """Correlated subquery: a self-assessment's answers on current indicators."""
+    return (
+        select(func.count(Rating.id))
+        .join(Indicator, Indicator.id == Rating.indicator_id)
+        .where(
+            Rating.self_assessment_id == SelfAssessment.id,
+            Indicator.retired_at.is_(None),
+            or_(Rating.level.is_not(None), Rating.not_judgeable.is_(True)),
+        )
+        .correlate(SelfAssessment)
+        .scalar_subquery()
+    )
+
+
 @dataclass
 class TraineeRow:
     """One line of a round's progress table for trainers."""
@@ -289,17 +304,7 @@ class TraineeRow:
 
 def round_progress(round_: Round) -> list[TraineeRow]:
     """Every trainee of the round's cohort with their status and number of answers (3 queries)."""
-    answered = (
-        select(func.count(Rating.id))
-        .join(Indicator, Indicator.id == Rating.indicator_id)
-        .where(
-            Rating.self_assessment_id == SelfAssessment.id,
-            Indicator.retired_at.is_(None),
-            or_(Rating.level.is_not(None), Rating.not_judgeable.is_(True)),
-        )
-        .correlate(SelfAssessment)
-        .scalar_subquery()
-    )
+    answered = _answered_per_assessment()
     assessments = {
         sa.trainee_id: (sa, count)
         for sa, count in db.session.execute(
@@ -614,17 +619,7 @@ def reopen(assessment: SelfAssessment, actor: User, reason: str) -> None:
 
 def trainee_rounds(trainee_id: int) -> list[tuple[Round, SelfAssessment | None, int]]:
     """Every round of the trainee's cohorts with their self-assessment and answer count."""
-    answered = (
-        select(func.count(Rating.id))
-        .join(Indicator, Indicator.id == Rating.indicator_id)
-        .where(
-            Rating.self_assessment_id == SelfAssessment.id,
-            Indicator.retired_at.is_(None),
-            or_(Rating.level.is_not(None), Rating.not_judgeable.is_(True)),
-        )
-        .correlate(SelfAssessment)
-        .scalar_subquery()
-    )
+    answered = _answered_per_assessment()
     rows = db.session.execute(
         select(Round, SelfAssessment, case((SelfAssessment.id.is_(None), 0), else_=answered))
         .join(CohortMembership, CohortMembership.cohort_id == Round.cohort_id)

@@ -529,17 +529,22 @@ def _details(assessment: SelfAssessment) -> list[dict[str, Any]]:
     return groups
 
 
-@bp.get("/rounds/<int:round_id>/trainees/<int:user_id>")
-@login_required
-def view_assessment(round_id: int, user_id: int) -> str:
-    """A self-assessment, read-only: for the trainee, their trainers and governance group."""
+def _visible_assessment(round_id: int, user_id: int) -> tuple[Round, User, SelfAssessment]:
+    """Load a trainee's self-assessment in a round; 404 unless the current user may see it."""
     round_ = db.get_or_404(Round, round_id)
     trainee = db.get_or_404(User, user_id)
     assessment = services.find_assessment(round_.id, trainee.id)
     if assessment is None:
-        policy.require_view(policy.can_view_trainee(current_user, trainee))
         policy.not_found()
     policy.require_view(policy.can_view_self_assessment(current_user, assessment))
+    return round_, trainee, assessment
+
+
+@bp.get("/rounds/<int:round_id>/trainees/<int:user_id>")
+@login_required
+def view_assessment(round_id: int, user_id: int) -> str:
+    """A self-assessment, read-only: for the trainee, their trainers and governance group."""
+    round_, trainee, assessment = _visible_assessment(round_id, user_id)
     return render_template(
         "assessment/view.html",
         round=round_,
@@ -555,12 +560,7 @@ def view_assessment(round_id: int, user_id: int) -> str:
 @login_required
 def reopen(round_id: int, user_id: int) -> Response:
     """Give a handed-in self-assessment back to the trainee (trainers)."""
-    round_ = db.get_or_404(Round, round_id)
-    trainee = db.get_or_404(User, user_id)
-    assessment = services.find_assessment(round_.id, trainee.id)
-    if assessment is None:
-        policy.not_found()
-    policy.require_view(policy.can_view_self_assessment(current_user, assessment))
+    round_, trainee, assessment = _visible_assessment(round_id, user_id)
     policy.require(policy.can_reopen(current_user, assessment))
     form = ReopenForm()
     if form.validate_on_submit() and assessment.is_submitted:
