@@ -36,7 +36,7 @@ def test_users_create_refuses_a_weak_password_with_the_reason(runner, db):
             "--name",
             "Bo",
             "--password",
-            "password1",
+            "password12345",
         ],
     )
     assert result.exit_code == 2
