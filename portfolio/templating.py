@@ -9,6 +9,7 @@ from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from portfolio.audit import action_label
 from portfolio.cohorts import role_label
 from portfolio.competencies import current_framework
 from portfolio.markdown import render_markdown
@@ -54,6 +55,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["current_framework"] = current_framework
     app.jinja_env.globals["role_label"] = role_label
+    app.jinja_env.globals["action_label"] = action_label
     app.jinja_env.globals["round_state_label"] = round_state_label
     app.jinja_env.globals["choice_label"] = choice_label
     app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 
 from portfolio.audit.models import AuditEvent
 from portfolio.extensions import db
@@ -30,3 +31,37 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+ACTION_LABELS = {
+    "account_created": _l("account created"),
+    "cohort_created": _l("cohort created"),
+    "evidence_created": _l("evidence added"),
+    "evidence_deleted": _l("evidence deleted"),
+    "evidence_updated": _l("evidence changed"),
+    "governance_member_added": _l("added to a governance group"),
+    "invitation_accepted": _l("invitation accepted"),
+    "invitation_revoked": _l("invitation withdrawn"),
+    "invitation_sent": _l("invitation sent"),
+    "member_added": _l("added to a cohort"),
+    "member_removed": _l("removed from a cohort"),
+    "organisation_created": _l("organisation created"),
+    "password_changed": _l("password changed"),
+    "password_reset": _l("password reset"),
+    "password_reset_requested": _l("password reset requested"),
+    "profile_changed": _l("profile changed"),
+    "role_changed": _l("role changed"),
+    "round_changed": _l("round changed"),
+    "round_created": _l("round planned"),
+    "self_assessment_reopened": _l("self-assessment reopened"),
+    "self_assessment_submitted": _l("self-assessment handed in"),
+    "sign_in": _l("signed in"),
+    "sign_in_failed": _l("sign-in failed"),
+    "sign_out": _l("signed out"),
+}
+
+
+def action_label(action: str) -> str:
+    """An audit action in words, in the interface language (the code itself if unknown)."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action

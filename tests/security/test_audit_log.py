@@ -31,7 +31,8 @@ def _rows(html: str) -> list[list[str]]:
 
 
 def _actions(html: str) -> list[str]:
-    return [row[2] for row in _rows(html)]
+    """The action codes: the "what" cell reads "signed in (sign_in)"."""
+    return [re.search(r"\((\w+)\)$", row[2]).group(1) for row in _rows(html)]
 
 
 @pytest.fixture
@@ -60,7 +61,9 @@ def test_the_invitation_walk_through_shows_up_in_the_audit_log(app, admin_client
     page = admin_client.get("/admin/audit")
     assert page.status_code == 200
     rows = _rows(page.get_data(as_text=True))
-    actions = [row[2] for row in rows]
+    actions = _actions(page.get_data(as_text=True))
+    for row, action in zip(rows, actions, strict=True):
+        row[2] = action
     for action in (
         "invitation_sent",
         "account_created",
@@ -212,3 +215,14 @@ def test_audit_events_cannot_be_bulk_updated_or_deleted_through_the_orm(db):
             db.session.execute(statement)
         db.session.rollback()
     assert db.session.scalars(select(AuditEvent.actor_label)).all() == ["nina@example.org"]
+
+
+def test_every_recorded_action_has_a_readable_label():
+    import re
+    from pathlib import Path
+
+    from portfolio.audit import ACTION_LABELS
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in Path("portfolio").rglob("*.py"))
+    recorded = set(re.findall(r'record\(\s*"([a-z_]+)"', source))
+    assert recorded and recorded <= set(ACTION_LABELS), recorded - set(ACTION_LABELS)
