@@ -82,23 +82,24 @@ def test_trainer_sees_only_handed_in_work_and_can_reopen_it(client, world, db):
     )
 
 
-def test_governance_views_handed_in_work_but_cannot_reopen(client, world, db):
+def _handed_in(client, world, db):
+    """The trainee answers everything and hands in; returns the read-only page's address."""
     _answer_everything(world, db)
     login(client, world.trainee)
     client.post(f"/rounds/{world.round.id}/submit")
     client.post("/sign-out")
-    url = f"/rounds/{world.round.id}/trainees/{world.trainee.id}"
+    return f"/rounds/{world.round.id}/trainees/{world.trainee.id}"
+
+
+def test_governance_views_handed_in_work_but_cannot_reopen(client, world, db):
+    url = _handed_in(client, world, db)
     login(client, world.governance)
     assert client.get(url).status_code == 200
     assert client.post(f"{url}/reopen", data={}).status_code == 403
 
 
 def test_other_trainee_cannot_see_or_reopen(client, world, db):
-    _answer_everything(world, db)
-    login(client, world.trainee)
-    client.post(f"/rounds/{world.round.id}/submit")
-    client.post("/sign-out")
-    url = f"/rounds/{world.round.id}/trainees/{world.trainee.id}"
+    url = _handed_in(client, world, db)
     login(client, world.other_trainee)
     assert client.get(url).status_code == 404
     assert client.post(f"{url}/reopen", data={}).status_code == 404
