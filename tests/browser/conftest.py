@@ -31,6 +31,15 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
 ]
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+#: Screenshots the browser tests leave for people to look at (git ignores the folder).
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def artifact(name: str) -> str:
+    """Path for a screenshot under test-artifacts/, creating the folder."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return str(ARTIFACTS / name)
+
 
 pytestmark = pytest.mark.browser
 

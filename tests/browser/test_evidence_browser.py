@@ -1,6 +1,6 @@
 """The evidence library in a real browser: keyboard use, uploads, accessibility, phones.
 
-Screenshots go to /tmp/evidence-*.png for people to look at.
+Screenshots go to test-artifacts/evidence-*.png for people to look at.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from portfolio.assessment.uploads import FileStore
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Indicator
 from portfolio.extensions import db
+from tests.browser.conftest import artifact
 from tests.factories import PASSWORD, add_trainee, make_cohort, make_user
 
 pytestmark = pytest.mark.browser
@@ -47,7 +48,7 @@ def sign_in(page, user):
 
 
 def shot(page, name):
-    page.screenshot(path=f"/tmp/evidence-{name}.png", full_page=True)
+    page.screenshot(path=artifact(f"evidence-{name}.png"), full_page=True)
 
 
 def item_with_file(owner, upload_dir: Path) -> EvidenceItem:

@@ -6,12 +6,11 @@ trainer would without a mail server. The pages on the way are checked with axe-c
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import watch_console
+from tests.browser.conftest import artifact, watch_console
 from tests.factories import (
     PASSWORD,
     add_trainee,
@@ -24,7 +23,6 @@ from tests.factories import (
 pytestmark = pytest.mark.browser
 
 NEW = "Seven swans glide past the mill"
-SCREENSHOT = Path("/tmp/invitation-sign-up.png")
 
 
 def _no_violations(axe: Any, page: Any, what: str) -> None:
@@ -75,7 +73,7 @@ def test_trainer_invites_trainee_who_signs_up_and_cannot_guess_other_pages(
         assert newcomer.get_by_role("heading", name="Create your account").is_visible()
         assert newcomer.get_by_label("Your name").input_value() == "Nina Newcomer"
         _no_violations(axe, newcomer, "the sign-up page")
-        newcomer.screenshot(path=str(SCREENSHOT), full_page=True)
+        newcomer.screenshot(path=artifact("invitation-sign-up.png"), full_page=True)
 
         # A weak password first: the errors are explained, and accessibly so.
         newcomer.get_by_label("New password", exact=True).fill("welkom1234")
