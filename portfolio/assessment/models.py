@@ -9,7 +9,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -23,11 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portfolio.accounts.models import User, utcnow
 from portfolio.cohorts.models import Cohort
 from portfolio.competencies.models import Competency, FrameworkVersion, Indicator
-from portfolio.extensions import db
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+from portfolio.extensions import db, enum_column
 
 
 class Round(db.Model):
@@ -74,7 +69,7 @@ class SelfAssessment(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     status: Mapped[AssessmentStatus] = mapped_column(
-        _enum(AssessmentStatus), default=AssessmentStatus.DRAFT
+        enum_column(AssessmentStatus), default=AssessmentStatus.DRAFT
     )
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -164,7 +159,7 @@ class EvidenceItem(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     occurred_on: Mapped[date | None] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text, default="")
-    kind: Mapped[EvidenceKind] = mapped_column(_enum(EvidenceKind), default=EvidenceKind.TEXT)
+    kind: Mapped[EvidenceKind] = mapped_column(enum_column(EvidenceKind), default=EvidenceKind.TEXT)
     url: Mapped[str] = mapped_column(String(2000), default="")
     tool_key: Mapped[str | None] = mapped_column(String(120))
     # An uploaded file lives outside static/ under a random name; these describe it.

@@ -392,33 +392,17 @@ def check_upload(
         raise UploadRejected(Problem.EXTENSION, name, extension=ext, allowed=allowed)
     detection = detect(data)
     found = detection.file_type
-    if found is None:
+    problem = (
+        Problem.CONTENT if found is None
+        else Problem.MISMATCH if found is not claimed
+        else Problem.NOT_ALLOWED if found not in allowed
+        else None
+    )  # fmt: skip
+    if problem is not None:
         raise UploadRejected(
-            Problem.CONTENT,
-            name,
-            claimed=claimed,
-            detection=detection,
-            extension=ext,
-            allowed=allowed,
+            problem, name, claimed=claimed, detection=detection, extension=ext, allowed=allowed
         )
-    if found is not claimed:
-        raise UploadRejected(
-            Problem.MISMATCH,
-            name,
-            claimed=claimed,
-            detection=detection,
-            extension=ext,
-            allowed=allowed,
-        )
-    if found not in allowed:
-        raise UploadRejected(
-            Problem.NOT_ALLOWED,
-            name,
-            claimed=claimed,
-            detection=detection,
-            extension=ext,
-            allowed=allowed,
-        )
+    assert found is not None
     return found
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import Date, DateTime, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.accounts.models import User, aware, new_token, utcnow
-from portfolio.extensions import db
+from portfolio.extensions import db, enum_column
 
 
 class CohortRole(enum.StrEnum):
@@ -79,11 +79,7 @@ class CohortMembership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[CohortRole] = mapped_column(
-        Enum(
-            CohortRole, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
-        )
-    )
+    role: Mapped[CohortRole] = mapped_column(enum_column(CohortRole))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     cohort: Mapped[Cohort] = relationship(back_populates="memberships")
