@@ -24,7 +24,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from portfolio.framework.model import LANG_PATTERN, Framework, Meta
+from portfolio.framework.model import LANG_PATTERN, Framework, Meta, Provenance, Repair
 
 Loc = tuple[str | int, ...]
 
@@ -46,7 +46,10 @@ _ITEM_NOUNS = {
     "points": "point",
     "languages": "language",
     "required_languages": "required language",
+    "repairs": "repair",
 }
+# Lists whose entries are named by position, not by their "key" (which need not be unique).
+_NUMBERED = {"repairs"}
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,7 @@ def _read_text(file: str) -> str | Problem:
 
 def _top_level_problem(file: str, root: yaml.Node | None) -> Problem:
     """The problem for a file that is empty or whose top level is not a mapping."""
-    fields = ", ".join(Framework.model_fields)
+    fields = ", ".join(name for name, info in Framework.model_fields.items() if info.is_required())
     if root is None:
         return Problem(file, 1, 1, f"the file is empty; it must hold the fields {fields}")
     place = _place(root.start_mark)
@@ -419,6 +422,8 @@ def _validate(data: Any, spots: Spots) -> tuple[Framework | None, list[_Finding]
     findings += _key_findings(items, spots)
     findings += _language_findings(data, items, spots)
     findings += _numbering_findings(data, spots)
+    findings += _provenance_findings(data, spots)
+    findings += _repair_findings(data, items, spots)
     return framework, findings
 
 
@@ -458,6 +463,10 @@ def _value_message(error: ErrorDetails) -> str:
     ctx = error.get("ctx", {})
     if kind in _EXPECTED:
         return _expected_message(kind, value)
+    if kind == "literal_error":
+        return f"expected one of {ctx.get('expected')}, found {_describe_value(value)}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
     if kind == "string_pattern_mismatch":
         return _pattern_message(str(value), str(ctx.get("pattern")))
     if kind == "string_too_short":
@@ -536,7 +545,7 @@ def _key_findings(items: Iterable[tuple[Loc, object, Any]], spots: Spots) -> lis
     first: dict[str, _Place] = {}
     for loc, annotation, value in items:
         model = _model(annotation)
-        if model is None or model is Meta or "key" not in model.model_fields:
+        if model is None or model in (Meta, Repair) or "key" not in model.model_fields:
             continue
         key = value.get("key") if isinstance(value, dict) else None
         if not isinstance(key, str):
@@ -563,6 +572,14 @@ def _language_findings(
     for loc, annotation, value in items:
         if _is_localized(annotation) and isinstance(value, dict):
             findings += _text_findings(loc, value, languages, required, spots)
+        code = _field(value, "original_language") if _model(annotation) is Provenance else None
+        if isinstance(code, str) and re.fullmatch(LANG_PATTERN, code) and code not in languages:
+            where: Loc = (*loc, "original_language")
+            message = (
+                f'"{code}" is not one of the framework\'s languages ({", ".join(languages)}); '
+                "give the language the source uses for this text"
+            )
+            findings.append((_spot(spots, where).at_value, where, message))
     return findings
 
 
@@ -667,6 +684,61 @@ def _run_findings(
     return findings
 
 
+def _provenance_findings(data: dict[str, Any], spots: Spots) -> list[_Finding]:
+    """Every tool of the toolbox says where it comes from (its parts share it)."""
+    findings: list[_Finding] = []
+    for index, tool in enumerate(_list_at(data, ("toolbox",))):
+        if isinstance(tool, dict) and "provenance" not in tool:
+            loc: Loc = ("toolbox", index)
+            message = (
+                'the field "provenance" is missing; say where the tool comes from '
+                '(source: handbook, with a citation)'
+            )
+            findings.append((_spot(spots, loc).anchor, loc, message))
+    return findings
+
+
+def _repair_findings(
+    data: dict[str, Any], items: Iterable[tuple[Loc, object, Any]], spots: Spots
+) -> list[_Finding]:
+    """A repair names an item of the file whose text holds the repaired wording."""
+    texts: dict[str, list[str]] = {}
+    for _loc, annotation, value in items:
+        model = _model(annotation)
+        key = _field(value, "key")
+        if model is None or model in (Meta, Repair) or not isinstance(key, str):
+            continue
+        texts[key] = list(_own_texts(value, model))
+    findings: list[_Finding] = []
+    for index, repair in enumerate(_list_at(data, ("repairs",))):
+        key, before, after = (_field(repair, name) for name in ("key", "before", "after"))
+        loc: Loc = ("repairs", index)
+        if not isinstance(key, str) or not isinstance(after, str) or not isinstance(before, str):
+            continue  # the schema check reports missing or malformed fields
+        if key not in texts:
+            message = f'no item in the file has the key "{key}"; name the item that was repaired'
+            findings.append((_spot(spots, (*loc, "key")).at_value, (*loc, "key"), message))
+        elif not any(after.strip() in text for text in texts[key]):
+            message = f'the text of "{key}" does not contain this wording; copy it from the item'
+            findings.append((_spot(spots, (*loc, "after")).at_value, (*loc, "after"), message))
+        elif before.strip() not in after and any(before.strip() in text for text in texts[key]):
+            message = f'the text of "{key}" still contains the wording before the repair'
+            findings.append((_spot(spots, (*loc, "before")).at_value, (*loc, "before"), message))
+    return findings
+
+
+def _own_texts(value: dict[str, Any], model: type[BaseModel]) -> Iterator[str]:
+    """The texts of an item itself, in every language, without those of the items inside it."""
+    for name, info in model.model_fields.items():
+        child = value.get(name)
+        if _is_localized(info.annotation) and isinstance(child, dict):
+            yield from (text for text in child.values() if isinstance(text, str))
+        elif name == "points" and isinstance(child, list):
+            for point in child:
+                if isinstance(point, dict):
+                    yield from (text for text in point.values() if isinstance(text, str))
+
+
 def _list_at(data: Any, loc: Loc) -> list[Any]:
     """The list at ``loc`` in the data, or [] when there is none."""
     for part in loc:
@@ -706,7 +778,11 @@ def _describe_path(data: Any, loc: Loc) -> str:
         if isinstance(part, str):
             words.append(part)
             continue
-        noun = _ITEM_NOUNS.get(words[-1]) if words else None
+        listed = words[-1] if words else None
+        noun = _ITEM_NOUNS.get(listed) if listed else None
+        if listed in _NUMBERED:  # several entries may share a key: name them by position
+            words[-1] = f"{noun} {part + 1}"
+            continue
         if noun is None:
             noun = "entry"  # a list the model does not know: keep its name in the path
         else:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 KEY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*$"
 LANG_PATTERN = r"^[a-z]{2,3}$"
@@ -29,6 +29,60 @@ class _Frozen(BaseModel):
 def pick(texts: LocalizedText, lang: str, fallback: str) -> str:
     """Return the text in ``lang``, or in ``fallback`` when not translated."""
     return texts.get(lang) or texts[fallback]
+
+
+# Where a part of the framework comes from:
+# - "profile": the annex "Kerncompetenties voor Dialogische begeleiders" (the competence profile);
+# - "handbook": the rest of the handbook the profile is an annex of (e.g. the dialogical tools);
+# - "programme": written by the training programme for this application; the source has none.
+SOURCES = ("profile", "handbook", "programme")
+SourceKind = Literal["profile", "handbook", "programme"]
+
+
+class Provenance(_Frozen):
+    """Where a part (or a single text) of the framework comes from, shown with it on the page.
+
+    A part taken from the profile or the handbook names where (``citation``); a part set by
+    the training programme says why and what it rests on (``note``). ``original_language``
+    is the language the source gives the text in, when the other languages are translations
+    of it (such as a Dutch heading back-translated from an English line in the source).
+    """
+
+    source: SourceKind
+    citation: Text | None = None
+    note: LocalizedText | None = None
+    original_language: LangCode | None = None
+
+    @model_validator(mode="after")
+    def _explained(self) -> Provenance:
+        if self.source != "programme" and self.citation is None:
+            raise ValueError(
+                f'a part taken from the {self.source} needs a "citation" that says where '
+                "in the source it is"
+            )
+        if self.source == "programme" and self.note is None:
+            raise ValueError(
+                'a part set by the training programme needs a "note" that says so and '
+                "what it rests on"
+            )
+        return self
+
+    @property
+    def from_source(self) -> bool:
+        """True when the part comes from the source document, not from the programme."""
+        return self.source != "programme"
+
+
+class Repair(_Frozen):
+    """A slip in the source text (spelling, a missing word) that the file repairs.
+
+    ``key`` names the item whose text was repaired; ``before`` is the source's wording,
+    ``after`` the wording in this file.
+    """
+
+    key: Key
+    before: Text
+    after: Text
 
 
 class Source(_Frozen):
@@ -50,6 +104,7 @@ class Meta(_Frozen):
     title: LocalizedText
     introduction: LocalizedText | None = None
     source: Source
+    provenance: Provenance
 
 
 class ScaleLevel(_Frozen):
@@ -74,6 +129,7 @@ class RatingScale(_Frozen):
 
     levels: list[ScaleLevel] = Field(min_length=2)
     not_judgeable: NotJudgeable
+    provenance: Provenance
 
     @property
     def values(self) -> list[int]:
@@ -99,14 +155,28 @@ class Rubric(_Frozen):
     """The levels an assessor chooses from per competency."""
 
     levels: list[RubricLevel] = Field(min_length=2)
+    provenance: Provenance
+
+
+class ReflectionTemplate(_Frozen):
+    """The template a trainee may start a reflection from (Markdown)."""
+
+    key: Key
+    name: LocalizedText
+    text: LocalizedText
+    provenance: Provenance
 
 
 class Tool(_Frozen):
-    """A method of the dialogical toolbox; it may have parts (e.g. the five spaces)."""
+    """A method of the dialogical toolbox; it may have parts (e.g. the five spaces).
+
+    Every tool of the toolbox names its provenance; a part shares its tool's.
+    """
 
     key: Key
     name: LocalizedText
     description: LocalizedText
+    provenance: Provenance | None = None
     parts: list[Tool] = Field(default_factory=list)
 
 
@@ -128,6 +198,7 @@ class Element(_Frozen):
 
     key: Key
     title: LocalizedText
+    title_provenance: Provenance | None = None
     indicators: list[Indicator] = Field(default_factory=list)
 
     @property
@@ -151,6 +222,7 @@ class Competency(_Frozen):
     statement: LocalizedText
     context: LocalizedText
     elements: list[Element] = Field(min_length=1)
+    provenance: Provenance | None = None
 
     def ratable(self) -> list[Indicator]:
         """Every item to rate for this competency, in order."""
@@ -164,8 +236,10 @@ class Framework(_Frozen):
     framework: Meta
     rating_scale: RatingScale
     rubric: Rubric
+    reflection_template: ReflectionTemplate
     toolbox: list[Tool] = Field(min_length=1)
     competencies: list[Competency] = Field(min_length=1)
+    repairs: list[Repair] = Field(default_factory=list)
 
     @property
     def meta(self) -> Meta:

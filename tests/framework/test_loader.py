@@ -118,7 +118,7 @@ def test_anchors_and_aliases_may_repeat_a_text() -> None:
 def test_missing_translation_names_the_key_path_and_the_language() -> None:
     text = edited(("              en: Takes the initiative.\n", ""))
     assert problems_in(text) == [
-        'competencies.yaml:142:13: competency "innovation" › element "innovation.enterprising"'
+        'competencies.yaml:147:13: competency "innovation" › element "innovation.enterprising"'
         ' › indicator "innovation.enterprising.proactive" › text:'
         ' the English ("en") text is missing'
     ]
@@ -148,7 +148,7 @@ def test_duplicate_mapping_key_is_caught() -> None:
     text = edited(("          nl: Luisteren\n", "          nl: Luisteren\n          nl: Horen\n"))
     assert problems_in(text) == [
         f'{FILE}:{at(text, "nl: Horen")}: competency "dialogue" › element "dialogue.listening"'
-        ' › title: the key "nl" appears twice in this mapping (first at line 104)'
+        ' › title: the key "nl" appears twice in this mapping (first at line 109)'
     ]
 
 
@@ -156,7 +156,7 @@ def test_unknown_field_lists_the_allowed_ones() -> None:
     silence = "          - key: dialogue.listening.silence\n"
     text = edited((silence, silence + "            colour: red\n"))
     assert problems_in(text) == [
-        f'{FILE}:117:13: competency "dialogue" › element "dialogue.listening"'
+        f'{FILE}:122:13: competency "dialogue" › element "dialogue.listening"'
         ' › indicator "dialogue.listening.silence": unknown field "colour";'
         " allowed here: key, text, points"
     ]
@@ -167,14 +167,14 @@ def test_unknown_field_at_the_top_and_the_missing_one_it_replaces() -> None:
     assert problems_in(text) == [
         f'{FILE}:2:1: the field "rubric" is missing',
         f'{FILE}:{at(text, "rubrik")}: unknown field "rubrik"; allowed here: schema_version,'
-        " framework, rating_scale, rubric, toolbox, competencies",
+        " framework, rating_scale, rubric, reflection_template, toolbox, competencies, repairs",
     ]
 
 
 def test_missing_field_is_reported_at_its_parent() -> None:
     text = edited(("    citation: Tester, T. (2024). A test framework.\n", ""))
     assert problems_in(text) == [
-        f'{FILE}:{at(text, "source:")}: framework › source: the field "citation" is missing'
+        f'{FILE}:13:3: framework › source: the field "citation" is missing'
     ]
 
 
@@ -184,7 +184,7 @@ def test_missing_field_is_reported_at_its_parent() -> None:
         (
             "          en: Uses the dialogical toolbox\n",
             "          en: Uses the dialogical toolbox\n        indicators: none\n",
-            "124:21",
+            "129:21",
             'competency "dialogue" › element "dialogue.toolbox" › indicators:'
             ' expected a list, found the text "none"; start each entry on a new line'
             ' with "- "',
@@ -261,15 +261,15 @@ def test_empty_text_names_the_language() -> None:
         ("      en: Innovating\n", "      en:\n"),
     )
     assert problems_in(text) == [
-        f'{FILE}:93:7: competency "dialogue" › name: the Dutch ("nl") text is empty',
-        f'{FILE}:128:7: competency "innovation" › name: the English ("en") text is empty',
+        f'{FILE}:98:7: competency "dialogue" › name: the Dutch ("nl") text is empty',
+        f'{FILE}:133:7: competency "innovation" › name: the English ("en") text is empty',
     ]
 
 
 def test_blank_text_counts_as_empty() -> None:
     text = edited(("      nl: Ondernemend\n", "      nl: '   '\n"))
     assert problems_in(text) == [
-        f'{FILE}:138:11: competency "innovation"'
+        f'{FILE}:143:11: competency "innovation"'
         ' › element "innovation.enterprising" › title: the Dutch ("nl") text is empty'
     ]
 
@@ -286,7 +286,7 @@ def test_bad_key_form_is_explained() -> None:
 def test_bad_language_code_is_explained() -> None:
     text = edited(("      en: Innovating\n", "      EN: Innovating\n"))
     assert problems_in(text) == [
-        f'{FILE}:126:5: competency "innovation" › name: the English ("en") text is missing',
+        f'{FILE}:131:5: competency "innovation" › name: the English ("en") text is missing',
         f'{FILE}:{at(text, "EN")}: competency "innovation" › name: "EN" is not a valid'
         ' language code: use 2 or 3 lowercase letters, such as "en"',
     ]
@@ -308,9 +308,9 @@ def test_keys_are_unique_across_the_whole_file() -> None:
         ("      key: good\n", "      key: competent\n"),
     )
     assert problems_in(text) == [
-        f'{FILE}:56:12: rubric › level "competent": the key "competent" is used twice'
-        " (first at line 31)",
-        f'{FILE}:90:10: competency "dialogue": the key "dialogue" is used twice (first at line 85)',
+        f'{FILE}:58:12: rubric › level "competent": the key "competent" is used twice'
+        " (first at line 32)",
+        f'{FILE}:95:10: competency "dialogue": the key "dialogue" is used twice (first at line 90)',
     ]
 
 
@@ -347,22 +347,22 @@ def test_required_language_must_be_present_everywhere() -> None:
     assert f"{FILE}:13:3: framework › source: unknown field" not in found
     assert f'{FILE}:16:5: framework › source › project: the "pt" text is missing' in found
     assert not any("framework › title" in problem for problem in found)
-    assert len(found) == 41  # every text but the title lacks Portuguese
+    assert len(found) == 46  # every text but the title lacks Portuguese
 
 
 def test_rating_scale_gap() -> None:
     text = edited(("    - value: 3\n", "    - value: 5\n"))
     assert problems_in(text) == [
-        f"{FILE}:21:3: rating_scale › levels: the rating scale has a gap: no level with value 3"
+        f"{FILE}:22:3: rating_scale › levels: the rating scale has a gap: no level with value 3"
     ]
 
 
 def test_rating_scale_repeat() -> None:
     text = edited(("    - value: 3\n", "    - value: 2\n"))
     assert problems_in(text) == [
-        f"{FILE}:21:3: rating_scale › levels: the rating scale has a gap: no level with value 3",
-        f'{FILE}:30:14: rating_scale › level "competent" › value: the rating scale has the'
-        " value 2 twice (first at line 26)",
+        f"{FILE}:22:3: rating_scale › levels: the rating scale has a gap: no level with value 3",
+        f'{FILE}:31:14: rating_scale › level "competent" › value: the rating scale has the'
+        " value 2 twice (first at line 27)",
     ]
 
 
@@ -372,7 +372,7 @@ def test_rating_scale_order() -> None:
         ("    - value: 4\n      key: ex", "    - value: 3\n      key: ex"),
     )
     assert problems_in(text) == [
-        f"{FILE}:21:3: rating_scale › levels: list the levels of the rating scale in order,"
+        f"{FILE}:22:3: rating_scale › levels: list the levels of the rating scale in order,"
         " from value 1 upwards"
     ]
 
@@ -380,16 +380,16 @@ def test_rating_scale_order() -> None:
 def test_rubric_rank_gap_and_repeat() -> None:
     text = edited(("    - rank: 2\n", "    - rank: 4\n"))
     assert problems_in(text) == [
-        f"{FILE}:44:3: rubric › levels: the rubric has a gap: no level with rank 2",
-        f'{FILE}:60:13: rubric › level "excellent" › rank: the rubric has the rank 4 twice'
-        " (first at line 50)",
+        f"{FILE}:46:3: rubric › levels: the rubric has a gap: no level with rank 2",
+        f'{FILE}:62:13: rubric › level "excellent" › rank: the rubric has the rank 4 twice'
+        " (first at line 52)",
     ]
 
 
 def test_competencies_are_numbered_in_order() -> None:
     text = edited(("    number: 2\n", "    number: 3\n"))
     assert problems_in(text) == [
-        f'{FILE}:125:13: competency "innovation" › number: expected 2, not 3: number the'
+        f'{FILE}:130:13: competency "innovation" › number: expected 2, not 3: number the'
         " competencies 1, 2, 3, … in the order they appear"
     ]
 
@@ -397,7 +397,7 @@ def test_competencies_are_numbered_in_order() -> None:
 def test_numbers_below_one_are_reported_once() -> None:
     text = edited(("    number: 2\n", "    number: 0\n"))
     assert problems_in(text) == [
-        f'{FILE}:125:13: competency "innovation" › number: must be 1 or more, not 0'
+        f'{FILE}:130:13: competency "innovation" › number: must be 1 or more, not 0'
     ]
 
 
@@ -429,22 +429,22 @@ def test_file_that_is_not_utf8() -> None:
         (
             "",
             "1:1: the file is empty; it must hold the fields schema_version, framework,"
-            " rating_scale, rubric, toolbox, competencies",
+            " rating_scale, rubric, reflection_template, toolbox, competencies",
         ),
         (
             "# nothing yet\n",
             "1:1: the file is empty; it must hold the fields schema_version, framework,"
-            " rating_scale, rubric, toolbox, competencies",
+            " rating_scale, rubric, reflection_template, toolbox, competencies",
         ),
         (
             "- schema_version: 1\n",
             '1:1: the top level must be a mapping of "name: value" lines (schema_version,'
-            " framework, rating_scale, rubric, toolbox, competencies), not a list",
+            " framework, rating_scale, rubric, reflection_template, toolbox, competencies), not a list",
         ),
         (
             "competencies\n",
             '1:1: the top level must be a mapping of "name: value" lines (schema_version,'
-            " framework, rating_scale, rubric, toolbox, competencies), not a single value",
+            " framework, rating_scale, rubric, reflection_template, toolbox, competencies), not a single value",
         ),
     ],
     ids=["empty", "only-comments", "list", "single-value"],
@@ -530,10 +530,10 @@ MANY_EDITS = (
 MANY_PROBLEMS = [
     f"{FILE}:6:12: framework › version: expected text, found the number 1.0; put the value"
     " in quotes",
-    f"{FILE}:21:3: rating_scale › levels: the rating scale has a gap: no level with value 3",
-    f'{FILE}:105:11: competency "dialogue" › element "dialogue.listening" › title: the key'
-    ' "nl" appears twice in this mapping (first at line 104)',
-    f'{FILE}:143:13: competency "innovation" › element "innovation.enterprising"'
+    f"{FILE}:22:3: rating_scale › levels: the rating scale has a gap: no level with value 3",
+    f'{FILE}:110:11: competency "dialogue" › element "dialogue.listening" › title: the key'
+    ' "nl" appears twice in this mapping (first at line 109)',
+    f'{FILE}:148:13: competency "innovation" › element "innovation.enterprising"'
     ' › indicator "innovation.enterprising.proactive" › text: the English ("en") text is'
     " missing",
 ]
