@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import LazyString
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -30,22 +30,26 @@ from portfolio.assessment.models import (
 )
 from portfolio.audit import record
 from portfolio.cohorts.models import Cohort, CohortMembership, CohortRole
+from portfolio.competencies import current_framework
 from portfolio.competencies.models import Competency, FrameworkVersion, Indicator
 from portfolio.extensions import db
 from portfolio.framework import Framework, framework_hash
+from portfolio.i18n import localized
 
 NOTE_LIMIT = 1000
 REASON_LIMIT = 1000
 REFLECTION_LIMIT = 20000
 NOT_JUDGEABLE = "nj"
 
-STARR_TEMPLATE = _l(
-    "**Situation** — Where and when? Who was there?\n\n"
-    "**Task** — What was your role, what did you want to achieve?\n\n"
-    "**Action** — What did you do, which dialogical tool did you use?\n\n"
-    "**Result** — What happened? What did others say or do?\n\n"
-    "**Reflection** — What did you learn? What will you do differently next time?\n"
-)
+
+
+def reflection_template() -> str:
+    """The framework's reflection template (STARR) in the current language, Markdown."""
+    return localized(current_framework().reflection_template.text) + "\n"
+
+
+# The template lives in competencies.yaml (with its provenance); read when used.
+STARR_TEMPLATE = LazyString(reflection_template)
 
 
 # --- rounds --------------------------------------------------------------------------------

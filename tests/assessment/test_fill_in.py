@@ -189,3 +189,16 @@ def test_evidence_linked_to_an_indicator_is_shown_beside_it(client, world, db):
     assert "Someone else&#39;s notes" not in html and "Someone else's notes" not in html
     new = client.get(f"/evidence/new?indicator={indicator.key}").get_data(as_text=True)
     assert re.search(rf'value="{re.escape(indicator.key)}" id="[^"]+" checked', new)
+
+
+def test_starr_template_comes_from_the_framework_in_the_interface_language(client, world, db):
+    from portfolio.competencies import current_framework
+
+    template = current_framework().reflection_template
+    world.trainee.language = "nl"
+    db.session.commit()
+    login(client, world.trainee)
+    url = f"/rounds/{world.round.id}/competencies/innovation?starr=1"
+    html = client.get(url).get_data(as_text=True)
+    assert template.text["nl"].splitlines()[0] in html
+    assert "**Situatie** — Waar en wanneer?" in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from markupsafe import escape
 
 from portfolio.competencies import current_framework
 
@@ -60,3 +61,60 @@ def test_unknown_language_is_ignored(client):
 def test_whole_element_is_marked_as_rated_as_a_whole(client):
     html = client.get("/framework", headers={"Accept-Language": "nl"}).get_data(as_text=True)
     assert "Het gebruik van de methoden en werkwijzen uit de toolbox dialogisch" in html
+
+
+def _page(client, lang):
+    return client.get("/framework", headers={"Accept-Language": lang}).get_data(as_text=True)
+
+
+def _escaped(text):
+    return str(escape(text))
+
+
+@pytest.mark.parametrize(
+    ("lang", "profile", "programme", "handbook"),
+    [
+        ("en", "From the profile", "Set by the training programme", "From the handbook"),
+        ("nl", "Uit het profiel", "Vastgesteld door de opleiding", "Uit het handboek"),
+    ],
+)
+def test_framework_page_says_where_each_part_comes_from(client, lang, profile, programme, handbook):
+    html = _page(client, lang)
+    framework = current_framework()
+    assert html.count('class="provenance provenance--programme"') == 3  # scale, rubric, STARR
+    assert html.count(programme) == 3
+    assert html.count(handbook) == len(framework.toolbox)
+    assert profile in html
+    for part in (framework.rating_scale, framework.rubric, framework.reflection_template):
+        assert _escaped(part.provenance.note[lang]) in html
+    assert _escaped(framework.meta.provenance.note[lang]) in html
+    for tool in framework.toolbox:
+        assert _escaped(tool.provenance.citation) in html
+
+
+def test_framework_page_marks_the_back_translated_heading_and_the_missing_toolbox_element(client):
+    framework = current_framework()
+    for lang in ("nl", "en"):
+        html = _page(client, lang)
+        communication = next(
+            e for c in framework.competencies for e in c.elements
+            if e.key == "collaboration.communication"
+        )
+        heading = html.index('id="collaboration.communication"')
+        note = html.index(_escaped(communication.title_provenance.note[lang]))
+        assert heading < note < html.index('id="collaboration.communication.enthuse"')
+        innovation = framework.competencies[0]
+        section = html[html.index('id="innovation"') : html.index('id="demand"')]
+        assert _escaped(innovation.provenance.note[lang]) in section
+
+
+def test_framework_page_shows_the_starr_template_and_the_repairs(client):
+    html = _page(client, "en")
+    framework = current_framework()
+    assert 'id="reflection-template"' in html
+    assert "<strong>Situation</strong>" in html
+    assert f"{len(framework.repairs)} repairs to the Dutch of the source" in html
+    assert "<td lang=\"nl\">pro actief</td><td lang=\"nl\">proactief</td>" in html
+    assert 'href="#innovation.enterprising.proactive"' in html
+    dutch = _page(client, "nl")
+    assert "<strong>Situatie</strong>" in dutch

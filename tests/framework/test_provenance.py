@@ -164,6 +164,7 @@ def test_parts_written_for_the_portfolio_are_marked_as_set_by_the_programme(real
 def test_the_profile_and_the_tools_cite_their_source(real) -> None:
     assert real.meta.provenance.source == "profile"
     assert "Kerncompetenties voor Dialogische begeleiders" in real.meta.provenance.citation
+    assert "Weerheijm (2023)" in real.meta.provenance.citation
     for tool in real.toolbox:
         assert tool.provenance is not None and tool.provenance.source == "handbook"
         assert tool.provenance.citation
