@@ -93,7 +93,11 @@ def test_every_dialogical_tool_is_shown_as_the_handbook_describes_it(runner, db)
 def test_content_follows_the_writer_language_and_round_titles_carry_both(runner, db):
     assert runner.invoke(args=["demo"]).exit_code == 0
     titles = list(db.session.scalars(select(Round.title).order_by(Round.opens_on)))
-    assert titles == ["Nulmeting · Baseline", "Na module 1 · After module 1", "Na module 2 · After module 2"]
+    assert titles == [
+        "Nulmeting · Baseline",
+        "Na module 1 · After module 1",
+        "Na module 2 · After module 2",
+    ]
     dutch = db.session.scalar(select(User).where(User.email == "trainee02@demo.example.org"))
     english = db.session.scalar(select(User).where(User.email == "trainee03@demo.example.org"))
     for trainee, heading in ((dutch, "**Situatie**"), (english, "**Situation**")):

@@ -42,7 +42,6 @@ REFLECTION_LIMIT = 20000
 NOT_JUDGEABLE = "nj"
 
 
-
 def reflection_template() -> str:
     """The framework's reflection template (STARR) in the current language, Markdown."""
     return localized(current_framework().reflection_template.text) + "\n"

@@ -692,7 +692,7 @@ def _provenance_findings(data: dict[str, Any], spots: Spots) -> list[_Finding]:
             loc: Loc = ("toolbox", index)
             message = (
                 'the field "provenance" is missing; say where the tool comes from '
-                '(source: handbook, with a citation)'
+                "(source: handbook, with a citation)"
             )
             findings.append((_spot(spots, loc).anchor, loc, message))
     return findings

@@ -97,7 +97,9 @@ def test_framework_page_marks_the_back_translated_heading_and_the_missing_toolbo
     for lang in ("nl", "en"):
         html = _page(client, lang)
         communication = next(
-            e for c in framework.competencies for e in c.elements
+            e
+            for c in framework.competencies
+            for e in c.elements
             if e.key == "collaboration.communication"
         )
         heading = html.index('id="collaboration.communication"')
@@ -114,7 +116,7 @@ def test_framework_page_shows_the_starr_template_and_the_repairs(client):
     assert 'id="reflection-template"' in html
     assert "<strong>Situation</strong>" in html
     assert f"{len(framework.repairs)} repairs to the Dutch of the source" in html
-    assert "<td lang=\"nl\">pro actief</td><td lang=\"nl\">proactief</td>" in html
+    assert '<td lang="nl">pro actief</td><td lang="nl">proactief</td>' in html
     assert 'href="#innovation.enterprising.proactive"' in html
     dutch = _page(client, "nl")
     assert "<strong>Situatie</strong>" in dutch

@@ -439,12 +439,14 @@ def test_file_that_is_not_utf8() -> None:
         (
             "- schema_version: 1\n",
             '1:1: the top level must be a mapping of "name: value" lines (schema_version,'
-            " framework, rating_scale, rubric, reflection_template, toolbox, competencies), not a list",
+            " framework, rating_scale, rubric, reflection_template, toolbox, competencies),"
+            " not a list",
         ),
         (
             "competencies\n",
             '1:1: the top level must be a mapping of "name: value" lines (schema_version,'
-            " framework, rating_scale, rubric, reflection_template, toolbox, competencies), not a single value",
+            " framework, rating_scale, rubric, reflection_template, toolbox, competencies),"
+            " not a single value",
         ),
     ],
     ids=["empty", "only-comments", "list", "single-value"],

@@ -1,4 +1,4 @@
-"""Provenance, repairs and the reflection template: fields of the framework file, checked on load."""
+"""Provenance, repairs and the reflection template: fields of the framework file, checked."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import pytest
 from portfolio.framework import check_framework, load_framework
 from tests.framework.test_loader import FILE, REAL_FILE, at, edited, problems_in
 
-PROGRAMME_NOTE = "  provenance: {source: programme, note: {nl: Door de opleiding., en: By the programme.}}\n"
+PROGRAMME_NOTE = (
+    "  provenance: {source: programme, note: {nl: Door de opleiding., en: By the programme.}}\n"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -22,8 +24,10 @@ def in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_bad_provenance_source_names_the_choices() -> None:
     text = edited(
-        ('  provenance: {source: profile, citation: "Tester (2024), annex."}\n',
-         '  provenance: {source: profiel, citation: "Tester (2024), annex."}\n')
+        (
+            '  provenance: {source: profile, citation: "Tester (2024), annex."}\n',
+            '  provenance: {source: profiel, citation: "Tester (2024), annex."}\n',
+        )
     )
     assert problems_in(text) == [
         f"{FILE}:{at(text, 'profiel')}: framework › provenance › source: expected one of"
@@ -46,7 +50,7 @@ def test_a_part_set_by_the_programme_needs_a_note() -> None:
         )
     )
     assert problems_in(text) == [
-        f'{FILE}:157:3: reflection_template › provenance: a part set by the training programme'
+        f"{FILE}:157:3: reflection_template › provenance: a part set by the training programme"
         ' needs a "note" that says so and what it rests on'
     ]
 
@@ -65,8 +69,13 @@ def test_a_part_from_the_source_needs_a_citation() -> None:
 
 
 def test_every_tool_says_where_it_comes_from() -> None:
-    text = edited(('    provenance: {source: handbook, citation: "Tester (2024), chapter 2."}\n'
-                   "  - key: spaces\n", "  - key: spaces\n"))
+    text = edited(
+        (
+            '    provenance: {source: handbook, citation: "Tester (2024), chapter 2."}\n'
+            "  - key: spaces\n",
+            "  - key: spaces\n",
+        )
+    )
     assert problems_in(text) == [
         f'{FILE}:{at(text, "key: worries")}: tool "worries": the field "provenance" is missing;'
         " say where the tool comes from (source: handbook, with a citation)"
@@ -77,11 +86,12 @@ def test_the_original_language_must_be_one_of_the_framework() -> None:
     text = edited(
         (
             '  provenance: {source: profile, citation: "Tester (2024), annex."}\n',
-            '  provenance: {source: profile, citation: "Tester (2024), annex.", original_language: fi}\n',
+            '  provenance: {source: profile, citation: "Tester (2024), annex.",'
+            " original_language: fi}\n",
         )
     )
     assert problems_in(text) == [
-        f"{FILE}:{at(text, 'fi}')}: framework › provenance › original_language: \"fi\" is not"
+        f'{FILE}:{at(text, "fi}")}: framework › provenance › original_language: "fi" is not'
         " one of the framework's languages (nl, en); give the language the source uses for"
         " this text"
     ]
@@ -186,8 +196,9 @@ def test_competency_1_says_it_has_no_toolbox_element(real) -> None:
     assert innovation.number == 1
     assert not any(element.key.endswith(".toolbox") for element in innovation.elements)
     assert innovation.provenance is not None
-    assert "no behavioural element on using the dialogical work toolbox" in (
-        innovation.provenance.note["en"]
+    assert (
+        "no behavioural element on using the dialogical work toolbox"
+        in (innovation.provenance.note["en"])
     )
     for competency in real.competencies[1:]:
         assert competency.elements[-1].key == f"{competency.key}.toolbox"
