@@ -189,3 +189,27 @@ def test_check_works_even_when_the_configured_file_is_broken(tmp_path):
     assert result.returncode == 1
     assert f"{broken}:1:" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_check_reports_a_bad_provenance_with_file_and_line(runner, tmp_path):
+    text = REAL.read_text(encoding="utf-8")
+    start = text.index("rating_scale:")
+    line = text.count("\n", 0, text.index("    source: programme", start)) + 1
+    path = edited_copy(tmp_path, ("    source: programme", "    source: training"))
+    result = runner.invoke(args=["framework", "check", str(path)])
+    assert result.exit_code == 1
+    assert (
+        f"{path}:{line}:13: rating_scale › provenance › source: expected one of 'profile',"
+        " 'handbook' or 'programme', found the text \"training\""
+    ) in result.output
+    assert "nothing was loaded" in result.output
+
+
+def test_check_reports_a_repair_that_names_no_item(runner, tmp_path):
+    path = edited_copy(
+        tmp_path,
+        ("  - key: demand.awareness.anticipation\n    before", "  - key: demand.x\n    before"),
+    )
+    result = runner.invoke(args=["framework", "check", str(path)])
+    assert result.exit_code == 1
+    assert 'no item in the file has the key "demand.x"' in result.output
