@@ -62,3 +62,21 @@ def test_the_accessibility_check_does_find_problems(page, axe):
     )
     found = {violation["id"] for violation in axe(page)}
     assert {"image-alt", "button-name"} <= found
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("locale", ["nl-NL", "en-GB"])
+def test_provenance_notices_and_repairs_fit_and_pass_axe(browser, live_server, axe, width, locale):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 800}, locale=locale
+    )
+    try:
+        page = context.new_page()
+        page.goto("/framework")
+        assert page.locator(".provenance").count() >= 9
+        page.locator("details.repairs summary").click()
+        assert page.locator(".repairs__table").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert axe(page) == []
+    finally:
+        context.close()
