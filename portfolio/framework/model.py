@@ -67,11 +67,6 @@ class Provenance(_Frozen):
             )
         return self
 
-    @property
-    def from_source(self) -> bool:
-        """True when the part comes from the source document, not from the programme."""
-        return self.source != "programme"
-
 
 class Repair(_Frozen):
     """A slip in the source text (spelling, a missing word) that the file repairs.
