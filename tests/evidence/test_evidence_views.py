@@ -219,6 +219,7 @@ def test_a_validation_error_keeps_what_was_typed_and_asks_for_the_file_again(
     client = client_for(people.trainee)
     data = form_data(
         title="My typed title",
+        kind="document",
         description="My long *description* with a <b>tag</b>",
         indicators=[],
         tool="tool.worries",
