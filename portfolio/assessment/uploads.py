@@ -286,16 +286,22 @@ def _unpacked_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
     """What a part really unpacks to, counting no further than one piece past its declared size.
 
     The zipfile module stops reading at the declared size, so a part that claims to be small
-    but unpacks to much more would pass unnoticed; reading with a larger bound shows it.
+    but unpacks to much more would pass unnoticed; reading with a larger bound shows it. The
+    checksum is then compared here (zipfile would compare it at the wrong length).
     """
     probe = copy.copy(info)
     probe.file_size = info.file_size + 1
+    del probe.CRC  # zipfile skips its own check for a part without one
     total = 0
+    crc = 0
     with archive.open(probe) as member:
         while chunk := member.read(_ZIP_CHUNK):
             total += len(chunk)
             if total > info.file_size:
-                break
+                return total
+            crc = zlib.crc32(chunk, crc)
+    if total == info.file_size and crc != info.CRC:
+        raise zipfile.BadZipFile(f"bad CRC-32 for {info.filename!r}")
     return total
 
 
