@@ -13,9 +13,19 @@ What is accepted is decided on the file's *content*, never on its name alone:
    scripts), macro-enabled Office files and other zips are refused with a message that
    names the file, says why, and lists what is accepted.
 
-The size limit is Flask's ``MAX_CONTENT_LENGTH`` (default 10 MB; set
-``PORTFOLIO_MAX_CONTENT_LENGTH`` in the environment to change it, in bytes). A request that
-is larger gets the "file is too large" page before any of this code runs.
+Zip containers (Office and OpenDocument files) are checked for "zip bombs" before any part
+is unpacked: the number of parts, their declared sizes, how tightly they are packed and the
+way they are packed; then every part is unpacked in small pieces, counting, to make sure it
+holds no more than it declares (see :data:`ZIP_MAX_UNPACKED` and its neighbours).
+
+The size of one file is limited by ``UPLOAD_MAX_SIZE`` (default 10 MB) and checked on the
+form, so that a file a little too large keeps what was typed; the request limit
+``MAX_CONTENT_LENGTH`` sits above it. What one person may keep in all is ``UPLOAD_QUOTA``
+(:class:`Quota`, counted by :mod:`portfolio.assessment.quota`).
+
+File names are kept as the person gave them (any script), without paths or control
+characters, shortened to :data:`NAME_MAX_BYTES` in the stem so that the extension stays;
+:mod:`portfolio.downloads` sends them back in an RFC 6266 ``Content-Disposition``.
 
 Files are kept by :class:`FileStore` under ``<root>/<2-character prefix>/<random token>``:
 the client's file name is never used as a path, and the folder lies outside ``static/``,
