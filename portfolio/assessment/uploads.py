@@ -363,13 +363,14 @@ def _detect_zip(data: bytes) -> Detection:
 
 _ZIP_TROUBLE_WORDS = {
     ZipTrouble.TOO_MANY_PARTS: _l(
-        "it is a packed file made of more than 10,000 parts, far more than a document has."
+        "it is a packed file made of more than %(parts)s parts, far more than a document has."
     ),
     ZipTrouble.TOO_LARGE_UNPACKED: _l(
-        "it is a packed file that would unpack to more than 256 MB, far more than a document needs."
+        "it is a packed file that would unpack to more than %(size)s, far more than a "
+        "document needs."
     ),
     ZipTrouble.PACKED_TOO_TIGHTLY: _l(
-        "it is a packed file with a part that unpacks to more than 200 times its packed "
+        "it is a packed file with a part that unpacks to more than %(ratio)s times its packed "
         "size; documents are never packed that tightly."
     ),
     ZipTrouble.UNUSUAL_PACKING: _l(
@@ -487,11 +488,16 @@ class UploadRejected(ValueError):
                 used=format_size(self.quota.used, _locale()),
             )
         if self.problem is Problem.UNSAFE_ARCHIVE:
-            why = _ZIP_TROUBLE_WORDS.get(self.detection.trouble or ZipTrouble.WRONG_SIZES)
+            why = _ZIP_TROUBLE_WORDS[self.detection.trouble or ZipTrouble.WRONG_SIZES]
             return (
                 _("“%(name)s” was not added:", name=name)
                 + " "
                 + str(why)
+                % {
+                    "parts": format_decimal(ZIP_MAX_MEMBERS, locale=_locale()),
+                    "size": format_size(ZIP_MAX_UNPACKED, _locale()),
+                    "ratio": format_decimal(ZIP_MAX_RATIO, locale=_locale()),
+                }
                 + " "
                 + _(
                     "Files like this can overload the computer that opens them, so they are "
