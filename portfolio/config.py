@@ -14,6 +14,8 @@ from typing import Any
 from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: Room in a request for the form's other fields, next to the largest file.
+FORM_MARGIN = 1024 * 1024
 
 DEFAULTS: dict[str, Any] = {
     "FRAMEWORK_PATH": str(PROJECT_ROOT / "competencies.yaml"),
@@ -24,7 +26,12 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
     "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    # The largest evidence file, and how much evidence one person may keep (0: no limit).
+    "UPLOAD_MAX_SIZE": 10 * 1024 * 1024,
+    "UPLOAD_QUOTA": 200 * 1024 * 1024,
+    # The largest request; None means UPLOAD_MAX_SIZE + FORM_MARGIN, so that a file a little
+    # too large reaches the form (which keeps what was typed) instead of the 413 page.
+    "MAX_CONTENT_LENGTH": None,
     # Uploaded evidence files; None means <instance folder>/uploads. Never inside static/.
     "UPLOAD_FOLDER": None,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -68,10 +75,25 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config.update(overrides or {})
     if app.config.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
+    _request_limit(app)
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_from_instance(app)
+
+
+def _request_limit(app: Flask) -> None:
+    """Keep the request limit above the file limit, with room for the other fields."""
+    file_limit = int(app.config["UPLOAD_MAX_SIZE"])
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = file_limit + FORM_MARGIN
+    elif int(app.config["MAX_CONTENT_LENGTH"]) <= file_limit:
+        raise ConfigurationError(
+            f"MAX_CONTENT_LENGTH ({app.config['MAX_CONTENT_LENGTH']}) must be larger than "
+            f"UPLOAD_MAX_SIZE ({file_limit}), so that a form with a file that is too large "
+            "can be shown again with what was typed. Leave MAX_CONTENT_LENGTH unset to use "
+            f"UPLOAD_MAX_SIZE + {FORM_MARGIN}."
+        )
 
 
 def normalise_database_url(url: str) -> str:

@@ -24,7 +24,10 @@ MESSAGES = {
     405: (_l("That action is not possible here"), _l("Please go back and try again.")),
     413: (
         _l("The file is too large"),
-        _l("Files can be at most %(limit)s. Make the file smaller and try again."),
+        _l(
+            "Files can be at most %(limit)s. Your browser's Back button takes you back to "
+            "the form, usually with what you typed still there: choose a smaller file there."
+        ),
     ),
     429: (
         _l("Too many attempts"),
@@ -47,7 +50,8 @@ def format_size(size: int) -> str:
 def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
     """Render the error page for ``code``."""
     title, hint = MESSAGES.get(code, MESSAGES[400])
-    limit = format_size(current_app.config.get("MAX_CONTENT_LENGTH") or 0)
+    config = current_app.config
+    limit = format_size(config.get("UPLOAD_MAX_SIZE") or config.get("MAX_CONTENT_LENGTH") or 0)
     return (
         render_template(
             "errors/error.html", code=code, title=title, hint=hint % {"limit": limit}, detail=detail

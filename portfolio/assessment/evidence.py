@@ -21,7 +21,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -39,9 +38,11 @@ from portfolio.assessment.evidence_forms import (
     EvidenceForm,
 )
 from portfolio.assessment.models import EvidenceItem, EvidenceKind, evidence_indicators
+from portfolio.assessment.quota import quota_for
 from portfolio.audit import record
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Competency, Indicator
+from portfolio.downloads import send_attachment
 from portfolio.extensions import db
 from portfolio.framework.model import Tool
 from portfolio.i18n import current_language, localized
@@ -346,7 +347,10 @@ def _edit(item: EvidenceItem | None) -> str | Response:
     form.tool.choices = tool_choices(item.tool_key if item else None)
     form.has_file = bool(item and item.stored_name)
     form.attached_type = uploads.type_of(item.content_type) if item else None
-    form.max_size = current_app.config.get("MAX_CONTENT_LENGTH")
+    form.attached_name = (item.file_name or "") if item else ""
+    form.max_size = current_app.config["UPLOAD_MAX_SIZE"]
+    if request.method == "POST":
+        form.quota = quota_for(item.owner_id if item else current_user.id, replacing=item)
 
     preview = None
     file_notice = None
@@ -373,6 +377,7 @@ def _edit(item: EvidenceItem | None) -> str | Response:
         ),
         accepted_list=uploads.accepted_list(),
         max_size=uploads.format_size(form.max_size or 0, current_language()),
+        max_bytes=form.max_size,
         file_size=uploads.format_size(item.file_size or 0, current_language()) if item else "",
     )
 
@@ -486,19 +491,9 @@ def download(item_id: int) -> Response:
     if not path.is_file():
         log.warning("Evidence file missing on disk: item %s, %s", item.id, item.stored_name)
         abort(404)
-    response = send_file(
+    return send_attachment(
         path,
-        mimetype=item.content_type or "application/octet-stream",
-        as_attachment=True,
-        download_name=uploads.download_name(
-            item.file_name, item.content_type, f"evidence-{item.id}"
-        ),
-        conditional=False,
-        etag=False,
-        last_modified=None,
-        max_age=None,
+        name=uploads.download_name(item.file_name, item.content_type, f"evidence-{item.id}"),
+        content_type=item.content_type or "application/octet-stream",
+        fallback=f"evidence-{item.id}",
     )
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

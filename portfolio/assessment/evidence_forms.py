@@ -38,6 +38,8 @@ KIND_SHORT_LABELS = {
     EvidenceKind.LINK: _l("Link"),
 }
 NEEDS_FILE = (EvidenceKind.DOCUMENT, EvidenceKind.IMAGE)
+#: Kinds that have no file: a file chosen with them is refused, never silently kept.
+NO_FILE = (EvidenceKind.TEXT, EvidenceKind.LINK)
 TITLE_MAX = 200
 URL_MAX = 2000
 DESCRIPTION_MAX = 20_000
@@ -67,6 +69,20 @@ class FriendlyDateField(DateField):
             ) from error
 
 
+def _read_bounded(chosen: Any, max_size: int | None) -> tuple[bytes, int]:
+    """The chosen file's bytes, at most ``max_size + 1`` of them, and its real size."""
+    stream = chosen.stream
+    try:
+        stream.seek(0, 2)
+        size = stream.tell()
+        stream.seek(0)
+    except (AttributeError, OSError):
+        data = chosen.read()
+        return data, len(data)
+    data = chosen.read(max_size + 1 if max_size is not None else -1)
+    return data, size
+
+
 def is_web_address(value: str) -> bool:
     """An absolute http or https address with a host and no spaces."""
     if not value or any(ch.isspace() or ord(ch) < 32 for ch in value):
@@ -82,8 +98,14 @@ class EvidenceForm(FlaskForm):
     """An evidence item. The view fills the choices of ``tool`` and ``indicators``.
 
     Before validating, the view sets :attr:`has_file` and :attr:`attached_type` (the
-    item's current file, if any) and :attr:`max_size`; after a successful validation
+    item's current file, if any), :attr:`attached_name`, :attr:`max_size` (the largest
+    file) and :attr:`quota` (the owner's room for files); after a successful validation
     :attr:`upload` holds the new file, if one was chosen.
+
+    Kind and file must agree: a document or an image has a file, text only and a link have
+    none. A file chosen with those kinds is refused; an item that has a file keeps its kind
+    until the person also ticks "Remove the attached file", so the file is never dropped
+    or kept without their saying so.
     """
 
     title = StringField(
@@ -145,7 +167,9 @@ class EvidenceForm(FlaskForm):
 
     has_file: bool = False
     attached_type: uploads.FileType | None = None
+    attached_name: str = ""
     max_size: int | None = None
+    quota: uploads.Quota | None = None
     upload: Upload | None = None
 
     @property
@@ -186,14 +210,30 @@ class EvidenceForm(FlaskForm):
         allowed = uploads.IMAGES if self.kind_value is EvidenceKind.IMAGE else uploads.ACCEPTED
         chosen = self.chosen_file()
         if chosen is not None:
-            data = chosen.read()
+            name = uploads.display_name(chosen.filename)
+            if self.kind_value in NO_FILE:
+                raise ValidationError(
+                    _l(
+                        "“%(name)s” was not added: evidence of the kind “%(kind)s” has no "
+                        "file. To add the file, choose the kind “Document” or “Image”; "
+                        "otherwise leave the file empty.",
+                        name=name,
+                        kind=KIND_SHORT_LABELS[self.kind_value],
+                    )
+                )
+            data, size = _read_bounded(chosen, self.max_size)
             try:
                 file_type = uploads.check_upload(
-                    chosen.filename, data, max_size=self.max_size, allowed=allowed
+                    chosen.filename,
+                    data,
+                    max_size=self.max_size,
+                    size=size,
+                    quota=self.quota,
+                    allowed=allowed,
                 )
             except uploads.UploadRejected as rejected:
                 raise ValidationError(rejected.message) from rejected
-            self.upload = Upload(uploads.display_name(chosen.filename), file_type, data)
+            self.upload = Upload(name, file_type, data)
             return
         keeps_file = self.has_file and not self.remove_file.data
         if self.kind_value in NEEDS_FILE and not keeps_file:
@@ -214,6 +254,20 @@ class EvidenceForm(FlaskForm):
                     "The attached file is not an image. Choose an image (%(types)s), "
                     "or pick another kind of evidence.",
                     types=uploads.accepted_list(uploads.IMAGES),
+                )
+            )
+
+    def validate_kind(self, field: Any) -> None:
+        """An item that keeps its file cannot become text only or a link."""
+        keeps_file = self.has_file and not self.remove_file.data
+        if keeps_file and self.kind_value in NO_FILE and self.chosen_file() is None:
+            raise ValidationError(
+                _l(
+                    "“%(name)s” is attached, and evidence of the kind “%(kind)s” has no file. "
+                    "To change the kind, also tick “Remove the attached file” (the file is "
+                    "then deleted); to keep the file, keep the kind “Document” or “Image”.",
+                    name=self.attached_name or _l("A file"),
+                    kind=KIND_SHORT_LABELS[self.kind_value],
                 )
             )
 

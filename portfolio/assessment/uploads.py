@@ -13,9 +13,19 @@ What is accepted is decided on the file's *content*, never on its name alone:
    scripts), macro-enabled Office files and other zips are refused with a message that
    names the file, says why, and lists what is accepted.
 
-The size limit is Flask's ``MAX_CONTENT_LENGTH`` (default 10 MB; set
-``PORTFOLIO_MAX_CONTENT_LENGTH`` in the environment to change it, in bytes). A request that
-is larger gets the "file is too large" page before any of this code runs.
+Zip containers (Office and OpenDocument files) are checked for "zip bombs" before any part
+is unpacked: the number of parts, their declared sizes, how tightly they are packed and the
+way they are packed; then every part is unpacked in small pieces, counting, to make sure it
+holds no more than it declares (see :data:`ZIP_MAX_UNPACKED` and its neighbours).
+
+The size of one file is limited by ``UPLOAD_MAX_SIZE`` (default 10 MB) and checked on the
+form, so that a file a little too large keeps what was typed; the request limit
+``MAX_CONTENT_LENGTH`` sits above it. What one person may keep in all is ``UPLOAD_QUOTA``
+(:class:`Quota`, counted by :mod:`portfolio.assessment.quota`).
+
+File names are kept as the person gave them (any script), without paths or control
+characters, shortened to :data:`NAME_MAX_BYTES` in the stem so that the extension stays;
+:mod:`portfolio.downloads` sends them back in an RFC 6266 ``Content-Disposition``.
 
 Files are kept by :class:`FileStore` under ``<root>/<2-character prefix>/<random token>``:
 the client's file name is never used as a path, and the folder lies outside ``static/``,
@@ -24,20 +34,23 @@ so a file is only ever served by the evidence download view after the policy che
 
 from __future__ import annotations
 
+import copy
 import io
 import os
 import re
 import secrets
+import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePath
 
 import puremagic
 from babel.numbers import format_decimal
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from werkzeug.utils import secure_filename
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,6 +155,7 @@ class Danger(StrEnum):
     MARKUP = "markup"
     MACROS = "macros"
     ARCHIVE = "archive"
+    UNSAFE_ARCHIVE = "unsafe-archive"  # a zip that would unpack to far too much: a "zip bomb"
 
 
 @dataclass(frozen=True)
@@ -151,6 +165,7 @@ class Detection:
     file_type: FileType | None = None
     danger: Danger | None = None
     description: str = ""  # what puremagic called it, for logs
+    trouble: ZipTrouble | None = None  # why an unsafe archive is refused
 
 
 _PROGRAM_SIGNATURES = (
@@ -216,30 +231,162 @@ def _as_text(data: bytes) -> str | None:
     return text
 
 
+# Limits for zip containers (every Office and OpenDocument file is one). A "zip bomb" is a
+# small file that unpacks to gigabytes; it is refused before anything is unpacked, and while
+# checking, nothing is ever unpacked in more than small, bounded pieces.
+ZIP_MAX_MEMBERS = 10_000
+#: All parts together, unpacked. A 10 MB spreadsheet full of numbers unpacks to about 100 MB.
+ZIP_MAX_UNPACKED = 256 * 1024 * 1024
+#: How many times larger than its packed size a part may unpack to ...
+ZIP_MAX_RATIO = 200
+#: ... once it is larger than this (tiny parts can pack very well without harm).
+ZIP_RATIO_GRACE = 1024 * 1024
+# Office and OpenDocument files use only these two methods. Others (bzip2, LZMA) cannot be
+# unpacked in bounded pieces by the zipfile module, so they are refused unread.
+_ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_ZIP_CHUNK = 64 * 1024
+_DAMAGED_ZIP = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    KeyError,
+    OSError,
+    EOFError,
+    RuntimeError,  # also NotImplementedError: encrypted or unsupported parts
+    zlib.error,
+)
+
+
+class ZipTrouble(StrEnum):
+    """Why a zip container is refused before its content is looked at."""
+
+    TOO_MANY_PARTS = "too-many-parts"
+    TOO_LARGE_UNPACKED = "too-large-unpacked"
+    PACKED_TOO_TIGHTLY = "packed-too-tightly"
+    UNUSUAL_PACKING = "unusual-packing"
+    WRONG_SIZES = "wrong-sizes"
+
+
+def _zip_trouble(archive: zipfile.ZipFile, packed_size: int) -> ZipTrouble | None:
+    """What makes this archive unsafe to unpack, or None.
+
+    The declared sizes are checked first (no part is read), then every part is unpacked in
+    pieces of 64 KB, counting, to make sure that it does not unpack to more than it declares.
+    """
+    infos = archive.infolist()
+    if len(infos) > ZIP_MAX_MEMBERS:
+        return ZipTrouble.TOO_MANY_PARTS
+    if any(info.compress_type not in _ZIP_METHODS for info in infos):
+        return ZipTrouble.UNUSUAL_PACKING
+    if sum(info.file_size for info in infos) > ZIP_MAX_UNPACKED:
+        return ZipTrouble.TOO_LARGE_UNPACKED
+    for info in infos:
+        if info.file_size > ZIP_RATIO_GRACE and info.file_size > ZIP_MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            return ZipTrouble.PACKED_TOO_TIGHTLY
+    if sum(info.compress_size for info in infos) > packed_size:
+        return ZipTrouble.WRONG_SIZES
+    for info in infos:
+        if not info.is_dir() and _unpacked_size(archive, info) != info.file_size:
+            return ZipTrouble.WRONG_SIZES
+    return None
+
+
+def _unpacked_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """What a part really unpacks to, counting no further than one piece past its declared size.
+
+    The zipfile module stops reading at the declared size, so a part that claims to be small
+    but unpacks to much more would pass unnoticed; reading with a larger bound shows it. The
+    checksum is then compared here (zipfile would compare it at the wrong length).
+    """
+    probe = copy.copy(info)
+    probe.file_size = info.file_size + 1
+    del probe.CRC  # zipfile skips its own check for a part without one
+    total = 0
+    crc = 0
+    with archive.open(probe) as member:
+        while chunk := member.read(_ZIP_CHUNK):
+            total += len(chunk)
+            if total > info.file_size:
+                return total
+            crc = zlib.crc32(chunk, crc)
+    if total == info.file_size and crc != info.CRC:
+        raise zipfile.BadZipFile(f"bad CRC-32 for {info.filename!r}")
+    return total
+
+
+def _read_member(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """At most ``limit`` bytes of a part (its sizes are checked already)."""
+    with archive.open(name) as member:
+        return member.read(limit)
+
+
 def _detect_zip(data: bytes) -> Detection:
     """An Office Open XML or OpenDocument file, or some other zip archive."""
+    # Each part has one central directory record: counting their signatures is a cheap upper
+    # bound that refuses millions of parts before zipfile builds an object for each.
+    if data.count(b"PK\x01\x02") > ZIP_MAX_MEMBERS:
+        return Detection(
+            danger=Danger.UNSAFE_ARCHIVE,
+            trouble=ZipTrouble.TOO_MANY_PARTS,
+            description="zip with too many parts",
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            trouble = _zip_trouble(archive, len(data))
+            if trouble is not None:
+                return Detection(
+                    danger=Danger.UNSAFE_ARCHIVE, trouble=trouble, description=f"zip: {trouble}"
+                )
             names = set(archive.namelist())
             if any(name.lower().endswith("vbaproject.bin") for name in names):
                 return Detection(danger=Danger.MACROS, description="Office file with macros")
             if "mimetype" in names:
-                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
-                if mimetype in _ODF_MIMETYPES:
-                    return Detection(file_type=_ODF_MIMETYPES[mimetype], description=mimetype)
+                mimetype = _read_member(archive, "mimetype", 100).decode("ascii", "replace")
+                if mimetype.strip() in _ODF_MIMETYPES:
+                    found = _ODF_MIMETYPES[mimetype.strip()]
+                    return Detection(file_type=found, description=mimetype.strip())
             if "[Content_Types].xml" in names:
-                types = archive.read("[Content_Types].xml")[:200_000].lower()
+                types = _read_member(archive, "[Content_Types].xml", 200_000).lower()
                 if b"macroenabled" in types:
                     return Detection(danger=Danger.MACROS, description="Office file with macros")
                 for part, file_type in _OOXML_MAIN_PARTS.items():
                     if part in names:
                         return Detection(file_type=file_type, description="Office Open XML")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, RuntimeError):
+    except _DAMAGED_ZIP:
         return Detection(description="damaged zip")
     return Detection(danger=Danger.ARCHIVE, description="zip archive")
 
 
 # --- checking an upload -------------------------------------------------------------------------
+
+
+_ZIP_TROUBLE_WORDS = {
+    ZipTrouble.TOO_MANY_PARTS: _l(
+        "it is a packed file made of more than %(parts)s parts, far more than a document has."
+    ),
+    ZipTrouble.TOO_LARGE_UNPACKED: _l(
+        "it is a packed file that would unpack to more than %(size)s, far more than a "
+        "document needs."
+    ),
+    ZipTrouble.PACKED_TOO_TIGHTLY: _l(
+        "it is a packed file with a part that unpacks to more than %(ratio)s times its packed "
+        "size; documents are never packed that tightly."
+    ),
+    ZipTrouble.UNUSUAL_PACKING: _l(
+        "it is a packed file that uses a way of packing (such as bzip2) that Office and "
+        "OpenDocument programs never use."
+    ),
+    ZipTrouble.WRONG_SIZES: _l(
+        "it is a packed file whose parts unpack to more than they say they contain."
+    ),
+}
+
+
+def _locale() -> str:
+    """The language of the current request, for numbers ("2.5 MB" or "2,5 MB")."""
+    locale = get_locale()
+    return str(locale) if locale is not None else "en"
 
 
 class Problem(StrEnum):
@@ -251,6 +398,25 @@ class Problem(StrEnum):
     CONTENT = "content"
     MISMATCH = "mismatch"
     NOT_ALLOWED = "not-allowed"
+    UNSAFE_ARCHIVE = "unsafe-archive"
+    QUOTA = "quota"
+
+
+@dataclass(frozen=True)
+class Quota:
+    """A person's storage for evidence files: how much they may keep, how much they use."""
+
+    limit: int
+    used: int
+
+    @property
+    def left(self) -> int:
+        """Bytes still free (never negative)."""
+        return max(0, self.limit - self.used)
+
+    def fits(self, size: int) -> bool:
+        """True when a file of ``size`` bytes fits in what is left."""
+        return size <= self.left
 
 
 class UploadRejected(ValueError):
@@ -265,9 +431,13 @@ class UploadRejected(ValueError):
         detection: Detection | None = None,
         extension: str = "",
         limit: int | None = None,
+        size: int | None = None,
+        quota: Quota | None = None,
         allowed: tuple[FileType, ...] = ACCEPTED,
     ) -> None:
         self.problem = problem
+        self.size = size
+        self.quota = quota
         self.file_name = file_name
         self.claimed = claimed
         self.detection = detection or Detection()
@@ -295,10 +465,44 @@ class UploadRejected(ValueError):
         if self.problem is Problem.EMPTY:
             return _("“%(name)s” was not added: the file is empty.", name=name)
         if self.problem is Problem.TOO_LARGE:
+            if self.size is not None:
+                return _(
+                    "“%(name)s” was not added: it is %(size)s, and files can be at most %(limit)s.",
+                    name=name,
+                    size=format_size(self.size, _locale()),
+                    limit=format_size(self.limit or 0, _locale()),
+                )
             return _(
                 "“%(name)s” was not added: it is larger than %(limit)s.",
                 name=name,
-                limit=format_size(self.limit or 0),
+                limit=format_size(self.limit or 0, _locale()),
+            )
+        if self.problem is Problem.QUOTA and self.quota is not None:
+            return _(
+                "“%(name)s” was not added: it needs %(size)s, but only %(left)s of your "
+                "%(limit)s for evidence files is left (your files use %(used)s).",
+                name=name,
+                size=format_size(self.size or 0, _locale()),
+                left=format_size(self.quota.left, _locale()),
+                limit=format_size(self.quota.limit, _locale()),
+                used=format_size(self.quota.used, _locale()),
+            )
+        if self.problem is Problem.UNSAFE_ARCHIVE:
+            why = _ZIP_TROUBLE_WORDS[self.detection.trouble or ZipTrouble.WRONG_SIZES]
+            return (
+                _("“%(name)s” was not added:", name=name)
+                + " "
+                + str(why)
+                % {
+                    "parts": format_decimal(ZIP_MAX_MEMBERS, locale=_locale()),
+                    "size": format_size(ZIP_MAX_UNPACKED, _locale()),
+                    "ratio": format_decimal(ZIP_MAX_RATIO, locale=_locale()),
+                }
+                + " "
+                + _(
+                    "Files like this can overload the computer that opens them, so they are "
+                    "never accepted."
+                )
             )
         if self.problem is Problem.EXTENSION:
             if not self.extension:
@@ -353,18 +557,49 @@ class UploadRejected(ValueError):
         """The list of what is accepted."""
         if self.problem is Problem.TOO_LARGE:
             return _("Make the file smaller, or split it, and try again.")
+        if self.problem is Problem.QUOTA:
+            return _(
+                "Remove files you no longer need from your evidence library, or make this "
+                "file smaller, and try again."
+            )
+        if self.problem is Problem.UNSAFE_ARCHIVE:
+            return _(
+                "If it is a real document, open it in its program, save it again and add the "
+                "new file, or save it as a PDF."
+            )
         if self.problem is Problem.EMPTY:
             return _("Check that it is the right file and choose it again.")
         return _("Files you can add: %(types)s.", types=accepted_list(self.allowed))
 
 
+#: The longest file name kept, in UTF-8 bytes: what file systems and the database allow.
+NAME_MAX_BYTES = 255
+_EXTENSION_MAX_BYTES = 16
+
+
 def display_name(file_name: str | None) -> str:
-    """The client's file name fit for showing: base name only, no control characters."""
+    """The client's file name fit for showing: base name only, no control characters.
+
+    A name longer than :data:`NAME_MAX_BYTES` (in UTF-8) is shortened in its stem, so
+    that it keeps its extension; a character is never cut in half.
+    """
     if not file_name:
         return ""
     base = PurePath(file_name.replace("\\", "/")).name
     base = "".join(ch for ch in base if ch.isprintable()).strip()
-    return base[:255]
+    return shorten_name(unicodedata.normalize("NFC", base))
+
+
+def shorten_name(name: str, max_bytes: int = NAME_MAX_BYTES) -> str:
+    """``name`` in at most ``max_bytes`` UTF-8 bytes, keeping its extension."""
+    if len(name.encode()) <= max_bytes:
+        return name
+    stem, ext = os.path.splitext(name)
+    if not stem or len(ext.encode()) > _EXTENSION_MAX_BYTES:
+        stem, ext = name, ""
+    room = max_bytes - len(ext.encode())
+    stem = stem.encode()[:room].decode("utf-8", "ignore").rstrip(" .")
+    return stem + ext
 
 
 def extension(file_name: str) -> str:
@@ -378,22 +613,33 @@ def check_upload(
     data: bytes,
     *,
     max_size: int | None = None,
+    size: int | None = None,
+    quota: Quota | None = None,
     allowed: tuple[FileType, ...] = ACCEPTED,
 ) -> FileType:
-    """The type of an acceptable upload; raises :class:`UploadRejected` otherwise."""
+    """The type of an acceptable upload; raises :class:`UploadRejected` otherwise.
+
+    ``size`` is the file's real size when ``data`` holds only its first ``max_size + 1``
+    bytes (the caller need not read all of a file that is too large); ``quota`` is what the
+    person may still store.
+    """
     name = display_name(file_name)
     ext = extension(name)
+    size = len(data) if size is None else size
     if not data:
         raise UploadRejected(Problem.EMPTY, name, allowed=allowed)
-    if max_size is not None and len(data) > max_size:
-        raise UploadRejected(Problem.TOO_LARGE, name, limit=max_size, allowed=allowed)
+    if max_size is not None and size > max_size:
+        raise UploadRejected(Problem.TOO_LARGE, name, limit=max_size, size=size, allowed=allowed)
+    if quota is not None and not quota.fits(size):
+        raise UploadRejected(Problem.QUOTA, name, size=size, quota=quota, allowed=allowed)
     claimed = _BY_EXTENSION.get(ext)
     if claimed is None:
         raise UploadRejected(Problem.EXTENSION, name, extension=ext, allowed=allowed)
     detection = detect(data)
     found = detection.file_type
     problem = (
-        Problem.CONTENT if found is None
+        Problem.UNSAFE_ARCHIVE if detection.danger is Danger.UNSAFE_ARCHIVE
+        else Problem.CONTENT if found is None
         else Problem.MISMATCH if found is not claimed
         else Problem.NOT_ALLOWED if found not in allowed
         else None
@@ -412,14 +658,28 @@ def type_of(content_type: str | None) -> FileType | None:
 
 
 def download_name(file_name: str | None, content_type: str | None, fallback: str) -> str:
-    """A safe file name for the Content-Disposition header, with the right extension."""
+    """The name a file is downloaded under: the person's own name, in any script, with the
+    extension that fits its content (``fallback`` when there is no usable name).
+
+    Build the Content-Disposition header from it with
+    :func:`portfolio.downloads.content_disposition`, which adds the ASCII fallback.
+    """
     file_type = type_of(content_type)
     original_stem, original_ext = os.path.splitext(display_name(file_name))
-    stem = secure_filename(original_stem) or fallback
+    stem = _clean_stem(original_stem) or fallback
     ext = original_ext.lower()
     if file_type is not None and ext not in file_type.extensions:
         ext = file_type.extensions[0]
-    return stem + _safe_ext(ext)
+    return shorten_name(stem + _safe_ext(ext))
+
+
+# Characters that file systems or browsers treat specially in a name.
+_NAME_SPECIALS = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def _clean_stem(stem: str) -> str:
+    cleaned = _NAME_SPECIALS.sub("_", stem).strip(" ._")
+    return cleaned
 
 
 def _safe_ext(ext: str) -> str:

@@ -219,6 +219,7 @@ def test_a_validation_error_keeps_what_was_typed_and_asks_for_the_file_again(
     client = client_for(people.trainee)
     data = form_data(
         title="My typed title",
+        kind="document",
         description="My long *description* with a <b>tag</b>",
         indicators=[],
         tool="tool.worries",
@@ -308,7 +309,7 @@ def test_pdf_upload_is_stored_outside_static_and_downloaded_as_attachment(
         assert download.status_code == 200
         assert download.data == PDF
         headers = download.headers
-    assert headers["Content-Disposition"] == "attachment; filename=Network_meeting_report.pdf"
+    assert headers["Content-Disposition"] == 'attachment; filename="Network meeting report.pdf"'
     assert headers["Content-Type"] == "application/pdf"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Cache-Control"] == "private, no-store"
@@ -346,15 +347,17 @@ def test_an_html_file_is_refused(people, client_for, upload_dir):
     assert stored_files(upload_dir) == []
 
 
-def test_a_too_large_upload_gets_the_413_page(database_url, people, tmp_path):
+def test_a_request_over_the_request_limit_gets_a_friendly_413_page(database_url, people, tmp_path):
     small = make_app(
-        database_url, MAX_CONTENT_LENGTH=1024 * 1024, UPLOAD_FOLDER=str(tmp_path / "small")
+        database_url, UPLOAD_MAX_SIZE=1024 * 1024, UPLOAD_FOLDER=str(tmp_path / "small")
     )
     try:
+        # The request limit leaves room for the form next to the largest file.
+        assert small.config["MAX_CONTENT_LENGTH"] == 2 * 1024 * 1024
         client = small.test_client()
         login(client, people.trainee)
         data = form_data(kind="document")
-        data["file"] = FileStorage(io.BytesIO(PDF + b"0" * (1024 * 1024)), "big.pdf")
+        data["file"] = FileStorage(io.BytesIO(PDF + b"0" * (3 * 1024 * 1024)), "big.pdf")
         # Encoded in memory: the test client would spool a large body to an unclosed temp file.
         boundary, body = encode_multipart(data)
         response = client.post(
@@ -363,7 +366,8 @@ def test_a_too_large_upload_gets_the_413_page(database_url, people, tmp_path):
         assert response.status_code == 413
         page = html_of(response)
         assert "The file is too large" in page
-        assert "at most 1 MB" in page
+        assert "Files can be at most 1 MB." in page
+        assert "Back button takes you back to the form" in page
     finally:
         with small.app_context():
             db.engine.dispose()

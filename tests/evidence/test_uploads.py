@@ -178,8 +178,10 @@ def test_display_and_download_names_never_carry_paths():
     assert uploads.display_name("../../etc/passwd") == "passwd"
     assert uploads.display_name("C:\\temp\\evil.pdf") == "evil.pdf"
     assert uploads.display_name("a\x00b\nc.pdf") == "abc.pdf"
-    assert uploads.download_name("../../My report.pdf", "application/pdf", "x") == "My_report.pdf"
-    assert uploads.download_name("отчёт.pdf", "application/pdf", "evidence-3") == "evidence-3.pdf"
+    assert uploads.download_name("../../My report.pdf", "application/pdf", "x") == "My report.pdf"
+    assert uploads.download_name("отчёт.pdf", "application/pdf", "evidence-3") == "отчёт.pdf"
+    assert uploads.download_name('a"b<c>.pdf', "application/pdf", "evidence-3") == "a_b_c.pdf"
+    assert uploads.download_name("???.pdf", "application/pdf", "evidence-3") == "evidence-3.pdf"
     assert uploads.download_name("photo", "image/png", "evidence-3") == "photo.png"
     assert uploads.download_name(None, "image/jpeg", "evidence-3") == "evidence-3.jpg"
 
