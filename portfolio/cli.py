@@ -195,8 +195,11 @@ def deactivate_command(email: str) -> None:
     user = _account(email)
     changed = services.deactivate(None, user, actor_label="cli")
     db.session.commit()
-    click.echo(f"Closed {user.email}; it is signed out everywhere." if changed else
-               f"{user.email} was closed already.")
+    click.echo(
+        f"Closed {user.email}; it is signed out everywhere."
+        if changed
+        else f"{user.email} was closed already."
+    )
 
 
 @users_group.command("reactivate")

@@ -121,8 +121,13 @@ def reset_link(user_id: int) -> str | Response:
     issued = services.issue_reset(current_user, user)
     db.session.commit()
     if issued.mailed:
-        flash(_("A link to choose a new password is sent to %(email)s.", email=user.email), "success")
+        flash(
+            _("A link to choose a new password is sent to %(email)s.", email=user.email), "success"
+        )
         return redirect(url_for("users.show", user_id=user.id), code=303)
     return render_template(
-        "accounts/admin_reset_link.html", user=user, issued=issued, mail_configured=mail_configured()
+        "accounts/admin_reset_link.html",
+        user=user,
+        issued=issued,
+        mail_configured=mail_configured(),
     )

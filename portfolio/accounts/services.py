@@ -60,7 +60,9 @@ def deactivate(actor: User | None, user: User, *, actor_label: str | None = None
     user.active = False
     user.end_sessions()  # so that reactivating does not bring old sessions back
     retire_resets(user)
-    record("account_deactivated", actor=actor, target=user, actor_label=actor_label, user=user.email)
+    record(
+        "account_deactivated", actor=actor, target=user, actor_label=actor_label, user=user.email
+    )
     db.session.flush()
     return True
 
@@ -70,7 +72,9 @@ def reactivate(actor: User | None, user: User, *, actor_label: str | None = None
     if user.active:
         return False
     user.active = True
-    record("account_reactivated", actor=actor, target=user, actor_label=actor_label, user=user.email)
+    record(
+        "account_reactivated", actor=actor, target=user, actor_label=actor_label, user=user.email
+    )
     db.session.flush()
     return True
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
+from portfolio.accounts import services, throttle
 from portfolio.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -29,7 +30,6 @@ from portfolio.accounts.forms import (
     ResetPasswordForm,
     SignInForm,
 )
-from portfolio.accounts import services, throttle
 from portfolio.accounts.models import PasswordReset, User, hash_token, utcnow
 from portfolio.audit import record
 from portfolio.deferred import after_response

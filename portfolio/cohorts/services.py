@@ -116,7 +116,9 @@ def _role_words(role: str) -> str:
     return str(role_label(role))
 
 
-def _pending_for(email: str, cohort: Cohort | None, organisation: Organisation | None) -> Invitation | None:
+def _pending_for(
+    email: str, cohort: Cohort | None, organisation: Organisation | None
+) -> Invitation | None:
     rows = db.session.scalars(
         select(Invitation).where(
             Invitation.email == email,
@@ -327,8 +329,13 @@ def accept(invitation: Invitation, user: User) -> None:
     caller commits that record.
     """
     if not policy.can_accept_invitation(user, invitation):
-        record("self_grant_refused", actor=user, target=invitation, role=invitation.role,
-               place=place_name(invitation))
+        record(
+            "self_grant_refused",
+            actor=user,
+            target=invitation,
+            role=invitation.role,
+            place=place_name(invitation),
+        )
         current_app.logger.warning(
             "Refused: %s tried to accept an invitation to %s that no other person gave",
             user.email,

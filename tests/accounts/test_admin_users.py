@@ -76,9 +76,12 @@ def test_closing_an_account_asks_first_then_signs_it_out_everywhere(app, db):
         as_text=True
     )
     assert theirs.get("/dashboard").status_code == 302
-    assert app.test_client().post(
-        "/sign-in", data={"email": "sam@example.org", "password": PASSWORD}
-    ).status_code == 401
+    assert (
+        app.test_client()
+        .post("/sign-in", data={"email": "sam@example.org", "password": PASSWORD})
+        .status_code
+        == 401
+    )
     (event,) = _events(db, "account_deactivated")
     assert (event.actor_label, event.object_id) == ("ada@example.org", person.id)
 
@@ -101,9 +104,7 @@ def test_an_administrator_cannot_close_their_own_account(app, db):
 # --- reset links without and with a mail server ---------------------------------------------
 
 
-def test_without_smtp_the_administrator_is_shown_the_reset_link_and_it_is_logged(
-    app, db, caplog
-):
+def test_without_smtp_the_administrator_is_shown_the_reset_link_and_it_is_logged(app, db, caplog):
     client = _admin_client(app)
     person = make_user("sam@example.org", "Sam Sample")
     page = client.get(f"/admin/users/{person.id}").get_data(as_text=True)
@@ -113,7 +114,9 @@ def test_without_smtp_the_administrator_is_shown_the_reset_link_and_it_is_logged
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "E-mail is not set up, so nothing was sent" in html
-    link = re.search(r'<code class="copy-link">http://localhost(/reset-password/[^<]+)</code>', html)[1]
+    link = re.search(
+        r'<code class="copy-link">http://localhost(/reset-password/[^<]+)</code>', html
+    )[1]
     assert any(link in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
     (event,) = _events(db, "password_reset_link_issued")
     assert event.actor_label == "ada@example.org"

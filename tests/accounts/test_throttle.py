@@ -107,9 +107,7 @@ def test_the_page_shows_the_real_waiting_time(limited, db):
     assert 'value="sam@example.org"' in html, "the address stays in the form"
 
 
-def test_ten_wrong_guesses_do_not_lock_the_right_password_out_beyond_the_short_delay(
-    limited, db
-):
+def test_ten_wrong_guesses_do_not_lock_the_right_password_out_beyond_the_short_delay(limited, db):
     make_user("sam@example.org")
     attacker = limited.test_client()
     statuses = [_sign_in(attacker, "sam@example.org", f"guess {n}").status_code for n in range(10)]
@@ -166,7 +164,9 @@ def test_one_address_guessing_many_accounts_is_limited_per_address(limited, db):
     assert "many failed sign-ins from your network" in refused.get_data(as_text=True)
     # Other addresses are not affected.
     make_user("kim@example.org")
-    assert _sign_in(limited.test_client(), "kim@example.org", PASSWORD, "192.0.2.7").status_code == 302
+    assert (
+        _sign_in(limited.test_client(), "kim@example.org", PASSWORD, "192.0.2.7").status_code == 302
+    )
 
 
 def test_the_counters_are_shared_between_worker_processes(limited, database_url, db):

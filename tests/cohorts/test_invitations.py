@@ -13,10 +13,10 @@ from portfolio.cohorts.models import CohortMembership, CohortRole, GovernanceMem
 from tests.cohorts.conftest import link_in
 from tests.factories import (
     PASSWORD,
-    finish,
     add_trainee,
     add_trainer,
     extra_app,
+    finish,
     login,
     make_cohort,
     make_invitation,

@@ -52,7 +52,9 @@ def test_an_invitation_link_mailed_ignores_a_forged_host(app, database_url, smtp
     cohort = make_cohort()
     trainer = make_user()
     add_trainer(cohort, trainer)
-    with extra_app(database_url, BASE_URL=BASE, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port) as second:
+    with extra_app(
+        database_url, BASE_URL=BASE, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port
+    ) as second:
         client = second.test_client()
         _login_on_evil_host(client, trainer)
         assert _invite(client, cohort).status_code == 303

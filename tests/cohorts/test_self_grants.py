@@ -56,9 +56,7 @@ def test_an_administrator_cannot_invite_themselves_into_a_cohort(client, db, adm
     cohort = make_cohort()
     add_trainee(cohort, make_user(name="Tess Trainee"))
     login(client, admin)
-    response = client.post(
-        f"/cohorts/{cohort.id}", data={"email": "Ada@Example.org", "role": role}
-    )
+    response = client.post(f"/cohorts/{cohort.id}", data={"email": "Ada@Example.org", "role": role})
     assert response.status_code == 200
     assert SELF in response.get_data(as_text=True)
     assert _invitations(db) == []
@@ -119,8 +117,16 @@ def test_acceptance_checks_the_creator_whatever_the_address(db, admin):
 def test_the_command_line_cannot_invite_an_administrator(runner, db, admin):
     cohort = make_cohort()
     result = runner.invoke(
-        args=["users", "invite", "--email", "ada@example.org", "--cohort", str(cohort.id),
-              "--role", "trainer"]
+        args=[
+            "users",
+            "invite",
+            "--email",
+            "ada@example.org",
+            "--cohort",
+            str(cohort.id),
+            "--role",
+            "trainer",
+        ]
     )
     assert result.exit_code == 1
     assert "belongs to an administrator" in result.output
@@ -144,9 +150,9 @@ def test_an_administrator_cannot_change_their_own_role(client, db, admin):
         f"/cohorts/{cohort.id}/members/{membership.id}/role", data={"role": "trainer"}
     )
     assert response.status_code == 303
-    assert "You cannot change your own role" in client.get(
-        response.headers["Location"]
-    ).get_data(as_text=True)
+    assert "You cannot change your own role" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
     db.session.expire_all()
     assert db.session.get(CohortMembership, membership.id).role == CohortRole.TRAINEE
 
