@@ -55,6 +55,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portfolio.accounts.admin import bp as users_bp
     from portfolio.accounts.views import bp as accounts_bp
     from portfolio.assessment.evidence import bp as evidence_bp
     from portfolio.assessment.views import bp as assessment_bp
@@ -69,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(audit_bp, url_prefix="/admin")
+    app.register_blueprint(users_bp, url_prefix="/admin")
     app.register_blueprint(evidence_bp)
     app.register_blueprint(assessment_bp)
 

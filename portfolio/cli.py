@@ -1,4 +1,4 @@
-"""Command-line interface: ``flask framework …``, ``flask demo``.
+"""Command-line interface: ``flask framework …``, ``flask demo``, ``flask users …``.
 
 The ``framework`` group is also installed as a Flask CLI plugin (see pyproject.toml), so
 ``flask framework check`` works even when the configured framework file is broken and the
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -93,7 +94,9 @@ def demo_command() -> None:
         click.echo(line)
 
 
-users_group = AppGroup("users", help="Create accounts and send invitations.")
+users_group = AppGroup(
+    "users", help="Create accounts, send invitations, close accounts, make reset links."
+)
 
 
 @users_group.command("create")
@@ -135,8 +138,14 @@ def create_user_command(email: str, name: str, admin: bool, password: str) -> No
 @click.option("--cohort", "cohort_id", type=int, help="Cohort id (for trainers and trainees).")
 @click.option("--organisation", "organisation_id", type=int, help="Organisation id (governance).")
 @click.option("--role", type=click.Choice(["trainee", "trainer", "governance"]), default="trainee")
+@click.option("--resend", is_flag=True, help="Send a pending invitation again with a new link.")
 def invite_command(
-    email: str, name: str, cohort_id: int | None, organisation_id: int | None, role: str
+    email: str,
+    name: str,
+    cohort_id: int | None,
+    organisation_id: int | None,
+    role: str,
+    resend: bool,
 ) -> None:
     """Invite someone into a cohort or a governance group; prints the link."""
     from portfolio.cohorts import services
@@ -154,12 +163,71 @@ def invite_command(
         cohort = db.session.get(Cohort, cohort_id) if cohort_id else None
         if cohort is None:
             raise click.BadParameter("give an existing cohort id", param_hint="--cohort")
-    with current_app.test_request_context(base_url=current_app.config.get("BASE_URL")):
+    try:
         sent = services.invite(
             None, email=email, name=name, role=role, cohort=cohort, organisation=organisation
         )
+    except services.InvitationRefused as refused:
+        if not (resend and refused.existing is not None):
+            hint = " Run again with --resend to send it again." if refused.existing else ""
+            raise click.ClickException(refused.message + hint) from None
+        sent = services.resend(None, refused.existing)
     db.session.commit()
     click.echo(("Sent by e-mail. " if sent.mailed else "") + f"Link: {sent.link}")
+
+
+def _account(email: str) -> Any:
+    from portfolio.accounts.services import find_user
+
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"There is no account for {email.strip().lower()}.")
+    return user
+
+
+@users_group.command("deactivate")
+@click.option("--email", required=True, help="The account to close.")
+def deactivate_command(email: str) -> None:
+    """Close an account: it cannot sign in, and every session of it ends now."""
+    from portfolio.accounts import services
+    from portfolio.extensions import db
+
+    user = _account(email)
+    changed = services.deactivate(None, user, actor_label="cli")
+    db.session.commit()
+    click.echo(
+        f"Closed {user.email}; it is signed out everywhere."
+        if changed
+        else f"{user.email} was closed already."
+    )
+
+
+@users_group.command("reactivate")
+@click.option("--email", required=True, help="The account to open again.")
+def reactivate_command(email: str) -> None:
+    """Open a closed account again."""
+    from portfolio.accounts import services
+    from portfolio.extensions import db
+
+    user = _account(email)
+    changed = services.reactivate(None, user, actor_label="cli")
+    db.session.commit()
+    click.echo(f"Opened {user.email} again." if changed else f"{user.email} was open already.")
+
+
+@users_group.command("reset-link")
+@click.option("--email", required=True, help="The account that needs a new password.")
+def reset_link_command(email: str) -> None:
+    """Make a password-reset link (mailed when e-mail is set up) and print it."""
+    from portfolio.accounts import services
+    from portfolio.extensions import db
+
+    user = _account(email)
+    if not user.active:
+        raise click.ClickException(f"{user.email} is closed; reactivate it first.")
+    issued = services.issue_reset(None, user, actor_label="cli")
+    db.session.commit()
+    click.echo(("Sent by e-mail. " if issued.mailed else "") + f"Link (two hours): {issued.link}")
 
 
 def register(app: Flask) -> None:

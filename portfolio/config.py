@@ -19,7 +19,8 @@ FORM_MARGIN = 1024 * 1024
 
 DEFAULTS: dict[str, Any] = {
     "FRAMEWORK_PATH": str(PROJECT_ROOT / "competencies.yaml"),
-    # Used for links made outside a request (CLI invitations); set it to the public address.
+    # The public address: every link in e-mails and on pages to copy is built on it, never on
+    # the request's Host header (portfolio.urls.absolute_url). Set it in production.
     "BASE_URL": "http://127.0.0.1:5000",
     "LANGUAGES": ["nl", "en"],
     "BABEL_DEFAULT_LOCALE": "en",
@@ -49,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
 TESTING: dict[str, Any] = {
     "TESTING": True,
     "SECRET_KEY": "testing-only-secret",
+    # The test client's host, so links on pages and in e-mails can be followed as they are.
+    "BASE_URL": "http://localhost",
     "SESSION_COOKIE_SECURE": False,
     "REMEMBER_COOKIE_SECURE": False,
     "WTF_CSRF_ENABLED": False,

@@ -5,7 +5,9 @@ Rules in plain words:
 - trainers see the trainees of the cohorts they train, and manage those cohorts;
 - governance members see the candidates (trainees) of their own organisation's cohorts;
 - administrators manage the structure (organisations, cohorts, memberships, invitations)
-  and read the audit log. Being an administrator does not open anyone's portfolio.
+  and read the audit log. Being an administrator does not open anyone's portfolio, and an
+  administrator cannot give themselves a membership that would: no inviting oneself, no
+  accepting one's own invitation, no changing one's own role (another person has to).
 
 Functions answer True/False and never touch the request. Views turn a False into 404 when
 the object itself may not be seen (so its existence is not revealed) and 403 when it may be
@@ -211,6 +213,46 @@ def can_invite(viewer: Any, cohort: Cohort, role: str) -> bool:
 def can_change_roles(viewer: Any, cohort: Cohort) -> bool:
     """Changing someone's role in a cohort: administrators only."""
     return is_admin(viewer)
+
+
+def can_change_role_of(viewer: Any, membership: CohortMembership) -> bool:
+    """Administrators change roles, but never their own (that would open portfolios)."""
+    return can_change_roles(viewer, membership.cohort) and membership.user_id != viewer.id
+
+
+# --- memberships need two people -----------------------------------------------------------
+
+
+def invites_self(actor: Any, email: str) -> bool:
+    """An invitation from ``actor`` to ``email`` would be a membership given to oneself."""
+    return actor is not None and actor.email == email.strip().lower()
+
+
+def can_accept_invitation(user: Any, invitation: Any) -> bool:
+    """The one who accepts is never the one who invited; administrators (who open no
+    portfolio) do not accept an invitation that no person signed (made on the command line).
+    """
+    if invitation.invited_by_id is not None:
+        return bool(invitation.invited_by_id != user.id)
+    return not bool(user.is_admin)
+
+
+# --- accounts ---------------------------------------------------------------------------
+
+
+def can_manage_accounts(viewer: Any) -> bool:
+    """Listing accounts, closing and reopening them, reset links: administrators."""
+    return is_admin(viewer)
+
+
+def can_deactivate(viewer: Any, user: User) -> bool:
+    """Administrators close other accounts, never their own (nobody would be left to undo it)."""
+    return is_admin(viewer) and viewer.id != user.id
+
+
+def can_issue_reset_link(viewer: Any, user: User) -> bool:
+    """Administrators make reset links for other open accounts (their own: change password)."""
+    return is_admin(viewer) and viewer.id != user.id and bool(user.active)
 
 
 def can_read_audit_log(viewer: Any) -> bool:

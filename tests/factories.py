@@ -228,3 +228,15 @@ def extra_app(database_url: str, **overrides: Any) -> Iterator[Flask]:
         with second.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def finish(response: TestResponse) -> TestResponse:
+    """Close ``response`` as a WSGI server does after sending it, then wait for the work
+    the view deferred until then (``portfolio.deferred.after_response``)."""
+    from portfolio.deferred import wait_for_deferred_work
+
+    response.get_data()
+    response.close()
+    wait_for_deferred_work()
+    db.session.expire_all()
+    return response

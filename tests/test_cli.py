@@ -53,8 +53,9 @@ def test_users_create_refuses_a_duplicate_address(runner, db):
     assert "An account for cy@example.org already exists." in again.output
 
 
-def test_users_invite_prints_a_single_use_link(runner, db):
+def test_users_invite_prints_a_single_use_link(app, runner, db):
     cohort = make_cohort()
+    app.config["BASE_URL"] = "http://127.0.0.1:5000"
     result = runner.invoke(
         args=["users", "invite", "--email", "dee@example.org", "--cohort", str(cohort.id)]
     )

@@ -47,7 +47,8 @@ class User(UserMixin, db.Model):
     language: Mapped[str | None] = mapped_column(String(8), default=None)
     is_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
-    # Bumped on every password change: sessions carrying an older number stop working.
+    # Bumped on sign-out, password change and deactivation: every session and remember-me
+    # cookie carries the number it was made with (``get_id``) and stops working after a bump.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -64,6 +65,10 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         """Hash and store a new password; other sessions are signed out."""
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Make every session and remember-me cookie of this account stop working."""
         self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
@@ -99,3 +104,17 @@ class PasswordReset(db.Model):
     def usable(self) -> bool:
         """Not used and not expired."""
         return self.used_at is None and aware(self.expires_at) > utcnow()
+
+
+class SignInFailure(db.Model):
+    """Recent failed sign-ins for one key: ``account:<e-mail>`` or ``address:<IP address>``.
+
+    Kept in the database, so every worker process sees the same count. A row is forgotten
+    once its last failure is older than the throttle's memory (see ``accounts.throttle``).
+    """
+
+    __tablename__ = "sign_in_failures"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
 from functools import lru_cache
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
+from portfolio.accounts import services, throttle
 from portfolio.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -21,9 +32,10 @@ from portfolio.accounts.forms import (
 )
 from portfolio.accounts.models import PasswordReset, User, hash_token, utcnow
 from portfolio.audit import record
+from portfolio.deferred import after_response
 from portfolio.extensions import db, limiter, login_manager
 from portfolio.i18n import safe_next
-from portfolio.mail import send_mail
+from portfolio.mail import mail_configured
 
 bp = Blueprint("accounts", __name__)
 
@@ -34,13 +46,13 @@ def _dummy_hash() -> str:
     return generate_password_hash("not-a-real-password")
 
 
-def _email_key() -> str:
-    return "email:" + (request.form.get("email") or "").strip().lower()
-
-
 @login_manager.user_loader
 def load_user(identity: str) -> User | None:
-    """Find the session's user; a session from before a password change is refused."""
+    """Find the session's user, from the session cookie or the remember-me cookie.
+
+    Both carry ``User.get_id()``, id and session version: a cookie made before a sign-out,
+    a password change or a deactivation names an older version and opens nothing.
+    """
     user_id, _sep, version = identity.partition(":")
     if not user_id.isdigit():
         return None
@@ -50,38 +62,47 @@ def load_user(identity: str) -> User | None:
     return user
 
 
-def _retire_resets(user: User) -> None:
-    """Make every unused password-reset link of ``user`` stop working."""
-    for reset in db.session.scalars(
-        select(PasswordReset).where(
-            PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None)
-        )
-    ):
-        reset.used_at = utcnow()
+find_user = services.find_user
 
 
-def find_user(email: str) -> User | None:
-    """The account with this e-mail address (case-insensitive), if any."""
-    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+def _wait_in_words(seconds: int) -> str:
+    if seconds < 120:
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
+    return ngettext("%(num)d minute", "%(num)d minutes", math.ceil(seconds / 60))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config.get("SIGN_IN_LIMIT", "10/minute;40/hour"), methods=["POST"]
-)
-@limiter.limit(
-    lambda: current_app.config.get("SIGN_IN_LIMIT", "10/minute;40/hour"),
-    key_func=_email_key,
-    methods=["POST"],
-)
-def sign_in() -> str | Response:
-    """Sign in with e-mail address and password."""
+def sign_in() -> str | Response | tuple[str, int, dict[str, str]]:
+    """Sign in with e-mail address and password.
+
+    Only failures count towards the waiting time (``accounts.throttle``): per account and,
+    with a much higher threshold, per address.
+    """
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = SignInForm()
     failed = False
     if form.validate_on_submit():
-        user = find_user(form.email.data or "")
+        email = form.email.data or ""
+        address = request.remote_addr or ""
+        user = find_user(email)
+        refused = throttle.refusal(email, address) if throttle.enabled() else None
+        if refused is not None:
+            record(
+                "sign_in_refused",
+                actor_label=email,
+                target=user,
+                limit=refused.reason,
+                wait_seconds=refused.seconds,
+            )
+            db.session.commit()
+            page = render_template(
+                "accounts/sign_in.html",
+                form=form,
+                refused=refused,
+                wait=_wait_in_words(refused.seconds),
+            )
+            return page, 429, {"Retry-After": str(refused.seconds)}
         password = form.password.data or ""
         # One hash check whatever the account's state, so the time taken reveals nothing.
         if user is None:
@@ -89,10 +110,12 @@ def sign_in() -> str | Response:
         elif user.check_password(password) and user.active:
             login_user(user, remember=bool(form.remember.data))
             user.last_sign_in_at = utcnow()
+            throttle.clear_account(email)
             record("sign_in", actor=user, target=user)
             db.session.commit()
             return redirect(safe_next(request.args.get("next"), url_for("main.dashboard")))
-        record("sign_in_failed", actor_label=form.email.data or "", target=user)
+        throttle.record_failure(email, address)
+        record("sign_in_failed", actor_label=email, target=user)
         db.session.commit()
         failed = True
     status = 401 if failed else 200
@@ -102,40 +125,35 @@ def sign_in() -> str | Response:
 @bp.post("/sign-out")
 @login_required
 def sign_out() -> Response:
-    """Sign out of this browser."""
-    record("sign_out", actor=current_user, target=current_user)
+    """Sign out: this session and every other session of the account end, on the server."""
+    services.sign_out_everywhere(current_user._get_current_object())
     db.session.commit()
     logout_user()
-    flash(_("You are signed out."), "success")
+    flash(_("You are signed out, on this device and on any other."), "success")
     return redirect(url_for("main.index"), code=303)
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @limiter.limit("5/minute;20/hour", methods=["POST"])
 def forgot_password() -> str | Response:
-    """Ask for a password-reset link; the answer is the same whether the address exists."""
+    """Ask for a password-reset link.
+
+    The answer is the same, and takes the same time, whether the address exists: the
+    request only records that it was made; looking the address up, making the link and
+    sending it happen after the answer has gone out (``portfolio.deferred``).
+    """
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = find_user(form.email.data or "")
-        link = None
-        if user is not None and user.active:
-            reset, token = PasswordReset.issue(user, timedelta(hours=2))
-            db.session.add(reset)
-            record("password_reset_requested", actor=user, target=user)
-            db.session.commit()
-            # Built on BASE_URL, never on the request's Host header: anyone may ask for a
-            # reset of anyone's account, and a forged Host would mail the victim a link
-            # (with a valid token) to the attacker's site.
-            link = current_app.config["BASE_URL"].rstrip("/") + url_for(
-                "accounts.reset_password", token=token
+        email = form.email.data or ""
+        record("password_reset_requested", actor_label=email)
+        db.session.commit()
+        language = str(get_locale() or "en")
+        response = make_response(
+            render_template(
+                "accounts/forgot_sent.html", email=email, mail_configured=mail_configured()
             )
-            body = render_template("mail/password_reset.txt", user=user, link=link)
-            sent = send_mail(user.email, _("Choose a new password"), body)
-            if sent:
-                link = None
-            else:
-                current_app.logger.info("Password reset link for %s: %s", user.email, link)
-        return render_template("accounts/forgot_sent.html", email=form.email.data)
+        )
+        return after_response(response, lambda: services.reset_requested(email, language))
     return render_template("accounts/forgot_password.html", form=form)
 
 
@@ -159,7 +177,7 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         user = reset.user
         user.set_password(form.password.data or "")
-        _retire_resets(user)  # this link, and any other one still out there
+        services.retire_resets(user)  # this link, and any other one still out there
         record("password_reset", actor=user, target=user)
         db.session.commit()
         logout_user()
@@ -198,7 +216,7 @@ def change_password() -> str | Response:
             form.current.errors = [_("This is not your current password.")]
         else:
             current_user.set_password(form.password.data or "")
-            _retire_resets(current_user)
+            services.retire_resets(current_user)
             record("password_changed", actor=current_user, target=current_user)
             db.session.commit()
             # This session continues with the new version, as does "keep me signed in".

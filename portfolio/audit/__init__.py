@@ -35,12 +35,15 @@ def record(
 
 ACTION_LABELS = {
     "account_created": _l("account created"),
+    "account_deactivated": _l("account closed"),
+    "account_reactivated": _l("account opened again"),
     "cohort_created": _l("cohort created"),
     "evidence_created": _l("evidence added"),
     "evidence_deleted": _l("evidence deleted"),
     "evidence_updated": _l("evidence changed"),
     "governance_member_added": _l("added to a governance group"),
     "invitation_accepted": _l("invitation accepted"),
+    "invitation_resent": _l("invitation sent again"),
     "invitation_revoked": _l("invitation withdrawn"),
     "invitation_sent": _l("invitation sent"),
     "member_added": _l("added to a cohort"),
@@ -48,6 +51,7 @@ ACTION_LABELS = {
     "organisation_created": _l("organisation created"),
     "password_changed": _l("password changed"),
     "password_reset": _l("password reset"),
+    "password_reset_link_issued": _l("password-reset link made"),
     "password_reset_requested": _l("password reset requested"),
     "profile_changed": _l("profile changed"),
     "role_changed": _l("role changed"),
@@ -55,8 +59,10 @@ ACTION_LABELS = {
     "round_created": _l("round planned"),
     "self_assessment_reopened": _l("self-assessment reopened"),
     "self_assessment_submitted": _l("self-assessment handed in"),
+    "self_grant_refused": _l("refused: membership given to oneself"),
     "sign_in": _l("signed in"),
     "sign_in_failed": _l("sign-in failed"),
+    "sign_in_refused": _l("sign-in refused: too many failures (429)"),
     "sign_out": _l("signed out"),
 }
 

@@ -97,22 +97,30 @@ def organisation(organisation_id: int) -> str | Response:
     policy.require_view(policy.can_view_organisation(current_user, org))
     form = GovernanceInviteForm()
     sent = None
+    already = None
     if request.method == "POST":
         policy.require(policy.can_manage_organisation(current_user, org))
         if form.validate_on_submit():
-            sent = services.invite(
-                current_user,
-                email=form.email.data or "",
-                name=form.name.data or "",
-                role=Invitation.GOVERNANCE,
-                organisation=org,
-                message=form.message.data or "",
-            )
-            db.session.commit()
-            _flash_sent(sent)
-            if sent.mailed:
-                return redirect(url_for("cohorts.organisation", organisation_id=org.id), code=303)
-            form = GovernanceInviteForm(formdata=None)  # empty, ready for the next one
+            try:
+                sent = services.invite(
+                    current_user,
+                    email=form.email.data or "",
+                    name=form.name.data or "",
+                    role=Invitation.GOVERNANCE,
+                    organisation=org,
+                    message=form.message.data or "",
+                )
+            except services.InvitationRefused as refused:
+                form.email.errors = [refused.message]
+                already = refused.existing
+            else:
+                db.session.commit()
+                _flash_sent(sent)
+                if sent.mailed:
+                    return redirect(
+                        url_for("cohorts.organisation", organisation_id=org.id), code=303
+                    )
+                form = GovernanceInviteForm(formdata=None)  # empty, ready for the next one
     members = db.session.scalars(
         select(GovernanceMembership)
         .where(GovernanceMembership.organisation_id == org.id)
@@ -126,6 +134,7 @@ def organisation(organisation_id: int) -> str | Response:
         pending=pending,
         form=form,
         sent=sent,
+        already=already,
         can_manage=policy.can_manage_organisation(current_user, org),
         can_view_candidates=policy.can_view_candidates(current_user, org),
     )
@@ -188,25 +197,31 @@ def cohort(cohort_id: int) -> str | Response:
             c for c in form.role.choices if policy.can_invite(current_user, item, c.value)
         ]  # type: ignore[union-attr]
     sent = None
+    already = None
     if request.method == "POST":
         policy.require(can_manage)
         if request.form.get("role") not in {c.value for c in ROLE_CHOICES}:
             abort(400)  # the form offers only these; anything else was made up
         if form.validate_on_submit():
             policy.require(policy.can_invite(current_user, item, form.role.data or ""))
-            sent = services.invite(
-                current_user,
-                email=form.email.data or "",
-                name=form.name.data or "",
-                role=form.role.data or CohortRole.TRAINEE.value,
-                cohort=item,
-                message=form.message.data or "",
-            )
-            db.session.commit()
-            _flash_sent(sent)
-            if sent.mailed:
-                return redirect(url_for("cohorts.cohort", cohort_id=item.id), code=303)
-            form = InviteForm(formdata=None)
+            try:
+                sent = services.invite(
+                    current_user,
+                    email=form.email.data or "",
+                    name=form.name.data or "",
+                    role=form.role.data or CohortRole.TRAINEE.value,
+                    cohort=item,
+                    message=form.message.data or "",
+                )
+            except services.InvitationRefused as refused:
+                form.email.errors = [refused.message]
+                already = refused.existing
+            else:
+                db.session.commit()
+                _flash_sent(sent)
+                if sent.mailed:
+                    return redirect(url_for("cohorts.cohort", cohort_id=item.id), code=303)
+                form = InviteForm(formdata=None)
     members = db.session.scalars(
         select(CohortMembership)
         .where(CohortMembership.cohort_id == item.id)
@@ -222,6 +237,7 @@ def cohort(cohort_id: int) -> str | Response:
         pending=pending,
         form=form,
         sent=sent,
+        already=already,
         can_manage=can_manage,
         can_change_roles=policy.can_change_roles(current_user, item),
         role_choices=[(r.value, r) for r in CohortRole],
@@ -240,6 +256,15 @@ def change_role(cohort_id: int, membership_id: int) -> Response:
         role = CohortRole(request.form.get("role", ""))
     except ValueError:
         abort(400)
+    if not policy.can_change_role_of(current_user, membership):
+        flash(
+            _(
+                "You cannot change your own role: a membership is always given by someone "
+                "else. Ask another administrator."
+            ),
+            "error",
+        )
+        return redirect(url_for("cohorts.cohort", cohort_id=item.id), code=303)
     services.add_member(current_user, item, membership.user, role)
     db.session.commit()
     flash(
@@ -286,6 +311,33 @@ def revoke_invitation(invitation_id: int) -> Response:
     return redirect(back, code=303)
 
 
+@bp.post("/invitations/<int:invitation_id>/resend")
+@login_required
+def resend_invitation(invitation_id: int) -> str | Response:
+    """Send a pending invitation again, with a new link; the old link stops working."""
+    invitation = db.get_or_404(Invitation, invitation_id)
+    if invitation.cohort is not None:
+        policy.require_view(policy.can_manage_cohort(current_user, invitation.cohort))
+        policy.require(policy.can_invite(current_user, invitation.cohort, invitation.role))
+        back = url_for("cohorts.cohort", cohort_id=invitation.cohort.id)
+    else:
+        policy.require_view(policy.can_manage_organisation(current_user, invitation.organisation))
+        back = url_for("cohorts.organisation", organisation_id=invitation.organisation_id)
+    if invitation.status != "pending":
+        flash(_("This invitation is no longer pending: invite the person again."), "warning")
+        return redirect(back, code=303)
+    try:
+        sent = services.resend(current_user, invitation)
+    except services.InvitationRefused as refused:
+        flash(refused.message, "error")
+        return redirect(back, code=303)
+    db.session.commit()
+    _flash_sent(sent)
+    if sent.mailed:
+        return redirect(back, code=303)
+    return render_template("cohorts/invitation_resent.html", sent=sent, back=back)
+
+
 # --- accepting an invitation (public, by link) ---------------------------------------------
 
 
@@ -304,7 +356,13 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
                 "cohorts/invitation_other_account.html", invitation=invitation
             ), 403
         if request.method == "POST":
-            services.accept(invitation, current_user)
+            try:
+                services.accept(invitation, current_user)
+            except services.SelfGrantRefused as refused:
+                db.session.commit()  # the refusal is recorded in the audit log
+                return render_template(
+                    "cohorts/invitation_refused.html", invitation=invitation, reason=refused.message
+                ), 403
             db.session.commit()
             flash(_("Welcome to %(place)s.", place=services.place_name(invitation)), "success")
             return redirect(url_for("main.dashboard"), code=303)

@@ -16,6 +16,7 @@ from tests.factories import (
     add_trainee,
     add_trainer,
     extra_app,
+    finish,
     login,
     make_cohort,
     make_invitation,
@@ -111,7 +112,7 @@ def test_trainer_invites_by_mail_and_the_trainee_signs_up_from_the_link(mail_app
 def test_password_reset_mail_arrives_and_its_link_works(mail_app, smtp):
     make_user("sam@example.org", "Sam Sample")
     client = mail_app.test_client()
-    response = client.post("/forgot-password", data={"email": "sam@example.org"})
+    response = finish(client.post("/forgot-password", data={"email": "sam@example.org"}))
     assert response.status_code == 200
     assert "Check your e-mail" in response.get_data(as_text=True)
 
@@ -141,10 +142,12 @@ def test_reset_mail_links_to_the_configured_address_whatever_the_host_header(
         MAIL_PORT=smtp.port,
         BASE_URL="https://portfolio.example.org",
     ) as mailing:
-        mailing.test_client().post(
-            "/forgot-password",
-            data={"email": "sam@example.org"},
-            base_url="http://evil.example",
+        finish(
+            mailing.test_client().post(
+                "/forgot-password",
+                data={"email": "sam@example.org"},
+                base_url="http://evil.example",
+            )
         )
     _envelope, message = smtp.only_message()
     body = message.get_content()
@@ -153,7 +156,9 @@ def test_reset_mail_links_to_the_configured_address_whatever_the_host_header(
 
 
 def test_no_mail_is_sent_for_an_unknown_address(mail_app, smtp):
-    response = mail_app.test_client().post("/forgot-password", data={"email": "ghost@example.org"})
+    response = finish(
+        mail_app.test_client().post("/forgot-password", data={"email": "ghost@example.org"})
+    )
     assert response.status_code == 200
     assert smtp.envelopes == []
 
@@ -221,21 +226,36 @@ def test_revoked_invitation_no_longer_works(client, db):
     assert "invitation_revoked" in _actions(db)
 
 
-def test_a_new_invitation_replaces_the_pending_one(client, db):
+def test_a_second_invitation_for_a_pending_address_offers_the_first_one_again(client, db):
+    """No duplicates: the page says the address is invited already and offers to resend."""
     cohort = make_cohort()
     admin = make_user(admin=True)
     login(client, admin)
-    links = []
-    for _ in range(2):
-        html = client.post(
-            f"/cohorts/{cohort.id}", data={"email": "twice@example.org", "role": "trainee"}
-        ).get_data(as_text=True)
-        links.append(re.search(r"http://localhost(/invitations/accept/[^<]+)</code>", html)[1])
+    first = client.post(
+        f"/cohorts/{cohort.id}", data={"email": "twice@example.org", "role": "trainee"}
+    ).get_data(as_text=True)
+    old_link = re.search(r"http://localhost(/invitations/accept/[^<]+)</code>", first)[1]
+    again = client.post(
+        f"/cohorts/{cohort.id}", data={"email": "Twice@example.org", "role": "trainer"}
+    )
+    html = again.get_data(as_text=True)
+    assert again.status_code == 200
+    assert "twice@example.org already has an invitation here (trainee)" in html
+    assert "twice@example.org is invited already" in html
+    assert "No second invitation was made." in html
+    (invitation,) = db.session.scalars(select(Invitation)).all()
+    assert f'action="/invitations/{invitation.id}/resend"' in html
+
+    resent = client.post(f"/invitations/{invitation.id}/resend").get_data(as_text=True)
+    new_link = re.search(r"http://localhost(/invitations/accept/[^<]+)</code>", resent)[1]
+    assert new_link != old_link
+    db.session.expire_all()
+    (invitation,) = db.session.scalars(select(Invitation)).all()
+    assert invitation.status == "pending"
     client.post("/sign-out")
-    assert client.get(links[0]).status_code == 404
-    assert client.get(links[1]).status_code == 200
-    statuses = sorted(i.status for i in db.session.scalars(select(Invitation)))
-    assert statuses == ["pending", "revoked"]
+    assert client.get(old_link).status_code == 404, "the old link stops working"
+    assert client.get(new_link).status_code == 200
+    assert "invitation_resent" in _actions(db)
 
 
 def test_existing_account_signs_in_and_accepts_and_gains_the_role(client, db):

@@ -1,7 +1,8 @@
 """Rate limits on guessing: passwords, reset links and invitation links.
 
-The limits are those in the views (sign-in 10/minute per address and per e-mail; reset
-links 20/minute; invitation links 30/minute; reset requests 5/minute). Each test builds an
+The limits are those in the views (reset links 20/minute; invitation links 30/minute; reset
+requests 5/minute) and, for signing in, the failure counters of ``accounts.throttle``
+(tested in full in tests/accounts/test_throttle.py). Each test builds an
 application with RATELIMIT_ENABLED=True; the in-memory store starts empty with each app,
 Redis database 15 is emptied before and after.
 """
@@ -61,18 +62,27 @@ def _assert_readable_429(response) -> None:
     assert "Content-Security-Policy" in response.headers
 
 
-def _brute_force_sign_in(app: Flask) -> None:
+def _assert_sign_in_waits(response, seconds: int) -> None:
+    """The sign-in page again, with the real waiting time (see tests/accounts/test_throttle)."""
+    assert response.status_code == 429
+    html = response.get_data(as_text=True)
+    assert f"Try again in {seconds} seconds" in html
+    assert int(response.headers["Retry-After"]) == seconds
+    assert "Content-Security-Policy" in response.headers
+
+
+def test_sign_in_guessing_gets_429_after_five_failures(limited_app):
     make_user("sam@example.org")
-    client = app.test_client()
-    for attempt in range(10):
+    client = limited_app.test_client()
+    for attempt in range(5):
         response = client.post(
             "/sign-in", data={"email": "sam@example.org", "password": f"guess number {attempt}"}
         )
         assert response.status_code == 401, f"attempt {attempt + 1} was already limited"
-    _assert_readable_429(
-        client.post("/sign-in", data={"email": "sam@example.org", "password": "guess 11"})
+    _assert_sign_in_waits(
+        client.post("/sign-in", data={"email": "sam@example.org", "password": "guess 6"}), 2
     )
-    # Even the right password is refused now, and nobody is signed in.
+    # During the short wait even the right password is refused, and nobody is signed in.
     right = client.post("/sign-in", data={"email": "sam@example.org", "password": PASSWORD})
     assert right.status_code == 429
     assert client.get("/dashboard").status_code == 302
@@ -80,13 +90,12 @@ def _brute_force_sign_in(app: Flask) -> None:
     assert client.get("/sign-in").status_code == 200
 
 
-def test_sign_in_brute_force_gets_429_with_the_memory_store(limited_app):
-    _brute_force_sign_in(limited_app)
-
-
-def test_sign_in_brute_force_gets_429_with_redis(redis_limited_app):
+def test_guessing_reset_links_is_limited_with_redis(redis_limited_app):
     limited, connection = redis_limited_app
-    _brute_force_sign_in(limited)
+    client = limited.test_client()
+    for n in range(20):
+        assert client.get(f"/reset-password/guess-{n}").status_code == 404
+    _assert_readable_429(client.get("/reset-password/guess-21"))
     assert connection.dbsize() > 0, "the counters live in Redis"
 
 
@@ -101,8 +110,8 @@ def test_guessing_one_account_from_many_addresses_is_limited_too(limited_app):
             environ_base={"REMOTE_ADDR": f"10.0.0.{n}"},
         )
 
-    assert [attempt(n).status_code for n in range(1, 11)] == [401] * 10
-    _assert_readable_429(attempt(11))
+    assert [attempt(n).status_code for n in range(1, 6)] == [401] * 5
+    _assert_sign_in_waits(attempt(6), 2)
 
 
 def test_other_accounts_can_still_sign_in_from_elsewhere_during_an_attack(limited_app):

@@ -141,6 +141,16 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "cohorts.remove_member": signed_in(HIDDEN, trainer=FORBIDDEN, governance=FORBIDDEN, admin=DONE),
     "cohorts.revoke_invitation": signed_in(HIDDEN, trainer=DONE, admin=DONE),
     "audit.log": signed_in(FORBIDDEN, admin=OK),
+    # Sending a pending invitation again: whoever may withdraw it (here: trainee A's cohort's
+    # trainer and administrators). Without a mail server the new link is shown (200).
+    "cohorts.resend_invitation": signed_in(HIDDEN, trainer=OK, admin=OK),
+    # --- accounts (portfolio/accounts/admin.py): user_id = trainee A; administrators only
+    "users.index": signed_in(FORBIDDEN, admin=OK),
+    "users.show": signed_in(FORBIDDEN, admin=OK),
+    "users.deactivate": signed_in(FORBIDDEN, admin=OK),  # GET: the confirmation page
+    "users.reactivate": signed_in(FORBIDDEN, admin=DONE),  # trainee A is open: no change
+    # Without a mail server the administrator is shown the link (200).
+    "users.reset_link": signed_in(FORBIDDEN, admin=OK),
     # --- self-assessment rounds (portfolio/assessment/views.py)
     # Planning rounds: the cohort's trainers and administrators; governance sees, may not do.
     "assessment.rounds": signed_in(HIDDEN, trainer=OK, governance=FORBIDDEN, admin=OK),
@@ -178,6 +188,7 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     "cohorts.organisation": signed_in(HIDDEN, governance=FORBIDDEN, admin=OK),
     "cohorts.new_cohort": signed_in(HIDDEN, governance=FORBIDDEN, admin=DONE),
     "cohorts.cohort": signed_in(HIDDEN, governance=FORBIDDEN, trainer=OK, admin=OK),
+    "users.deactivate": signed_in(FORBIDDEN, admin=DONE),
     "assessment.rounds": signed_in(HIDDEN, trainer=DONE, governance=FORBIDDEN, admin=DONE),
     "assessment.edit_round": signed_in(HIDDEN, trainer=DONE, governance=FORBIDDEN, admin=DONE),
     "assessment.fill_in": signed_in(HIDDEN, trainee=DONE),

@@ -1,0 +1,133 @@
+"""Administrators look after accounts: find, close and reopen them, make reset links."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+from werkzeug.wrappers import Response
+
+from portfolio import policy
+from portfolio.accounts import services
+from portfolio.accounts.models import User
+from portfolio.cohorts.models import Cohort, CohortMembership, GovernanceMembership
+from portfolio.extensions import db
+from portfolio.mail import mail_configured
+
+bp = Blueprint("users", __name__)
+
+PER_PAGE = 50
+MAX_PAGE = 100_000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _page_number() -> int:
+    """The requested page, 1 when it is not a sensible number."""
+    raw = request.args.get("page", "")
+    return int(raw) if raw.isdigit() and 1 <= int(raw) <= MAX_PAGE else 1
+
+
+@bp.get("/users")
+@login_required
+def index() -> str:
+    """Every account, searchable by name or e-mail address, 50 a page."""
+    policy.require(policy.can_manage_accounts(current_user))
+    q = _CONTROL.sub("", request.args.get("q", "")).strip()[:200]
+    query = select(User).order_by(func.lower(User.name), User.id)
+    if q:
+        query = query.where(
+            or_(
+                User.email.contains(q.lower(), autoescape=True),
+                func.lower(User.name).contains(q.lower(), autoescape=True),
+            )
+        )
+    page = db.paginate(query, page=_page_number(), per_page=PER_PAGE, error_out=False)
+    if page.page > max(page.pages, 1):  # past the end: show the last page
+        page = db.paginate(query, page=page.pages, per_page=PER_PAGE, error_out=False)
+    return render_template("accounts/admin_users.html", page=page, q=q)
+
+
+def _user_or_404(user_id: int) -> User:
+    return db.get_or_404(User, user_id)
+
+
+@bp.get("/users/<int:user_id>")
+@login_required
+def show(user_id: int) -> str:
+    """One account: its state, where it is a member, and what an administrator can do."""
+    policy.require(policy.can_manage_accounts(current_user))
+    user = _user_or_404(user_id)
+    cohorts = db.session.execute(
+        select(Cohort, CohortMembership.role)
+        .join(CohortMembership, CohortMembership.cohort_id == Cohort.id)
+        .where(CohortMembership.user_id == user.id)
+        .order_by(Cohort.name)
+    ).all()
+    governance = db.session.scalars(
+        select(GovernanceMembership).where(GovernanceMembership.user_id == user.id)
+    ).all()
+    return render_template(
+        "accounts/admin_user.html",
+        user=user,
+        cohorts=cohorts,
+        governance=governance,
+        mail_configured=mail_configured(),
+        can_deactivate=policy.can_deactivate(current_user, user),
+        can_issue_reset_link=policy.can_issue_reset_link(current_user, user),
+    )
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
+@login_required
+def deactivate(user_id: int) -> str | Response:
+    """Close an account, after a confirmation page: its sessions end at once."""
+    policy.require(policy.can_manage_accounts(current_user))
+    user = _user_or_404(user_id)
+    policy.require(policy.can_deactivate(current_user, user))
+    if request.method == "GET":
+        return render_template("accounts/admin_deactivate.html", user=user)
+    if services.deactivate(current_user, user):
+        db.session.commit()
+        flash(
+            _("The account of %(name)s is closed; it is signed out everywhere.", name=user.name),
+            "success",
+        )
+    return redirect(url_for("users.show", user_id=user.id), code=303)
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@login_required
+def reactivate(user_id: int) -> Response:
+    """Open a closed account again."""
+    policy.require(policy.can_manage_accounts(current_user))
+    user = _user_or_404(user_id)
+    policy.require(policy.can_deactivate(current_user, user))
+    if services.reactivate(current_user, user):
+        db.session.commit()
+        flash(_("The account of %(name)s is open again.", name=user.name), "success")
+    return redirect(url_for("users.show", user_id=user.id), code=303)
+
+
+@bp.post("/users/<int:user_id>/reset-link")
+@login_required
+def reset_link(user_id: int) -> str | Response:
+    """Send a password-reset link to the person, or, without a mail server, show it."""
+    policy.require(policy.can_manage_accounts(current_user))
+    user = _user_or_404(user_id)
+    policy.require(policy.can_issue_reset_link(current_user, user))
+    issued = services.issue_reset(current_user, user)
+    db.session.commit()
+    if issued.mailed:
+        flash(
+            _("A link to choose a new password is sent to %(email)s.", email=user.email), "success"
+        )
+        return redirect(url_for("users.show", user_id=user.id), code=303)
+    return render_template(
+        "accounts/admin_reset_link.html",
+        user=user,
+        issued=issued,
+        mail_configured=mail_configured(),
+    )
