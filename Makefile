@@ -78,7 +78,7 @@ i18n-extract: $(VENV)/.installed-run
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* node_modules' --no-location --sort-output -o portfolio/translations/messages.pot .
 
 i18n-update: i18n-extract
-	$(BIN)/pybabel update --no-fuzzy-matching -i portfolio/translations/messages.pot -d portfolio/translations
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --width 100 -i portfolio/translations/messages.pot -d portfolio/translations
 
 bench: install-dev
 	$(BIN)/python -m benchmarks
