@@ -31,9 +31,7 @@ def test_no_template_or_readme_promises_feedback_before_it_exists(app):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if FEEDBACK.search(line)
     ]
-    assert not promises, "texts promise feedback, which does not exist yet:\n" + "\n".join(
-        promises
-    )
+    assert not promises, "texts promise feedback, which does not exist yet:\n" + "\n".join(promises)
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])

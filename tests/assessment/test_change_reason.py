@@ -53,9 +53,7 @@ def test_a_stored_rating_that_differs_shows_the_reason_field_open(client, world,
     client.post(url, data=data)
     html = client.get(url).get_data(as_text=True)
     assert reason_in_view(html, changed.id)
-    assert "Your rating differs from last round's: why did it change?" in fieldset(
-        html, changed.id
-    )
+    assert "Your rating differs from last round's: why did it change?" in fieldset(html, changed.id)
     # The same level as last round: the question waits in the closed details.
     assert not reason_in_view(html, same.id)
     assert '<details class="rating__more" data-previous-choice="2"' in fieldset(html, same.id)

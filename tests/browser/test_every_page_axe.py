@@ -65,8 +65,9 @@ CLIPPED = f"""() => {{
         if (e.closest('.visually-hidden, select, textarea, input, [hidden]')) continue;
         const style = getComputedStyle(e);
         if (style.display === 'none' || style.visibility === 'hidden') continue;
-        if (style.textOverflow === 'ellipsis') continue;  // deliberately shortened, full text in a title
-        if (e.clientWidth <= 1 || e.scrollWidth <= e.clientWidth + 1) continue;  // 1 px: visually hidden
+        if (style.textOverflow === 'ellipsis') continue;  // shortened on purpose
+        // 1 px wide: visually hidden (read by screen readers only)
+        if (e.clientWidth <= 1 || e.scrollWidth <= e.clientWidth + 1) continue;
         if (isRegion(e)) continue;
         if (e.parentElement && e.parentElement.closest('[role=region][tabindex="0"]')
             && style.overflowX === 'visible') continue;  // inside a reachable scroll region

@@ -19,13 +19,15 @@ def test_choosing_another_level_opens_the_reason_field(page, world, db, width): 
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, world.trainee)
     page.goto(f"/rounds/{world.round.id}/competencies/innovation")
-    reason, other_reason = page.locator(f"#r-{first.id}-reason"), page.locator(f"#r-{second.id}-reason")
+    reason = page.locator(f"#r-{first.id}-reason")
+    other_reason = page.locator(f"#r-{second.id}-reason")
     assert not reason.is_visible() and not other_reason.is_visible()
 
     page.locator(f"#ind-{first.id} label.scale-option").nth(3).click()  # level 4, was 2
     page.locator(f"#ind-{second.id} label.scale-option").nth(1).click()  # level 2 again
     assert reason.is_visible()
-    assert page.get_by_label("Your rating differs from last round's: why did it change?").count() == 1
+    question = "Your rating differs from last round's: why did it change?"
+    assert page.get_by_label(question).count() == 1
     assert not other_reason.is_visible()
     reason.fill("I led two dialogues on my own since the baseline")
     page.locator(f"#ind-{first.id}").screenshot(path=artifact(f"rating-change-{width}.png"))
