@@ -8,7 +8,7 @@ PORT ?= 5000
 # The development server speaks plain HTTP, so its cookies cannot be "Secure".
 DEV_ENV := PORTFOLIO_SESSION_COOKIE_SECURE=false PORTFOLIO_REMEMBER_COOKIE_SECURE=false
 
-.PHONY: help install run serve setup db demo test test-fast lint format translations i18n-extract i18n-update bench clean
+.PHONY: help install install-dev run serve setup db demo test test-fast lint format translations i18n-extract i18n-update bench clean
 
 help:
 	@echo "make run     set everything up and serve http://$(HOST):$(PORT)"
@@ -17,54 +17,70 @@ help:
 	@echo "make bench   page and query benchmarks"
 
 $(BIN)/activate:
-	$(PYTHON) -m venv $(VENV)
+	@echo "Creating the virtual environment in $(VENV)/"
+	@$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $@
+# Two stamps: serving the app needs only the application and its runtime dependencies;
+# the tests, linters and type checker come with the development install.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/activate
+	@echo "Installing the application and what it needs to run (the first time takes a minute)"
+	@$(BIN)/python -m pip install -qq --upgrade pip
+	@$(BIN)/python -m pip install -qq -e .
+	@touch $@
 
-install: $(VENV)/.installed translations
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-run
+	@echo "Installing the development tools (pytest, Playwright, ruff, mypy)"
+	@$(BIN)/python -m pip install -qq -e '.[dev]'
+	@touch $@
 
-translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile --use-fuzzy --statistics -d portfolio/translations
+install: $(VENV)/.installed-run translations
+
+install-dev: $(VENV)/.installed-dev translations
+
+translations: $(VENV)/.installed-run
+	@$(BIN)/pybabel -q compile --use-fuzzy -d portfolio/translations
 
 instance/secret_key:
 	@mkdir -p instance
 	@$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
 	@chmod 600 $@
 
+# Each step prints one line; a failing step prints its whole output.
 setup: install instance/secret_key
-	$(DEV_ENV) $(FLASK) db upgrade
-	$(DEV_ENV) $(FLASK) framework load
-	$(DEV_ENV) $(FLASK) demo
+	@mkdir -p instance
+	@$(DEV_ENV) $(FLASK) db upgrade > instance/db-upgrade.log 2>&1 \
+		|| { cat instance/db-upgrade.log; exit 1; }
+	@echo "Database up to date."
+	@$(DEV_ENV) $(FLASK) framework load
+	@$(DEV_ENV) $(FLASK) demo
 
 run: setup
-	$(DEV_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl+C stops; another port: make run PORT=8080)"
+	@$(DEV_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
 
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund && touch $@; \
 	else echo "npm not found: browser accessibility tests will be skipped (they run in CI)."; fi
 
-test: install node_modules/.installed
+test: install-dev node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-format: $(VENV)/.installed
+format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-i18n-extract: $(VENV)/.installed
+i18n-extract: $(VENV)/.installed-run
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* node_modules' --no-location --sort-output -o portfolio/translations/messages.pot .
 
 i18n-update: i18n-extract
-	$(BIN)/pybabel update --no-fuzzy-matching -i portfolio/translations/messages.pot -d portfolio/translations
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --width 100 -i portfolio/translations/messages.pot -d portfolio/translations
 
-bench: install
+bench: install-dev
 	$(BIN)/python -m benchmarks
 
 clean:

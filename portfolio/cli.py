@@ -55,9 +55,10 @@ def check_command(path: str | None) -> None:
 
 @framework_group.command("load")
 @click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.option("--verbose", "-v", is_flag=True, help="List every change, one per line.")
 @with_appcontext
-def load_command(path: str | None) -> None:
-    """Sync PATH (default: the configured file) into the database and print the changes."""
+def load_command(path: str | None, verbose: bool) -> None:
+    """Sync PATH (default: the configured file) into the database; print a one-line summary."""
     from portfolio.competencies.sync import sync_framework
     from portfolio.extensions import db
 
@@ -71,14 +72,35 @@ def load_command(path: str | None) -> None:
         raise SystemExit(1) from None
     report = sync_framework(framework)
     db.session.commit()
-    state = "new version" if report.new_version else "already loaded"
-    click.echo(f"Framework {framework.meta.version} ({report.version.short_hash}): {state}.")
-    click.echo(report.summary)
+    items = sum(1 for _ in framework.ratable())
+    click.echo(
+        f"Framework {framework.meta.version} ({report.version.short_hash}) loaded: "
+        f"{len(framework.competencies)} competencies, {items} items "
+        f"({_change_counts(report.lines)})."
+    )
+    if verbose and report.lines:
+        click.echo(report.summary)
     if Path(path).resolve() != Path(current_app.config["FRAMEWORK_PATH"]).resolve():
         click.echo(
             "Note: the application serves the file named by PORTFOLIO_FRAMEWORK_PATH "
             f"({current_app.config['FRAMEWORK_PATH']}); point it at {path} to serve this one."
         )
+
+
+def _change_counts(lines: list[str]) -> str:
+    """'no changes', or how many rows were added, changed, retired, restored."""
+    if not lines:
+        return "no changes"
+    counts: dict[str, int] = {}
+    for line in lines:
+        what = line.rsplit(": ", 1)[-1]
+        word = {"+": "restored" if what == "restored" else "added", "-": "retired"}.get(
+            line[0], "changed"
+        )
+        counts[word] = counts.get(word, 0) + 1
+    order = ("added", "changed", "retired", "restored")
+    parts = [f"{counts[word]} {word}" for word in order if word in counts]
+    return ", ".join(parts) + "; --verbose lists them"
 
 
 @click.command("demo")

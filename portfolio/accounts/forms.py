@@ -12,7 +12,7 @@ from portfolio.accounts.passwords import MAX_LENGTH, StrongPassword
 
 # SelectChoice rather than (value, label) tuples, which WTForms 3.3 deprecates.
 LANGUAGE_CHOICES = [
-    SelectChoice("", _l("Follow my browser")),
+    SelectChoice("", _l("The language of my browser")),
     SelectChoice("nl", "Nederlands"),
     SelectChoice("en", "English"),
 ]

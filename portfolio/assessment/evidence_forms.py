@@ -129,8 +129,8 @@ class EvidenceForm(FlaskForm):
     kind = SelectField(
         _l("Kind of evidence"),
         description=_l(
-            "A document or an image needs a file; a link needs a web address; "
-            "text only needs nothing more than the description."
+            "A document or an image needs a file, and a link needs a web address; "
+            "for “Text only”, the description is enough."
         ),
         choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
         default=EvidenceKind.TEXT.value,

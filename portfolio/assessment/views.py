@@ -16,7 +16,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, ngettext
+from flask_babel import format_date, format_number, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -326,14 +326,18 @@ def _save(
 
 def _error_message(kind: str) -> str:
     return {
-        "level": _("Choose one of the levels, or 'cannot judge yet'."),
-        "note": _("The note is too long: keep it under %(n)s characters.", n=services.NOTE_LIMIT),
+        "level": _("Choose one of the levels, or “Cannot judge (yet)”."),
+        "note": _(
+            "The note is too long: keep it to %(n)s characters or fewer.",
+            n=format_number(services.NOTE_LIMIT),
+        ),
         "reason": _(
-            "The explanation is too long: keep it under %(n)s characters.", n=services.REASON_LIMIT
+            "The explanation is too long: keep it to %(n)s characters or fewer.",
+            n=format_number(services.REASON_LIMIT),
         ),
         "reflection": _(
-            "The reflection is too long: keep it under %(n)s characters.",
-            n=services.REFLECTION_LIMIT,
+            "The reflection is too long: keep it to %(n)s characters or fewer.",
+            n=format_number(services.REFLECTION_LIMIT),
         ),
         "version": _("The page was out of date. Reload it and try again."),
     }.get(kind, _("This value could not be saved."))
@@ -492,9 +496,9 @@ def submit(round_id: int) -> Any:
         flash(
             ngettext(
                 "Not handed in yet: %(num)d indicator still needs an answer (a level, or "
-                "'cannot judge (yet)'). The competencies below show where.",
+                "“Cannot judge (yet)”). The competencies below show where.",
                 "Not handed in yet: %(num)d indicators still need an answer (a level, or "
-                "'cannot judge (yet)'). The competencies below show where.",
+                "“Cannot judge (yet)”). The competencies below show where.",
                 report.total - report.answered,
             ),
             "error",
@@ -567,7 +571,7 @@ def reopen(round_id: int, user_id: int) -> Response:
         services.reopen(assessment, current_user, form.reason.data or "")
         db.session.commit()
         flash(
-            _("Reopened. %(name)s can change it again and hand it in anew.", name=trainee.name),
+            _("Reopened. %(name)s can change it and hand it in again.", name=trainee.name),
             "success",
         )
     return redirect(

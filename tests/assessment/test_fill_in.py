@@ -58,7 +58,7 @@ def test_invalid_level_is_refused_with_a_message_and_other_answers_are_saved(cli
     response = client.post(f"/rounds/{world.round.id}/competencies/innovation", data=data)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "Choose one of the levels, or &#39;cannot judge yet&#39;." in html
+    assert "Choose one of the levels, or “Cannot judge (yet)”." in html
     levels = {r.indicator_id: r.level for r in db.session.scalars(select(Rating))}
     assert levels == {second.id: 2}
 

@@ -46,7 +46,7 @@ def test_open_round_is_on_the_trainee_dashboard_with_what_is_missing(client, wor
     login(client, world.trainee)
     html = client.get("/dashboard").get_data(as_text=True)
     assert "After module 1" in html
-    assert "64 indicators still to answer" in html
+    assert "64 indicators left to answer" in html
 
 
 def test_trainer_extends_a_round_and_it_is_audited(client, world, db):

@@ -27,7 +27,7 @@ def test_incomplete_self_assessment_is_not_handed_in_and_says_what_is_missing(cl
     response = client.post(f"/rounds/{world.round.id}/submit", follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "Not handed in yet: 64 indicators still need an answer" in html
-    assert "16 still to answer" in html
+    assert "16 left to answer" in html
     assert db.session.scalar(select(SelfAssessment.status)) in (None, AssessmentStatus.DRAFT)
 
 

@@ -63,13 +63,32 @@ def test_check_reports_a_duplicated_key(runner, tmp_path):
 def test_load_adds_everything_then_reports_no_changes(runner, db):
     first = runner.invoke(args=["framework", "load", str(REAL)])
     assert first.exit_code == 0, first.output
-    assert "new version" in first.output
-    assert "+ indicator innovation.enterprising.proactive: added" in first.output
     items = sum(1 for _ in load_framework(REAL).ratable())
     assert db.session.scalar(select(func.count(Indicator.id))) == items
+    # One line by default: what was loaded and how much changed, not a line per indicator.
+    assert first.output.count("\n") == 1, first.output
+    assert f"loaded: 5 competencies, {items} items (" in first.output
+    assert " added; --verbose lists them)." in first.output
     second = runner.invoke(args=["framework", "load", str(REAL)])
-    assert "already loaded" in second.output and "No changes." in second.output
+    assert second.output == (
+        f"Framework 2023.1 ({_short_hash()}) loaded: 5 competencies, {items} items (no changes).\n"
+    )
     assert db.session.scalar(select(func.count(FrameworkVersion.id))) == 1
+
+
+def test_load_verbose_lists_every_change(runner, db, tmp_path):
+    verbose = runner.invoke(args=["framework", "load", "--verbose", str(REAL)])
+    assert "+ indicator innovation.enterprising.proactive: added" in verbose.output
+    key = "- key: innovation.enterprising.proactive\n            text:\n              nl: "
+    path = edited_copy(tmp_path, (key, key + "Gewijzigd. "))
+    changed = runner.invoke(args=["framework", "load", "-v", str(path)])
+    assert changed.exit_code == 0, changed.output
+    assert "1 changed; --verbose lists them)." in changed.output
+    assert ": text changed (" in changed.output
+
+
+def _short_hash() -> str:
+    return framework_hash(load_framework(REAL))[:8]
 
 
 def test_load_with_a_broken_file_changes_nothing(runner, db, tmp_path):
