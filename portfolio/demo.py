@@ -21,7 +21,9 @@ from portfolio.assessment.models import (
     Round,
     SelfAssessment,
 )
+from portfolio.assessment import services as assessment_services
 from portfolio.assessment.services import current_framework_version
+from portfolio.assessment.submissions import record_submission
 from portfolio.clock import today
 from portfolio.cohorts.models import Cohort, CohortRole, Organisation
 from portfolio.cohorts.services import add_governance_member, add_member
@@ -101,7 +103,7 @@ def seed_demo() -> list[str]:
         add_member(None, cohort, _user(login, name, language=language), CohortRole.TRAINEE)
     db.session.flush()
     trainees = [_user(login, name) for login, name, _lang in TRAINEES]
-    _seed_rounds(cohort, trainees)
+    _seed_rounds(cohort, trainees, _user(*TRAINERS[0]))
 
     lines = [f"Framework {report.version.label} ({report.version.short_hash}) is loaded."]
     lines.append(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
@@ -115,8 +117,14 @@ def seed_demo() -> list[str]:
 ROUNDS = [
     ("Baseline", -80, -66, 10, 10),
     ("After module 1", -40, -26, 10, 10),
-    ("After module 2", -5, 16, 0, 4),
+    ("After module 2", -5, 16, 1, 4),
 ]
+
+#: The first trainee's open round was handed in and reopened by the first trainer.
+REOPEN_REASON = (
+    "Thank you. Before we talk: add to your reflection on competency 1 what you did "
+    "when the family disagreed, and link the notes from that meeting."
+)
 
 REFLECTIONS = {
     "en": (
@@ -140,7 +148,7 @@ REFLECTIONS = {
 }
 
 
-def _seed_rounds(cohort: Cohort, trainees: list[User]) -> None:
+def _seed_rounds(cohort: Cohort, trainees: list[User], trainer: User | None = None) -> None:
     """Rounds with ratings, reflections and evidence, so the demo looks lived in."""
     version = current_framework_version(current_framework())
     if version is None:
@@ -152,6 +160,7 @@ def _seed_rounds(cohort: Cohort, trainees: list[User]) -> None:
         select(Indicator).where(Indicator.retired_at.is_(None)).order_by(Indicator.position)
     ).all()
     competencies = db.session.scalars(select(Competency).order_by(Competency.number)).all()
+    _seed_evidence(trainees[:10], indicators)  # before the rounds, so hand-ins include it
     for number, (title, opens, closes, handed_in, started) in enumerate(ROUNDS):
         if title in existing:
             continue
@@ -165,10 +174,11 @@ def _seed_rounds(cohort: Cohort, trainees: list[User]) -> None:
         db.session.add(round_)
         db.session.flush()
         for position, trainee in enumerate(trainees[:started]):
-            _seed_assessment(
+            assessment = _seed_assessment(
                 round_, trainee, number, position < handed_in, indicators, competencies
             )
-    _seed_evidence(trainees[:10], indicators)
+            if position < handed_in and round_.is_open(today()) and trainer is not None:
+                assessment_services.reopen(assessment, trainer, REOPEN_REASON)
 
 
 def _seed_assessment(
@@ -178,7 +188,7 @@ def _seed_assessment(
     handed_in: bool,
     indicators: list[Indicator],
     competencies: list[Competency],
-) -> None:
+) -> SelfAssessment:
     rng = random.Random(f"{trainee.email}/{number}")
     assessment = SelfAssessment(
         round=round_,
@@ -213,11 +223,15 @@ def _seed_assessment(
         db.session.add(
             Reflection(self_assessment_id=assessment.id, competency_id=competency.id, body=body)
         )
+    if handed_in:
+        db.session.flush()
+        record_submission(assessment, trainee, at=assessment.submitted_at)
+    return assessment
 
 
 def _handed_in_at(round_: Round, rng: random.Random) -> datetime:
-    """A plausible moment in the round's last days."""
-    day = round_.closes_on - timedelta(days=rng.randint(0, 4))
+    """A plausible moment in the round's last days (never in the future)."""
+    day = min(round_.closes_on - timedelta(days=rng.randint(0, 4)), today() - timedelta(days=1))
     return datetime.combine(day, time(rng.randint(8, 20), rng.randint(0, 59)), tzinfo=UTC)
 
 

@@ -37,6 +37,12 @@ class ReopenForm(FlaskForm):
     """Give a submitted self-assessment back to the trainee."""
 
     reason = TextAreaField(
-        _l("Why are you reopening it? (shown in the audit log)"),
-        validators=[Optional(), Length(max=1000)],
+        _l("Why are you reopening it?"),
+        description=_l("The trainee sees this reason on their overview until they hand it in again."),
+        validators=[
+            DataRequired(
+                _l("Write why you are reopening it: the trainee needs to know what to change.")
+            ),
+            Length(max=1000, message=_l("Keep the reason under 1,000 characters.")),
+        ],
     )
