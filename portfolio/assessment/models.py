@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -267,3 +269,11 @@ class Submission(db.Model):
     evidence: Mapped[list[EvidenceVersion]] = relationship(
         secondary=submission_evidence, order_by="EvidenceVersion.id"
     )
+
+
+def _never_changed(_mapper: Any, _connection: Any, target: Any) -> None:
+    raise ValueError(f"{type(target).__name__} rows are never changed after they are stored")
+
+
+for _frozen in (Submission, EvidenceVersion):
+    event.listen(_frozen, "before_update", _never_changed)
