@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 
 from portfolio.accounts.models import User
+from portfolio.assessment import services as assessment_services
 from portfolio.assessment.models import (
     AssessmentStatus,
     EvidenceItem,
@@ -21,7 +22,6 @@ from portfolio.assessment.models import (
     Round,
     SelfAssessment,
 )
-from portfolio.assessment import services as assessment_services
 from portfolio.assessment.services import current_framework_version
 from portfolio.assessment.submissions import record_submission
 from portfolio.clock import today

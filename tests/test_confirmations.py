@@ -17,7 +17,9 @@ from tests.handing_in import answer_everything, open_round
 
 def _form(html: str) -> tuple[str, str]:
     """The action and the button of the confirmation form."""
-    form = re.search(r'<form method="post" action="([^"]+)" class="confirm-page__form">(.*?)</form>', html, re.S)
+    form = re.search(
+        r'<form method="post" action="([^"]+)" class="confirm-page__form">(.*?)</form>', html, re.S
+    )
     assert form, "no confirmation form on the page"
     button = re.search(r"<button[^>]*>([^<]+)</button>", form.group(2))
     return form.group(1), button.group(1) if button else ""

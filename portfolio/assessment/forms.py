@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 
 class RoundForm(FlaskForm):
@@ -38,7 +38,9 @@ class ReopenForm(FlaskForm):
 
     reason = TextAreaField(
         _l("Why are you reopening it?"),
-        description=_l("The trainee sees this reason on their overview until they hand it in again."),
+        description=_l(
+            "The trainee sees this reason on their overview until they hand it in again."
+        ),
         validators=[
             DataRequired(
                 _l("Write why you are reopening it: the trainee needs to know what to change.")

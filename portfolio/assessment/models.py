@@ -82,9 +82,7 @@ class SelfAssessment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # The latest reopening: who gave it back, when, and why (shown to the trainee).
     reopened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    reopened_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reopen_reason: Mapped[str] = mapped_column(Text, default="")
 
     round: Mapped[Round] = relationship()

@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from portfolio.accounts.models import User, utcnow
+from portfolio.assessment import submissions
 from portfolio.assessment.models import (
     AssessmentStatus,
     EvidenceItem,
@@ -29,7 +30,6 @@ from portfolio.assessment.models import (
     Submission,
     evidence_indicators,
 )
-from portfolio.assessment import submissions
 from portfolio.audit import record
 from portfolio.cohorts.models import Cohort, CohortMembership, CohortRole
 from portfolio.competencies.models import Competency, FrameworkVersion, Indicator
@@ -664,8 +664,8 @@ def _latest_submission_answered() -> Any:
 
 
 def _has_submission() -> Any:
-    return exists().where(Submission.self_assessment_id == SelfAssessment.id).correlate(
-        SelfAssessment
+    return (
+        exists().where(Submission.self_assessment_id == SelfAssessment.id).correlate(SelfAssessment)
     )
 
 

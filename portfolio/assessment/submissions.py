@@ -103,7 +103,9 @@ def _fields_digest(fields: dict[str, Any]) -> str:
     return sha256_hex(canonical_json(plain))
 
 
-def freeze_evidence(owner_id: int, indicator_ids: list[int], store: Any = None) -> list[EvidenceVersion]:
+def freeze_evidence(
+    owner_id: int, indicator_ids: list[int], store: Any = None
+) -> list[EvidenceVersion]:
     """Versions of the owner's items linked to any of ``indicator_ids`` (what the fill-in
     page shows beside them), reusing an item's latest version when nothing changed."""
     linked = (
@@ -132,7 +134,9 @@ def freeze_evidence(owner_id: int, indicator_ids: list[int], store: Any = None) 
     )
     latest = {
         v.item_id: v
-        for v in db.session.scalars(select(EvidenceVersion).where(EvidenceVersion.id.in_(latest_ids)))
+        for v in db.session.scalars(
+            select(EvidenceVersion).where(EvidenceVersion.id.in_(latest_ids))
+        )
     }
     versions = []
     for item in items:
@@ -202,7 +206,9 @@ def record_submission(
     indicators = round_indicators(assessment)
     ratings = {
         r.indicator_id: r
-        for r in db.session.scalars(select(Rating).where(Rating.self_assessment_id == assessment.id))
+        for r in db.session.scalars(
+            select(Rating).where(Rating.self_assessment_id == assessment.id)
+        )
     }
     reflections = db.session.execute(
         select(Competency.key, Reflection.body)

@@ -41,7 +41,9 @@ def uploads(app, tmp_path):
 
 def _reflect(db, assessment, key, body):
     competency = db.session.scalar(select(Competency).where(Competency.key == key))
-    db.session.add(Reflection(self_assessment_id=assessment.id, competency_id=competency.id, body=body))
+    db.session.add(
+        Reflection(self_assessment_id=assessment.id, competency_id=competency.id, body=body)
+    )
     db.session.commit()
 
 
@@ -100,7 +102,9 @@ def test_hand_in_stores_canonical_json_and_its_digest(app, world, db, uploads):
     assert content["reflections"] == {"innovation": "I tried a **new** opening — “café” style."}
     assert content["framework_version"]["id"] == world.round.framework_version_id
     (version,) = submission.evidence
-    assert content["evidence"] == [{"version_id": version.id, "item_id": item.id, "sha256": version.sha256}]
+    assert content["evidence"] == [
+        {"version_id": version.id, "item_id": item.id, "sha256": version.sha256}
+    ]
     assert version.file_sha256 == hashlib.sha256(PDF).hexdigest()
     assert version.indicator_keys == [key]
     assert submission.answered == 64
@@ -120,12 +124,16 @@ def test_submissions_and_versions_cannot_be_changed(app, world, db, uploads):
     db.session.rollback()
 
 
-def test_after_reopen_others_see_the_last_hand_in_and_the_trainee_the_draft(app, world, db, uploads):
+def test_after_reopen_others_see_the_last_hand_in_and_the_trainee_the_draft(
+    app, world, db, uploads
+):
     assessment = answer_everything(world.round, world.trainee, level=2)
     _reflect(db, assessment, "innovation", "What I handed in")
     hand_in(assessment, world.trainee)
     trainer = _client(app, world.trainer)
-    assert trainer.post(f"{_view(world)}/reopen", data={"reason": "Add an example"}).status_code == 303
+    assert (
+        trainer.post(f"{_view(world)}/reopen", data={"reason": "Add an example"}).status_code == 303
+    )
 
     trainee = _client(app, world.trainee)
     page = trainee.get(f"/rounds/{world.round.id}/competencies/innovation").get_data(as_text=True)
@@ -146,7 +154,9 @@ def test_after_reopen_others_see_the_last_hand_in_and_the_trainee_the_draft(app,
         assert "Rework in progress" not in html
         assert 'class="level-badge">4<' not in html
     # The trainee works on the draft and can still see what they handed in.
-    own_page = trainee.get(f"/rounds/{world.round.id}/competencies/innovation").get_data(as_text=True)
+    own_page = trainee.get(f"/rounds/{world.round.id}/competencies/innovation").get_data(
+        as_text=True
+    )
     assert "Rework in progress" in own_page
     overview = trainee.get(f"/rounds/{world.round.id}").get_data(as_text=True)
     assert f'href="{_view(world)}"' in overview
@@ -156,7 +166,9 @@ def test_after_reopen_others_see_the_last_hand_in_and_the_trainee_the_draft(app,
     again = trainee.post(f"/rounds/{world.round.id}/submit", follow_redirects=True)
     assert "Handed in." in again.get_data(as_text=True), again.get_data(as_text=True)
     db.session.expire_all()
-    assert [s.number for s in db.session.scalars(select(Submission).order_by(Submission.number))] == [1, 2]
+    assert [
+        s.number for s in db.session.scalars(select(Submission).order_by(Submission.number))
+    ] == [1, 2]
     html = _client(app, world.trainer).get(_view(world)).get_data(as_text=True)
     assert "Rework in progress" in html and "What I handed in" not in html
 
@@ -190,7 +202,10 @@ def test_editing_evidence_after_hand_in_leaves_the_handed_in_version(app, world,
         content_type="multipart/form-data",
         follow_redirects=True,
     )
-    assert "Work you handed in earlier keeps the version it was handed in with" in response.get_data(as_text=True)
+    assert (
+        "Work you handed in earlier keeps the version it was handed in with"
+        in response.get_data(as_text=True)
+    )
     db.session.expire_all()
     assert db.session.get(EvidenceItem, item.id).title == "After the change"
     kept = db.session.get(EvidenceVersion, version.id)
@@ -203,7 +218,9 @@ def test_editing_evidence_after_hand_in_leaves_the_handed_in_version(app, world,
         assert old_file.status_code == 200 and old_file.data == PDF  # not removed from disk
 
 
-def test_an_unchanged_item_reuses_its_version_and_a_changed_one_gets_a_new_one(app, world, db, uploads):
+def test_an_unchanged_item_reuses_its_version_and_a_changed_one_gets_a_new_one(
+    app, world, db, uploads
+):
     item = _evidence(db, world, uploads)
     hand_in(answer_everything(world.round, world.trainee), world.trainee)
     second_round = world.add_round("After module 2", -1, 7)
@@ -283,7 +300,11 @@ def test_the_trainee_sees_who_reopened_it_when_and_why_until_handed_in_again(app
     assert stored.reopen_reason == "Please add an example to 3.2"
 
     trainee = _client(app, world.trainee)
-    for path in ("/dashboard", f"/rounds/{world.round.id}", f"/rounds/{world.round.id}/competencies/innovation"):
+    for path in (
+        "/dashboard",
+        f"/rounds/{world.round.id}",
+        f"/rounds/{world.round.id}/competencies/innovation",
+    ):
         html = trainee.get(path).get_data(as_text=True)
         assert "Reopened by Tina Trainer on" in html, path
         assert "Please add an example to 3.2" in html, path

@@ -505,7 +505,10 @@ def test_trainer_and_governance_never_see_the_live_item(people, client_for, uplo
         client = client_for(person)
         for path in ("", "/edit", "/file", "/delete"):
             assert client.get(f"/evidence/{item.id}{path}").status_code == 404, (person, path)
-        assert client.post(f"/evidence/{item.id}/edit", data=form_data(title="Mine")).status_code == 404
+        assert (
+            client.post(f"/evidence/{item.id}/edit", data=form_data(title="Mine")).status_code
+            == 404
+        )
         assert client.post(f"/evidence/{item.id}/delete").status_code == 404
         listing = client.get(f"/trainees/{people.trainee.id}/evidence")
         assert listing.status_code == 200

@@ -373,7 +373,9 @@ def _assessment_world(world: World) -> None:
         file_size=len(PDF),
     )
     indicator_key = next(iter(current_framework().ratable()))[2].key
-    evidence.indicators = [db.session.scalar(select(Indicator).where(Indicator.key == indicator_key))]
+    evidence.indicators = [
+        db.session.scalar(select(Indicator).where(Indicator.key == indicator_key))
+    ]
     db.session.add_all([round_open, round_done, handed_in, evidence])
     db.session.flush()
     submission = record_submission(handed_in, world.users["trainee"])

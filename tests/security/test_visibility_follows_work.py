@@ -102,12 +102,19 @@ def _paths(two: TwoOrganisations) -> dict[str, str]:
     }
 
 
-def test_the_other_organisation_sees_nothing_of_the_first_one(app: Any, two: TwoOrganisations) -> None:
+def test_the_other_organisation_sees_nothing_of_the_first_one(
+    app: Any, two: TwoOrganisations
+) -> None:
     for person in (two.trainer_b, two.governance_b):
         client = _client(app, person)
         for what, path in _paths(two).items():
             assert client.get(path).status_code == 404, (person.name, what)
-        assert client.post(f"{_paths(two)['self-assessment']}/reopen", data={"reason": "x"}).status_code == 404
+        assert (
+            client.post(
+                f"{_paths(two)['self-assessment']}/reopen", data={"reason": "x"}
+            ).status_code
+            == 404
+        )
         overview = client.get(f"/trainees/{two.trainee.id}")
         assert overview.status_code == 200  # the trainee is theirs too, through cohort B
         html = overview.get_data(as_text=True)
