@@ -19,8 +19,8 @@ from portfolio.extensions import db
 BEFORE = "4badbace05be"
 
 ROWS = [
-    "INSERT INTO users (id, email, name, password_hash, is_admin, active, created_at, session_version)"
-    " VALUES (1, 't@example.org', 'Tess', 'x', 0, 1, '2026-01-01', 1)",
+    "INSERT INTO users (id, email, name, password_hash, is_admin, active, created_at,"
+    " session_version) VALUES (1, 't@example.org', 'Tess', 'x', 0, 1, '2026-01-01', 1)",
     "INSERT INTO organisations (id, name, kind, country, created_at)"
     " VALUES (1, 'Org', 'other', 'NL', '2026-01-01')",
     "INSERT INTO cohorts (id, organisation_id, name, location, created_at)"
