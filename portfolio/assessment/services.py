@@ -306,8 +306,14 @@ class TraineeRow:
 
 
 def round_progress(round_: Round) -> list[TraineeRow]:
-    """Every trainee of the round's cohort with their status and number of answers (3 queries)."""
-    answered = _answered_per_assessment()
+    """Every trainee of the round's cohort with their status and number of answers (3 queries).
+
+    Reopened work counts what was last handed in: trainers do not follow the rework live.
+    """
+    answered = case(
+        (SelfAssessment.status == AssessmentStatus.REOPENED, _latest_submission_answered()),
+        else_=_answered_per_assessment(),
+    )
     assessments = {
         sa.trainee_id: (sa, count, done)
         for sa, count, done in db.session.execute(
