@@ -146,7 +146,11 @@ def overview(round_id: int) -> str:
         editable=_editable(round_, assessment),
         today=today(),
         last_submission=last,
-        work=submissions.read_submission(last) if last and assessment.is_submitted else None,  # type: ignore[union-attr]
+        work=(
+            submissions.read_submission(last)
+            if last is not None and assessment is not None and assessment.is_submitted
+            else None
+        ),
     )
 
 
