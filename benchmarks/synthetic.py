@@ -12,6 +12,7 @@ from werkzeug.security import generate_password_hash
 from portfolio.accounts.models import User, utcnow
 from portfolio.assessment.models import AssessmentStatus, Rating, Round, SelfAssessment
 from portfolio.assessment.services import current_framework_version
+from portfolio.assessment.submissions import record_submission
 from portfolio.clock import today
 from portfolio.cohorts.models import (
     Cohort,
@@ -125,5 +126,9 @@ def build(trainees: int, rounds: int = 3, seed: int = 1) -> Synthetic:
                 for ind in indicator_ids
             ],
         )
+    for assessment in db.session.scalars(
+        select(SelfAssessment).where(SelfAssessment.round_id.in_(round_ids))
+    ):
+        record_submission(assessment, assessment.trainee)
     db.session.commit()
     return Synthetic(cohort.id, organisation.id, trainer, governance, people[0], round_ids)

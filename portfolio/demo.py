@@ -22,6 +22,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import or_, select
 
 from portfolio.accounts.models import User
+from portfolio.assessment import services as assessment_services
 from portfolio.assessment.models import (
     AssessmentStatus,
     EvidenceItem,
@@ -32,6 +33,7 @@ from portfolio.assessment.models import (
     SelfAssessment,
 )
 from portfolio.assessment.services import current_framework_version
+from portfolio.assessment.submissions import record_submission
 from portfolio.clock import today
 from portfolio.cohorts.models import Cohort, CohortRole, Organisation
 from portfolio.cohorts.services import add_governance_member, add_member
@@ -133,7 +135,7 @@ def seed_demo() -> list[str]:
         add_member(None, cohort, _user(login, name, language=language), CohortRole.TRAINEE)
     db.session.flush()
     trainees = [_user(login, name) for login, name, _lang in TRAINEES]
-    _seed_rounds(cohort, trainees)
+    _seed_rounds(cohort, trainees, _user(*TRAINERS[0]))
 
     lines = [f"Framework {report.version.label} ({report.version.short_hash}) is loaded."]
     lines.append(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
@@ -147,7 +149,7 @@ def seed_demo() -> list[str]:
 ROUNDS = [
     ("Nulmeting · Baseline", -80, -66, 10, 10),
     ("Na module 1 · After module 1", -40, -26, 10, 10),
-    ("Na module 2 · After module 2", -5, 16, 0, 4),
+    ("Na module 2 · After module 2", -5, 16, 1, 4),
 ]
 # Round titles of an earlier demo (English only), renamed on a new run.
 EARLIER_ROUND_TITLES = {
@@ -155,6 +157,15 @@ EARLIER_ROUND_TITLES = {
     "After module 1": "Na module 1 · After module 1",
     "After module 2": "Na module 2 · After module 2",
 }
+
+#: The first trainee's open round was handed in and reopened by the first trainer (in Dutch
+#: with English alongside, like the round titles: the trainee may read either language).
+REOPEN_REASON = (
+    "Dank je. Voordat we erover praten: vul je reflectie op competentie 1 aan met wat je "
+    "deed toen het gezin het oneens was, en koppel de aantekeningen van dat gesprek. · "
+    "Thank you. Before we talk: add to your reflection on competency 1 what you did when "
+    "the family disagreed, and link the notes from that meeting."
+)
 
 # Reflections in the trainee's language, in the STARR form of the framework's template.
 # Each tells of one dialogical tool as the handbook describes it.
@@ -215,7 +226,7 @@ EARLIER_REFLECTION_PHRASES = (
 )
 
 
-def _seed_rounds(cohort: Cohort, trainees: list[User]) -> None:
+def _seed_rounds(cohort: Cohort, trainees: list[User], trainer: User | None = None) -> None:
     """Rounds with ratings, reflections and evidence, so the demo looks lived in."""
     version = current_framework_version(current_framework())
     if version is None:
@@ -228,6 +239,7 @@ def _seed_rounds(cohort: Cohort, trainees: list[User]) -> None:
         select(Indicator).where(Indicator.retired_at.is_(None)).order_by(Indicator.position)
     ).all()
     competencies = db.session.scalars(select(Competency).order_by(Competency.number)).all()
+    _seed_evidence(trainees[:10], indicators)  # before the rounds, so hand-ins include it
     for number, (title, opens, closes, handed_in, started) in enumerate(ROUNDS):
         if title in existing:
             continue
@@ -241,11 +253,12 @@ def _seed_rounds(cohort: Cohort, trainees: list[User]) -> None:
         db.session.add(round_)
         db.session.flush()
         for position, trainee in enumerate(trainees[:started]):
-            _seed_assessment(
+            assessment = _seed_assessment(
                 round_, trainee, number, position < handed_in, indicators, competencies
             )
+            if position < handed_in and round_.is_open(today()) and trainer is not None:
+                assessment_services.reopen(assessment, trainer, REOPEN_REASON)
     _mend_earlier_reflections(trainees)
-    _seed_evidence(trainees[:10], indicators)
 
 
 def _language(trainee: User) -> str:
@@ -260,7 +273,7 @@ def _seed_assessment(
     handed_in: bool,
     indicators: list[Indicator],
     competencies: list[Competency],
-) -> None:
+) -> SelfAssessment:
     rng = random.Random(f"{trainee.email}/{number}")
     assessment = SelfAssessment(
         round=round_,
@@ -294,6 +307,10 @@ def _seed_assessment(
                 body=rng.choice(bodies),
             )
         )
+    if handed_in:
+        db.session.flush()
+        record_submission(assessment, trainee, at=assessment.submitted_at)
+    return assessment
 
 
 def _mend_earlier_reflections(trainees: list[User]) -> None:
@@ -313,8 +330,8 @@ def _mend_earlier_reflections(trainees: list[User]) -> None:
 
 
 def _handed_in_at(round_: Round, rng: random.Random) -> datetime:
-    """A plausible moment in the round's last days."""
-    day = round_.closes_on - timedelta(days=rng.randint(0, 4))
+    """A plausible moment in the round's last days (never in the future)."""
+    day = min(round_.closes_on - timedelta(days=rng.randint(0, 4)), today() - timedelta(days=1))
     return datetime.combine(day, time(rng.randint(8, 20), rng.randint(0, 59)), tzinfo=UTC)
 
 

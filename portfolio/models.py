@@ -5,10 +5,12 @@ from portfolio.assessment.models import (
     AssessmentStatus,
     EvidenceItem,
     EvidenceKind,
+    EvidenceVersion,
     Rating,
     Reflection,
     Round,
     SelfAssessment,
+    Submission,
 )
 from portfolio.audit.models import AuditEvent
 from portfolio.cohorts.models import (
@@ -36,6 +38,7 @@ __all__ = [
     "Competency",
     "EvidenceItem",
     "EvidenceKind",
+    "EvidenceVersion",
     "FrameworkVersion",
     "GovernanceMembership",
     "Indicator",
@@ -46,5 +49,6 @@ __all__ = [
     "Reflection",
     "Round",
     "SelfAssessment",
+    "Submission",
     "User",
 ]

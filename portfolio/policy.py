@@ -4,6 +4,11 @@ Rules in plain words:
 - trainees see and change only their own work;
 - trainers see the trainees of the cohorts they train, and manage those cohorts;
 - governance members see the candidates (trainees) of their own organisation's cohorts;
+- visibility follows the work, not the person: a self-assessment is seen by others only
+  through the cohort its round belongs to (that cohort's trainers, the governance group of
+  that cohort's organisation), and only once handed in; they then see the last submission,
+  never the live draft. Evidence is seen by others only as the versions attached to
+  submissions they may see; the live library is its owner's alone;
 - administrators manage the structure (organisations, cohorts, memberships, invitations)
   and read the audit log. Being an administrator does not open anyone's portfolio, and an
   administrator cannot give themselves a membership that would: no inviting oneself, no
@@ -19,9 +24,15 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from flask import abort
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, or_, select
 
 from portfolio.accounts.models import User
+from portfolio.assessment.models import (
+    Round,
+    SelfAssessment,
+    Submission,
+    submission_evidence,
+)
 from portfolio.cohorts.models import (
     Cohort,
     CohortMembership,
@@ -126,7 +137,11 @@ def governs(user: Any, trainee: User) -> bool:
 
 
 def can_view_trainee(viewer: Any, trainee: User) -> bool:
-    """The trainee, their trainers, and their organisation's governance group."""
+    """The trainee, their trainers, and their organisation's governance group.
+
+    This opens the person's overview only; what it lists is narrowed to the cohorts the
+    viewer may see (:func:`visible_cohort_ids`).
+    """
     if not _signed_in(viewer):
         return False
     return viewer.id == trainee.id or trains(viewer, trainee) or governs(viewer, trainee)
@@ -147,18 +162,67 @@ def can_fill_in(viewer: Any, round_: Any) -> bool:
     return is_trainee_in(viewer, round_.cohort)
 
 
+def visible_cohort_ids(viewer: Any) -> Select[Any]:
+    """Cohorts whose handed-in work ``viewer`` may see as someone other than the trainee:
+    the cohorts they train and the cohorts of organisations whose governance group they sit in.
+    """
+    user_id = viewer.id if _signed_in(viewer) else -1
+    trained = select(CohortMembership.cohort_id).where(
+        CohortMembership.user_id == user_id, CohortMembership.role == CohortRole.TRAINER
+    )
+    governed = (
+        select(Cohort.id)
+        .join(GovernanceMembership, GovernanceMembership.organisation_id == Cohort.organisation_id)
+        .where(GovernanceMembership.user_id == user_id)
+    )
+    return trained.union(governed)  # type: ignore[return-value]
+
+
+def visible_submissions(viewer: Any) -> Select[Any]:
+    """Ids of the submissions ``viewer`` may see: their own, and those of rounds of the
+    cohorts in :func:`visible_cohort_ids`. Use it to narrow a query (``.in_(...)``)."""
+    user_id = viewer.id if _signed_in(viewer) else -1
+    return (
+        select(Submission.id)
+        .join(SelfAssessment, SelfAssessment.id == Submission.self_assessment_id)
+        .join(Round, Round.id == SelfAssessment.round_id)
+        .where(
+            or_(
+                SelfAssessment.trainee_id == user_id,
+                Round.cohort_id.in_(visible_cohort_ids(viewer)),
+            )
+        )
+    )
+
+
+def visible_evidence_versions(viewer: Any) -> Select[Any]:
+    """Ids of the evidence versions attached to submissions ``viewer`` may see."""
+    return select(submission_evidence.c.evidence_version_id).where(
+        submission_evidence.c.submission_id.in_(visible_submissions(viewer))
+    )
+
+
 def can_view_self_assessment(viewer: Any, assessment: Any) -> bool:
-    """The trainee always; trainers and governance once it has been handed in."""
+    """The trainee always; others through the round's cohort, once it has been handed in."""
     if not _signed_in(viewer):
         return False
     if viewer.id == assessment.trainee_id:
         return True
-    return assessment.submitted_at is not None and can_view_trainee(viewer, assessment.trainee)
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Submission.self_assessment_id == assessment.id,
+                    Submission.id.in_(visible_submissions(viewer)),
+                )
+            )
+        )
+    )
 
 
 def can_reopen(viewer: Any, assessment: Any) -> bool:
-    """A trainer of the trainee reopens a submitted self-assessment."""
-    return trains(viewer, assessment.trainee)
+    """A trainer of the round's cohort reopens a submitted self-assessment."""
+    return is_trainer_of(viewer, assessment.round.cohort)
 
 
 def can_manage_rounds(viewer: Any, cohort: Cohort) -> bool:
@@ -167,8 +231,26 @@ def can_manage_rounds(viewer: Any, cohort: Cohort) -> bool:
 
 
 def can_view_evidence(viewer: Any, item: Any) -> bool:
-    """Evidence is seen by whoever may see its owner's portfolio."""
-    return can_view_trainee(viewer, item.owner)
+    """A live evidence item is its owner's alone; others see versions that were handed in."""
+    return _signed_in(viewer) and viewer.id == item.owner_id
+
+
+def can_view_evidence_version(viewer: Any, version: Any) -> bool:
+    """The owner; others when the version is attached to a submission they may see."""
+    if not _signed_in(viewer):
+        return False
+    if viewer.id == version.owner_id:
+        return True
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    submission_evidence.c.evidence_version_id == version.id,
+                    submission_evidence.c.submission_id.in_(visible_submissions(viewer)),
+                )
+            )
+        )
+    )
 
 
 def can_edit_evidence(viewer: Any, item: Any) -> bool:

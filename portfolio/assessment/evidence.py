@@ -32,12 +32,17 @@ from wtforms.fields.choices import SelectChoice
 
 from portfolio import policy
 from portfolio.accounts.models import User, utcnow
-from portfolio.assessment import uploads
+from portfolio.assessment import submissions, uploads
 from portfolio.assessment.evidence_forms import (
     KIND_SHORT_LABELS,
     EvidenceForm,
 )
-from portfolio.assessment.models import EvidenceItem, EvidenceKind, evidence_indicators
+from portfolio.assessment.models import (
+    EvidenceItem,
+    EvidenceKind,
+    EvidenceVersion,
+    evidence_indicators,
+)
 from portfolio.assessment.quota import quota_for
 from portfolio.audit import record
 from portfolio.competencies import current_framework
@@ -203,7 +208,7 @@ class LinkedGroup:
     indicators: list[tuple[str, bool]]  # text, retired
 
 
-def linked_groups(item: EvidenceItem) -> list[LinkedGroup]:
+def linked_groups(item: Any) -> list[LinkedGroup]:
     """The item's indicators grouped by competency, in framework order."""
     framework_keys = {indicator.key for _c, _e, indicator in current_framework().ratable()}
     by_competency: dict[int, tuple[Competency, list[tuple[int, int, str, bool]]]] = {}
@@ -290,14 +295,32 @@ def library() -> str:
 @bp.get("/trainees/<int:user_id>/evidence")
 @login_required
 def trainee_library(user_id: int) -> str | Response:
-    """A trainee's evidence, read-only, for their trainers and governance group."""
+    """The evidence a trainee handed in, as it was handed in, for those who may see that work.
+
+    The live library is the owner's alone; others see only the versions attached to
+    submissions of the cohorts they train or govern.
+    """
     person = db.get_or_404(User, user_id)
     policy.require_view(policy.can_view_trainee(current_user, person))
     if person.id == current_user.id:
         return redirect(
             url_for("evidence.library", competency=request.args.get("competency") or None)
         )
-    return _library_page(person, own=False)
+    versions = db.session.scalars(
+        select(EvidenceVersion)
+        .where(
+            EvidenceVersion.owner_id == person.id,
+            EvidenceVersion.id.in_(policy.visible_evidence_versions(current_user)),
+        )
+        .order_by(
+            EvidenceVersion.occurred_on.is_(None),
+            EvidenceVersion.occurred_on.desc(),
+            EvidenceVersion.id.desc(),
+        )
+    ).all()
+    return render_template(
+        "evidence/versions.html", person=person, versions=versions, kind_labels=KIND_SHORT_LABELS
+    )
 
 
 @bp.get("/evidence/<int:item_id>")
@@ -407,10 +430,12 @@ def _save(form: EvidenceForm, item: EvidenceItem | None) -> EvidenceItem:
         item.stored_name = stored_now
         item.content_type = form.upload.file_type.mime
         item.file_size = len(form.upload.data)
+        item.file_sha256 = submissions.sha256_hex(form.upload.data)
     elif form.remove_file.data and item.stored_name:
         to_remove = item.stored_name
         item.file_name = item.stored_name = item.content_type = None
         item.file_size = None
+        item.file_sha256 = None
 
     try:
         db.session.flush()
@@ -433,14 +458,24 @@ def _save(form: EvidenceForm, item: EvidenceItem | None) -> EvidenceItem:
     _remove_file(store, to_remove)
     if creating:
         flash(_("Your evidence is saved in your library."), "success")
+    elif submissions.is_handed_in(item.id):
+        flash(
+            _(
+                "Your changes are saved. Work you handed in earlier keeps the version it was "
+                "handed in with; your trainers see the new version only when you hand it in "
+                "with new work."
+            ),
+            "success",
+        )
     else:
         flash(_("Your changes are saved."), "success")
     return item
 
 
 def _remove_file(store: uploads.FileStore, stored_name: str | None) -> None:
-    """Delete a file that is no longer referenced; a failure is logged, not shown."""
-    if not stored_name:
+    """Delete a file that nothing refers to any more (no live item, no version of handed-in
+    work); a failure is logged, not shown."""
+    if not stored_name or submissions.file_in_use(stored_name):
         return
     try:
         store.delete(stored_name)
@@ -468,15 +503,26 @@ def edit(item_id: int) -> str | Response:
 def delete(item_id: int) -> str | Response:
     """GET: what will be deleted, and a button to confirm. POST: delete item and file."""
     item = _load_for_change(item_id)
+    handed_in = submissions.is_handed_in(item.id)
     if request.method == "GET":
-        return render_template("evidence/delete.html", item=item)
+        return render_template("evidence/delete.html", item=item, handed_in=handed_in)
     title = item.title
     stored_name = item.stored_name
     record("evidence_deleted", actor=current_user, target=item, title=title)
     db.session.delete(item)
     db.session.commit()
     _remove_file(file_store(), stored_name)
-    flash(_("“%(title)s” is deleted.", title=title), "success")
+    if handed_in:
+        flash(
+            _(
+                "“%(title)s” is deleted from your library. The version you handed in stays "
+                "with that work.",
+                title=title,
+            ),
+            "success",
+        )
+    else:
+        flash(_("“%(title)s” is deleted.", title=title), "success")
     return redirect(url_for("evidence.library"), code=303)
 
 
@@ -485,15 +531,72 @@ def delete(item_id: int) -> str | Response:
 def download(item_id: int) -> Response:
     """The item's file, as an attachment, after the policy check."""
     item = _load(item_id)
-    if not item.stored_name:
+    return _send_stored(item.stored_name, item.file_name, item.content_type, f"evidence-{item.id}")
+
+
+def _send_stored(
+    stored_name: str | None, file_name: str | None, content_type: str | None, fallback: str
+) -> Response:
+    """A stored evidence file as an attachment that is never cached nor run; 404 without one."""
+    if not stored_name:
         abort(404)
-    path = file_store().path(item.stored_name)
+    path = file_store().path(stored_name)
     if not path.is_file():
-        log.warning("Evidence file missing on disk: item %s, %s", item.id, item.stored_name)
+        log.warning("Evidence file missing on disk: %s (%s)", fallback, stored_name)
         abort(404)
     return send_attachment(
         path,
-        name=uploads.download_name(item.file_name, item.content_type, f"evidence-{item.id}"),
-        content_type=item.content_type or "application/octet-stream",
-        fallback=f"evidence-{item.id}",
+        name=uploads.download_name(file_name, content_type, fallback),
+        content_type=content_type or "application/octet-stream",
+        fallback=fallback,
     )
+
+
+# --- versions of handed-in evidence ---------------------------------------------------------
+
+
+def _load_version(version_id: int) -> EvidenceVersion:
+    """The version, when the current user may see it (owner, or through a submission)."""
+    version = db.get_or_404(EvidenceVersion, version_id)
+    policy.require_view(policy.can_view_evidence_version(current_user, version))
+    return version
+
+
+@bp.get("/evidence/versions/<int:version_id>")
+@login_required
+def version(version_id: int) -> str:
+    """An evidence item as it was handed in."""
+    found = _load_version(version_id)
+    indicators = list(
+        db.session.scalars(select(Indicator).where(Indicator.key.in_(found.indicator_keys)))
+    )
+    tool, tool_exists = tool_label(found.tool_key)
+    return render_template(
+        "evidence/version.html",
+        version=found,
+        owner=db.session.get(User, found.owner_id),
+        own=found.owner_id == current_user.id,
+        groups=linked_groups(_Linked(indicators)),
+        tool=tool,
+        tool_exists=tool_exists,
+        kind_label=KIND_SHORT_LABELS.get(found.kind, found.kind),
+        file_type=uploads.type_of(found.content_type),
+        file_size=uploads.format_size(found.file_size or 0, current_language()),
+    )
+
+
+@bp.get("/evidence/versions/<int:version_id>/file")
+@login_required
+def version_file(version_id: int) -> Response:
+    """The file of an evidence version, as an attachment, after the policy check."""
+    found = _load_version(version_id)
+    return _send_stored(
+        found.stored_name, found.file_name, found.content_type, f"evidence-v{found.id}"
+    )
+
+
+@dataclass
+class _Linked:
+    """Something with indicators, for :func:`linked_groups`."""
+
+    indicators: list[Indicator]

@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 
 class RoundForm(FlaskForm):
@@ -37,6 +37,14 @@ class ReopenForm(FlaskForm):
     """Give a submitted self-assessment back to the trainee."""
 
     reason = TextAreaField(
-        _l("Why are you reopening it? (shown in the audit log)"),
-        validators=[Optional(), Length(max=1000)],
+        _l("Why are you reopening it?"),
+        description=_l(
+            "The trainee sees this reason on their overview until they hand it in again."
+        ),
+        validators=[
+            DataRequired(
+                _l("Write why you are reopening it: the trainee needs to know what to change.")
+            ),
+            Length(max=1000, message=_l("Keep the reason under 1,000 characters.")),
+        ],
     )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Column,
     Date,
     DateTime,
@@ -15,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -57,6 +60,8 @@ class AssessmentStatus(enum.StrEnum):
 
     DRAFT = "draft"
     SUBMITTED = "submitted"
+    #: A trainer gave handed-in work back for changes; others keep seeing the last hand-in.
+    REOPENED = "reopened"
 
 
 class SelfAssessment(db.Model):
@@ -71,17 +76,28 @@ class SelfAssessment(db.Model):
     status: Mapped[AssessmentStatus] = mapped_column(
         enum_column(AssessmentStatus), default=AssessmentStatus.DRAFT
     )
+    #: When it was last handed in (the moment of the latest :class:`Submission`).
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The latest reopening: who gave it back, when, and why (shown to the trainee).
+    reopened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reopen_reason: Mapped[str] = mapped_column(Text, default="")
 
     round: Mapped[Round] = relationship()
-    trainee: Mapped[User] = relationship()
+    trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
+    reopened_by: Mapped[User | None] = relationship(foreign_keys=[reopened_by_id])
 
     @property
     def is_submitted(self) -> bool:
         """Submitted self-assessments are read-only for the trainee."""
         return self.status == AssessmentStatus.SUBMITTED
+
+    @property
+    def is_reopened(self) -> bool:
+        """Given back by a trainer; the trainee is reworking it."""
+        return self.status == AssessmentStatus.REOPENED
 
 
 class Rating(db.Model):
@@ -167,6 +183,7 @@ class EvidenceItem(db.Model):
     stored_name: Mapped[str | None] = mapped_column(String(64), unique=True)
     content_type: Mapped[str | None] = mapped_column(String(100))
     file_size: Mapped[int | None] = mapped_column(Integer)
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -174,3 +191,87 @@ class EvidenceItem(db.Model):
     indicators: Mapped[list[Indicator]] = relationship(
         secondary=evidence_indicators, order_by="Indicator.position"
     )
+
+
+# --- what was handed in ----------------------------------------------------------------------
+
+submission_evidence = Table(
+    "submission_evidence",
+    db.metadata,
+    Column("submission_id", ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "evidence_version_id",
+        ForeignKey("evidence_versions.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+class EvidenceVersion(db.Model):
+    """A frozen copy of an evidence item, as it was when it was handed in with some work.
+
+    Never changed after insert. ``item_id`` becomes NULL when the live item is deleted;
+    the version (and the file it names) stays as long as handed-in work refers to it.
+    Several versions may name the same stored file.
+    """
+
+    __tablename__ = "evidence_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evidence_items.id", ondelete="SET NULL"), index=True
+    )
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    occurred_on: Mapped[date | None] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[EvidenceKind] = mapped_column(enum_column(EvidenceKind))
+    url: Mapped[str] = mapped_column(String(2000), default="")
+    tool_key: Mapped[str | None] = mapped_column(String(120))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    stored_name: Mapped[str | None] = mapped_column(String(64), index=True)
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    file_size: Mapped[int | None] = mapped_column(Integer)
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: The linked indicators' stable keys, in framework order (a JSON list).
+    indicator_keys: Mapped[list[str]] = mapped_column(JSON)
+    #: SHA-256 of the canonical JSON of the fields above: an unchanged item reuses its version.
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Submission(db.Model):
+    """One hand-in of a self-assessment: everything handed in, as canonical JSON.
+
+    Never changed after insert. ``content`` is UTF-8 JSON with sorted keys and no
+    whitespace; ``sha256`` is its digest, so a later export can prove it is unchanged.
+    """
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("self_assessment_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    self_assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("self_assessments.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Indicators answered (a level or 'cannot judge yet'), for lists without parsing content.
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    content: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    assessment: Mapped[SelfAssessment] = relationship()
+    evidence: Mapped[list[EvidenceVersion]] = relationship(
+        secondary=submission_evidence, order_by="EvidenceVersion.id"
+    )
+
+
+def _never_changed(_mapper: Any, _connection: Any, target: Any) -> None:
+    raise ValueError(f"{type(target).__name__} rows are never changed after they are stored")
+
+
+for _frozen in (Submission, EvidenceVersion):
+    event.listen(_frozen, "before_update", _never_changed)

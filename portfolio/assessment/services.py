@@ -10,15 +10,16 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import LazyString
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from portfolio.accounts.models import User, utcnow
+from portfolio.assessment import submissions
 from portfolio.assessment.models import (
     AssessmentStatus,
     EvidenceItem,
@@ -26,6 +27,7 @@ from portfolio.assessment.models import (
     Reflection,
     Round,
     SelfAssessment,
+    Submission,
     evidence_indicators,
 )
 from portfolio.audit import record
@@ -303,15 +305,24 @@ class TraineeRow:
     trainee: User
     assessment: SelfAssessment | None
     answered: int
+    handed_in: bool = False
 
 
 def round_progress(round_: Round) -> list[TraineeRow]:
-    """Every trainee of the round's cohort with their status and number of answers (3 queries)."""
-    answered = _answered_per_assessment()
+    """Every trainee of the round's cohort with their status and number of answers (3 queries).
+
+    Reopened work counts what was last handed in: trainers do not follow the rework live.
+    """
+    answered = case(
+        (SelfAssessment.status == AssessmentStatus.REOPENED, _latest_submission_answered()),
+        else_=_answered_per_assessment(),
+    )
     assessments = {
-        sa.trainee_id: (sa, count)
-        for sa, count in db.session.execute(
-            select(SelfAssessment, answered).where(SelfAssessment.round_id == round_.id)
+        sa.trainee_id: (sa, count, done)
+        for sa, count, done in db.session.execute(
+            select(SelfAssessment, answered, _has_submission()).where(
+                SelfAssessment.round_id == round_.id
+            )
         )
     }
     trainees = db.session.scalars(
@@ -325,8 +336,8 @@ def round_progress(round_: Round) -> list[TraineeRow]:
     ).all()
     rows = []
     for trainee in trainees:
-        sa, count = assessments.get(trainee.id, (None, 0))
-        rows.append(TraineeRow(trainee, sa, int(count or 0)))
+        sa, count, done = assessments.get(trainee.id, (None, 0, False))
+        rows.append(TraineeRow(trainee, sa, int(count or 0), bool(done)))
     return rows
 
 
@@ -596,42 +607,102 @@ def save_reflection(
 # --- submitting -------------------------------------------------------------------------------
 
 
-def submit(assessment: SelfAssessment, actor: User) -> None:
-    """Hand in: the self-assessment becomes read-only for the trainee."""
+def submit(assessment: SelfAssessment, actor: User, store: Any = None) -> Submission:
+    """Hand in: store what is handed in (a frozen submission) and make the work read-only.
+
+    ``store`` is the evidence file store, used to take the SHA-256 of older files.
+    """
+    submission = submissions.record_submission(assessment, actor, store)
     assessment.status = AssessmentStatus.SUBMITTED
-    assessment.submitted_at = utcnow()
     record(
-        "self_assessment_submitted", actor=actor, target=assessment, round=assessment.round.title
+        "self_assessment_submitted",
+        actor=actor,
+        target=assessment,
+        round=assessment.round.title,
+        number=submission.number,
+        sha256=submission.sha256,
+        evidence=len(submission.evidence),
     )
     db.session.flush()
+    return submission
 
 
 def reopen(assessment: SelfAssessment, actor: User, reason: str) -> None:
-    """A trainer gives the self-assessment back to the trainee for changes."""
-    assessment.status = AssessmentStatus.DRAFT
+    """A trainer gives the self-assessment back to the trainee for changes, saying why.
+
+    Others keep seeing the last submission until it is handed in again.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("a reason is required to reopen a self-assessment")
+    assessment.status = AssessmentStatus.REOPENED
+    assessment.reopened_at = utcnow()
+    assessment.reopened_by_id = actor.id
+    assessment.reopen_reason = reason
     record(
         "self_assessment_reopened",
         actor=actor,
         target=assessment,
         trainee=assessment.trainee.email,
         round=assessment.round.title,
-        reason=reason or None,
+        reason=reason,
     )
     db.session.flush()
 
 
-def trainee_rounds(trainee_id: int) -> list[tuple[Round, SelfAssessment | None, int]]:
-    """Every round of the trainee's cohorts with their self-assessment and answer count."""
-    answered = _answered_per_assessment()
-    rows = db.session.execute(
-        select(Round, SelfAssessment, case((SelfAssessment.id.is_(None), 0), else_=answered))
+class TraineeRound(NamedTuple):
+    """One round on a trainee's overview."""
+
+    round: Round
+    assessment: SelfAssessment | None
+    #: Answers so far (the trainee's own view) or in the last hand-in (everyone else's).
+    answered: int
+    #: A submission exists: others may open what was handed in.
+    handed_in: bool
+
+
+def _latest_submission_answered() -> Any:
+    return (
+        select(Submission.answered)
+        .where(Submission.self_assessment_id == SelfAssessment.id)
+        .order_by(Submission.number.desc())
+        .limit(1)
+        .correlate(SelfAssessment)
+        .scalar_subquery()
+    )
+
+
+def _has_submission() -> Any:
+    return (
+        exists().where(Submission.self_assessment_id == SelfAssessment.id).correlate(SelfAssessment)
+    )
+
+
+def trainee_rounds(trainee_id: int, cohort_ids: Any = None) -> list[TraineeRound]:
+    """Every round of the trainee's cohorts with their self-assessment and answer count.
+
+    With ``cohort_ids`` (a select from :func:`portfolio.policy.visible_cohort_ids`) only the
+    rounds of those cohorts are listed, and the counts are those of the last hand-in, so
+    another viewer never sees the live draft.
+    """
+    answered = _answered_per_assessment() if cohort_ids is None else _latest_submission_answered()
+    query = (
+        select(
+            Round,
+            SelfAssessment,
+            case((SelfAssessment.id.is_(None), 0), else_=answered),
+            case((SelfAssessment.id.is_(None), False), else_=_has_submission()),
+        )
         .join(CohortMembership, CohortMembership.cohort_id == Round.cohort_id)
         .outerjoin(
             SelfAssessment,
             and_(SelfAssessment.round_id == Round.id, SelfAssessment.trainee_id == trainee_id),
         )
         .where(CohortMembership.user_id == trainee_id, CohortMembership.role == CohortRole.TRAINEE)
-        .options(selectinload(Round.cohort))
+        .options(selectinload(Round.cohort), selectinload(SelfAssessment.reopened_by))
         .order_by(Round.opens_on.desc(), Round.id.desc())
-    ).all()
-    return [(r, sa, int(n or 0)) for r, sa, n in rows]
+    )
+    if cohort_ids is not None:
+        query = query.where(Round.cohort_id.in_(cohort_ids))
+    rows = db.session.execute(query).all()
+    return [TraineeRound(r, sa, int(n or 0), bool(done)) for r, sa, n, done in rows]

@@ -22,7 +22,8 @@ from flask_login import current_user, login_required
 
 from portfolio import policy
 from portfolio.accounts.models import User
-from portfolio.assessment import services
+from portfolio.assessment import services, submissions
+from portfolio.assessment.evidence import file_store
 from portfolio.assessment.forms import ReopenForm, RoundForm
 from portfolio.assessment.models import Rating, Round, SelfAssessment
 from portfolio.audit import record
@@ -136,6 +137,7 @@ def overview(round_id: int) -> str:
     round_ = _own_round(round_id)
     assessment = services.find_assessment(round_.id, current_user.id)
     report = services.progress(assessment.id if assessment else None)
+    last = submissions.latest_submission(assessment.id) if assessment else None
     return render_template(
         "assessment/overview.html",
         round=round_,
@@ -143,7 +145,12 @@ def overview(round_id: int) -> str:
         progress=report,
         editable=_editable(round_, assessment),
         today=today(),
-        details=_details(assessment) if assessment and assessment.is_submitted else None,
+        last_submission=last,
+        work=(
+            submissions.read_submission(last)
+            if last is not None and assessment is not None and assessment.is_submitted
+            else None
+        ),
     )
 
 
@@ -479,21 +486,16 @@ def _render_fill_in(
     )
 
 
-@bp.post("/rounds/<int:round_id>/submit")
-@login_required
-def submit(round_id: int) -> Any:
-    """Hand in the self-assessment; it becomes read-only."""
-    round_ = _own_round(round_id)
-    assessment = services.find_assessment(round_.id, current_user.id)
+def _not_ready_to_hand_in(
+    round_: Round, assessment: SelfAssessment | None, report: services.Progress
+) -> tuple[str, str] | None:
+    """Why the work cannot be handed in now (message, category), or None when it can."""
     if assessment is not None and assessment.is_submitted:
-        flash(_("This self-assessment was already handed in."), "info")
-        return redirect(url_for("assessment.overview", round_id=round_.id), code=303)
+        return _("This self-assessment was already handed in."), "info"
     if not round_.is_open(today()):
-        flash(_("This round is not open, so it cannot be handed in now."), "error")
-        return redirect(url_for("assessment.overview", round_id=round_.id), code=303)
-    report = services.progress(assessment.id if assessment else None)
+        return _("This round is not open, so it cannot be handed in now."), "error"
     if assessment is None or not report.complete:
-        flash(
+        return (
             ngettext(
                 "Not handed in yet: %(num)d indicator still needs an answer (a level, or "
                 "“Cannot judge (yet)”). The competencies below show where.",
@@ -503,34 +505,42 @@ def submit(round_id: int) -> Any:
             ),
             "error",
         )
+    return None
+
+
+@bp.route("/rounds/<int:round_id>/submit", methods=["GET", "POST"])
+@login_required
+def submit(round_id: int) -> Any:
+    """GET: what handing in means, and a button to confirm. POST: hand in; it becomes read-only."""
+    round_ = _own_round(round_id)
+    assessment = services.find_assessment(round_.id, current_user.id)
+    report = services.progress(assessment.id if assessment else None)
+    refusal = _not_ready_to_hand_in(round_, assessment, report)
+    if refusal is not None:
+        flash(*refusal)
         return redirect(url_for("assessment.overview", round_id=round_.id), code=303)
-    services.submit(assessment, current_user)
+    assert assessment is not None
+    if request.method == "GET":
+        return render_template(
+            "assessment/submit_confirm.html",
+            round=round_,
+            assessment=assessment,
+            evidence_count=submissions.evidence_to_freeze(assessment),
+            reopened=assessment.is_reopened,
+        )
+    services.submit(assessment, current_user, file_store())
     db.session.commit()
-    flash(_("Handed in. Your trainer can now see this self-assessment."), "success")
+    flash(
+        _(
+            "Handed in. Your trainers and the governance group can now see this "
+            "self-assessment as you handed it in."
+        ),
+        "success",
+    )
     return redirect(url_for("assessment.overview", round_id=round_.id), code=303)
 
 
 # --- viewing someone's self-assessment ---------------------------------------------------------
-
-
-def _details(assessment: SelfAssessment) -> list[dict[str, Any]]:
-    """Everything in a self-assessment, grouped by competency, for read-only display."""
-    ratings = services.ratings_for(assessment.id)
-    reflections = services.reflections_for(assessment.id)
-    rated_ids = set(ratings)
-    indicators = db.session.scalars(
-        db.select(Indicator)
-        .where(db.or_(Indicator.retired_at.is_(None), Indicator.id.in_(rated_ids)))
-        .order_by(Indicator.position)
-    ).all()
-    competencies = db.session.scalars(db.select(Competency).order_by(Competency.number)).all()
-    groups = []
-    for competency in competencies:
-        items = [(i, ratings.get(i.id)) for i in indicators if i.competency_id == competency.id]
-        if items:
-            reflection = reflections.get(competency.id)
-            groups.append({"competency": competency, "items": items, "reflection": reflection})
-    return groups
 
 
 def _visible_assessment(round_id: int, user_id: int) -> tuple[Round, User, SelfAssessment]:
@@ -544,36 +554,54 @@ def _visible_assessment(round_id: int, user_id: int) -> tuple[Round, User, SelfA
     return round_, trainee, assessment
 
 
-@bp.get("/rounds/<int:round_id>/trainees/<int:user_id>")
-@login_required
-def view_assessment(round_id: int, user_id: int) -> str:
-    """A self-assessment, read-only: for the trainee, their trainers and governance group."""
-    round_, trainee, assessment = _visible_assessment(round_id, user_id)
+def _render_view(
+    round_: Round, trainee: User, assessment: SelfAssessment, form: ReopenForm
+) -> str | Response:
+    last = submissions.latest_submission(assessment.id)
+    if last is None:  # only the trainee gets this far: nothing handed in yet
+        return redirect(url_for("assessment.overview", round_id=round_.id), code=303)
     return render_template(
         "assessment/view.html",
         round=round_,
         trainee=trainee,
         assessment=assessment,
-        details=_details(assessment),
+        work=submissions.read_submission(last),
         can_reopen=policy.can_reopen(current_user, assessment) and assessment.is_submitted,
-        form=ReopenForm(),
+        form=form,
     )
+
+
+@bp.get("/rounds/<int:round_id>/trainees/<int:user_id>")
+@login_required
+def view_assessment(round_id: int, user_id: int) -> str | Response:
+    """What was last handed in, read-only: for the trainee, and for the trainers and the
+    governance group of the round's cohort."""
+    round_, trainee, assessment = _visible_assessment(round_id, user_id)
+    return _render_view(round_, trainee, assessment, ReopenForm())
 
 
 @bp.post("/rounds/<int:round_id>/trainees/<int:user_id>/reopen")
 @login_required
-def reopen(round_id: int, user_id: int) -> Response:
-    """Give a handed-in self-assessment back to the trainee (trainers)."""
+def reopen(round_id: int, user_id: int) -> Any:
+    """Give a handed-in self-assessment back to the trainee, with a reason (trainers)."""
     round_, trainee, assessment = _visible_assessment(round_id, user_id)
     policy.require(policy.can_reopen(current_user, assessment))
     form = ReopenForm()
-    if form.validate_on_submit() and assessment.is_submitted:
+    if not assessment.is_submitted:
+        flash(_("This self-assessment is not handed in, so there is nothing to reopen."), "info")
+    elif form.validate_on_submit():
         services.reopen(assessment, current_user, form.reason.data or "")
         db.session.commit()
         flash(
-            _("Reopened. %(name)s can change it and hand it in again.", name=trainee.name),
+            _(
+                "Reopened. %(name)s sees your reason and can change the self-assessment, "
+                "then hand it in again.",
+                name=trainee.name,
+            ),
             "success",
         )
+    else:
+        return _render_view(round_, trainee, assessment, form), 400
     return redirect(
         url_for("assessment.view_assessment", round_id=round_.id, user_id=trainee.id), code=303
     )

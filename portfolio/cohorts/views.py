@@ -278,14 +278,17 @@ def change_role(cohort_id: int, membership_id: int) -> Response:
     return redirect(url_for("cohorts.cohort", cohort_id=item.id), code=303)
 
 
-@bp.post("/cohorts/<int:cohort_id>/members/<int:membership_id>/remove")
+@bp.route("/cohorts/<int:cohort_id>/members/<int:membership_id>/remove", methods=["GET", "POST"])
 @login_required
-def remove_member(cohort_id: int, membership_id: int) -> Response:
-    """Take someone out of a cohort (administrators)."""
+def remove_member(cohort_id: int, membership_id: int) -> str | Response:
+    """GET: what removing means, and a button to confirm. POST: take someone out of a
+    cohort (administrators)."""
     item = db.get_or_404(Cohort, cohort_id)
     policy.require_view(policy.can_view_cohort(current_user, item))
     policy.require(policy.can_change_roles(current_user, item))
     membership = _membership_or_404(item, membership_id)
+    if request.method == "GET":
+        return render_template("cohorts/remove_member.html", cohort=item, membership=membership)
     name = membership.user.name
     services.remove_member(current_user, membership)
     db.session.commit()

@@ -78,9 +78,9 @@ def dashboard() -> str:
         .order_by(Organisation.name)
     ).all()
     open_rounds = [
-        (round_, assessment, answered)
-        for round_, assessment, answered in trainee_rounds(current_user.id)
-        if round_.is_open(today())
+        (row.round, row.assessment, row.answered)
+        for row in trainee_rounds(current_user.id)
+        if row.round.is_open(today())
     ]
     return render_template(
         "main/dashboard.html",
@@ -96,21 +96,28 @@ def dashboard() -> str:
 @bp.get("/trainees/<int:user_id>")
 @login_required
 def trainee(user_id: int) -> str:
-    """A trainee's overview: for the trainee, their trainers and their governance group."""
+    """A trainee's overview: for the trainee, their trainers and their governance group.
+
+    Others see only the rounds of the cohorts they train or govern, with what was handed in.
+    """
     person = db.get_or_404(User, user_id)
     policy.require_view(policy.can_view_trainee(current_user, person))
-    cohorts = db.session.scalars(
+    is_self = person.id == current_user.id
+    visible = None if is_self else policy.visible_cohort_ids(current_user)
+    query = (
         select(Cohort)
         .join(CohortMembership, CohortMembership.cohort_id == Cohort.id)
         .where(CohortMembership.user_id == person.id, CohortMembership.role == CohortRole.TRAINEE)
         .order_by(Cohort.name)
-    ).all()
+    )
+    if visible is not None:
+        query = query.where(Cohort.id.in_(visible))
     return render_template(
         "main/trainee.html",
         person=person,
-        cohorts=cohorts,
-        rounds=trainee_rounds(person.id),
+        cohorts=db.session.scalars(query).all(),
+        rounds=trainee_rounds(person.id, visible),
         total=total_items(),
         today=today(),
-        is_self=person.id == current_user.id,
+        is_self=is_self,
     )

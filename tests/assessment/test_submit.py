@@ -73,7 +73,7 @@ def test_trainer_sees_only_handed_in_work_and_can_reopen_it(client, world, db):
     response = client.post(f"{url}/reopen", data={"reason": "Please add reflections"})
     assert response.status_code == 303
     db.session.expire_all()
-    assert db.session.get(SelfAssessment, assessment.id).status == AssessmentStatus.DRAFT
+    assert db.session.get(SelfAssessment, assessment.id).status == AssessmentStatus.REOPENED
     event = db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "self_assessment_reopened")
     )

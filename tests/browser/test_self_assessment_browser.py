@@ -55,8 +55,12 @@ def test_whole_round_filled_in_and_handed_in_with_the_keyboard_only(page, world,
 
     page.wait_for_url(f"**/rounds/{world.round.id}")
     assert "64 of 64 indicators answered" in page.content()
-    submit = page.get_by_role("button", name="Hand in this self-assessment")
+    submit = page.get_by_role("link", name="Hand in this self-assessment")
     submit.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "it becomes read-only for you" in page.content()  # the confirmation page
+    page.get_by_role("button", name="Yes, hand it in").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "Handed in." in page.content()

@@ -73,6 +73,7 @@ class People:
     other_trainee: User
     other_trainer: User
     outsider: User
+    cohort: Any = None
 
 
 @pytest.fixture
@@ -92,7 +93,7 @@ def people(framework_db: Any, upload_dir: Path) -> People:
     add_trainee(elsewhere, other_trainee)
     add_trainer(elsewhere, other_trainer)
     outsider = make_user(name="Nobody Special")
-    return People(trainee, trainer, governor, other_trainee, other_trainer, outsider)
+    return People(trainee, trainer, governor, other_trainee, other_trainer, outsider, cohort)
 
 
 @pytest.fixture

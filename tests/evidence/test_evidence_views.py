@@ -502,37 +502,50 @@ def test_other_trainees_and_outsiders_get_404_everywhere(people, client_for, upl
     assert len(stored_files(upload_dir)) == 1
 
 
-def test_trainer_and_governance_can_view_and_download_but_not_change(
-    people, client_for, upload_dir
-):
+def test_trainer_and_governance_never_see_the_live_item(people, client_for, upload_dir):
+    """The live library is the owner's alone: others see only what was handed in."""
     item = _item_with_file(people, client_for)
     for person in (people.trainer, people.governor):
         client = client_for(person)
-        page = client.get(f"/evidence/{item.id}")
-        assert page.status_code == 200
-        html = html_of(page)
-        assert "Added by Tess Trainee" in html
-        assert f'href="/evidence/{item.id}/edit"' not in html
-        assert f'href="/trainees/{people.trainee.id}/evidence"' in html
-        with client.get(f"/evidence/{item.id}/file") as download:
-            assert download.status_code == 200 and download.data == PDF
-        assert client.get(f"/evidence/{item.id}/edit").status_code == 403
+        for path in ("", "/edit", "/file", "/delete"):
+            assert client.get(f"/evidence/{item.id}{path}").status_code == 404, (person, path)
         assert (
             client.post(f"/evidence/{item.id}/edit", data=form_data(title="Mine")).status_code
-            == 403
+            == 404
         )
-        assert client.get(f"/evidence/{item.id}/delete").status_code == 403
-        assert client.post(f"/evidence/{item.id}/delete").status_code == 403
-
+        assert client.post(f"/evidence/{item.id}/delete").status_code == 404
         listing = client.get(f"/trainees/{people.trainee.id}/evidence")
         assert listing.status_code == 200
         listing_html = html_of(listing)
         assert "Evidence of Tess Trainee" in listing_html
-        assert "Network meeting with the family" in listing_html
+        assert "Network meeting with the family" not in listing_html  # not handed in yet
         assert 'href="/evidence/new"' not in listing_html
     db.session.refresh(item)
     assert item.title == "Network meeting with the family"
     assert len(stored_files(upload_dir)) == 1
+
+
+def test_trainer_and_governance_read_and_download_the_handed_in_version(
+    people, client_for, upload_dir
+):
+    from tests.handing_in import hand_in_round
+
+    item = _item_with_file(people, client_for)
+    submission = hand_in_round(people.trainee, people.cohort)
+    (version,) = submission.evidence
+    for person in (people.trainer, people.governor):
+        client = client_for(person)
+        listing = html_of(client.get(f"/trainees/{people.trainee.id}/evidence"))
+        assert f'href="/evidence/versions/{version.id}"' in listing
+        page = client.get(f"/evidence/versions/{version.id}")
+        assert page.status_code == 200
+        html = html_of(page)
+        assert "Network meeting with the family" in html and "Added by Tess Trainee" in html
+        assert f'href="/evidence/{item.id}/edit"' not in html
+        with client.get(f"/evidence/versions/{version.id}/file") as download:
+            assert download.status_code == 200 and download.data == PDF
+            assert download.headers["Cache-Control"] == "private, no-store"
+            assert download.headers["Content-Disposition"].startswith("attachment")
 
 
 def test_the_owner_is_sent_from_the_read_only_list_to_their_library(people, client_for):

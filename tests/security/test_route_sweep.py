@@ -138,7 +138,8 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "cohorts.new_cohort": signed_in(HIDDEN, governance=FORBIDDEN, admin=OK),
     "cohorts.cohort": signed_in(HIDDEN, trainer=OK, governance=OK, admin=OK),
     "cohorts.change_role": signed_in(HIDDEN, trainer=FORBIDDEN, governance=FORBIDDEN, admin=DONE),
-    "cohorts.remove_member": signed_in(HIDDEN, trainer=FORBIDDEN, governance=FORBIDDEN, admin=DONE),
+    # GET is the confirmation page; POST (below) removes.
+    "cohorts.remove_member": signed_in(HIDDEN, trainer=FORBIDDEN, governance=FORBIDDEN, admin=OK),
     "cohorts.revoke_invitation": signed_in(HIDDEN, trainer=DONE, admin=DONE),
     "audit.log": signed_in(FORBIDDEN, admin=OK),
     # Sending a pending invitation again: whoever may withdraw it (here: trainee A's cohort's
@@ -159,21 +160,27 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     # Filling in: only trainees of the round's cohort, each their own.
     "assessment.overview": signed_in(HIDDEN, trainee=OK),
     "assessment.fill_in": signed_in(HIDDEN, trainee=OK),
+    # GET is the confirmation page; with nothing rated yet it sends back to the overview.
     "assessment.submit": signed_in(HIDDEN, trainee=DONE),
-    # A handed-in self-assessment: the trainee, their trainers, their governance group.
+    # A handed-in self-assessment: the trainee, and the trainers and governance group of the
+    # round's cohort (not trainers of another cohort of the same organisation).
     "assessment.view_assessment": signed_in(HIDDEN, trainee=OK, trainer=OK, governance=OK),
     "assessment.reopen": signed_in(HIDDEN, trainee=FORBIDDEN, governance=FORBIDDEN, trainer=DONE),
     "assessment.markdown_preview": signed_in(OK),
     # --- evidence (portfolio/assessment/evidence.py): item = trainee A's document
     "evidence.library": signed_in(OK),  # everyone's own library
     "evidence.new": signed_in(OK),
+    # Others see the versions handed in with work they may see, never the live library.
     "evidence.trainee_library": signed_in(
         HIDDEN, trainee=Outcome(302, "/evidence"), trainer=OK, governance=OK
     ),
-    "evidence.show": signed_in(HIDDEN, trainee=OK, trainer=OK, governance=OK),
-    "evidence.download": signed_in(HIDDEN, trainee=OK, trainer=OK, governance=OK),
-    "evidence.edit": signed_in(HIDDEN, trainee=OK, trainer=FORBIDDEN, governance=FORBIDDEN),
-    "evidence.delete": signed_in(HIDDEN, trainee=OK, trainer=FORBIDDEN, governance=FORBIDDEN),
+    "evidence.show": signed_in(HIDDEN, trainee=OK),
+    "evidence.download": signed_in(HIDDEN, trainee=OK),
+    # version = trainee A's document as handed in with "Round Done" (cohort A)
+    "evidence.version": signed_in(HIDDEN, trainee=OK, trainer=OK, governance=OK),
+    "evidence.version_file": signed_in(HIDDEN, trainee=OK, trainer=OK, governance=OK),
+    "evidence.edit": signed_in(HIDDEN, trainee=OK),
+    "evidence.delete": signed_in(HIDDEN, trainee=OK),
 }
 
 #: The POST side of routes that take GET and POST.
@@ -192,9 +199,11 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     "assessment.rounds": signed_in(HIDDEN, trainer=DONE, governance=FORBIDDEN, admin=DONE),
     "assessment.edit_round": signed_in(HIDDEN, trainer=DONE, governance=FORBIDDEN, admin=DONE),
     "assessment.fill_in": signed_in(HIDDEN, trainee=DONE),
+    "assessment.submit": signed_in(HIDDEN, trainee=DONE),
+    "cohorts.remove_member": signed_in(HIDDEN, trainer=FORBIDDEN, governance=FORBIDDEN, admin=DONE),
     "evidence.new": signed_in(DONE),
-    "evidence.edit": signed_in(HIDDEN, trainee=DONE, trainer=FORBIDDEN, governance=FORBIDDEN),
-    "evidence.delete": signed_in(HIDDEN, trainee=DONE, trainer=FORBIDDEN, governance=FORBIDDEN),
+    "evidence.edit": signed_in(HIDDEN, trainee=DONE),
+    "evidence.delete": signed_in(HIDDEN, trainee=DONE),
 }
 
 NEW_PASSWORD = "Another kettle hums at dusk 9"
@@ -338,9 +347,11 @@ def _assessment_world(world: World) -> None:
         Round,
         SelfAssessment,
     )
+    from portfolio.assessment.submissions import record_submission
     from portfolio.assessment.uploads import FileStore
     from portfolio.clock import today
     from portfolio.competencies import current_framework
+    from portfolio.competencies.models import Indicator
     from portfolio.competencies.sync import sync_framework
 
     version = sync_framework(current_framework()).version
@@ -372,14 +383,21 @@ def _assessment_world(world: World) -> None:
         content_type="application/pdf",
         file_size=len(PDF),
     )
+    indicator_key = next(iter(current_framework().ratable()))[2].key
+    evidence.indicators = [
+        db.session.scalar(select(Indicator).where(Indicator.key == indicator_key))
+    ]
     db.session.add_all([round_open, round_done, handed_in, evidence])
+    db.session.flush()
+    submission = record_submission(handed_in, world.users["trainee"])
     db.session.commit()
     world.extra.update(
         round_open=round_open,
         round_done=round_done,
         evidence=evidence,
+        version=submission.evidence[0],
         competency_key=current_framework().competencies[0].key,
-        indicator_key=next(iter(current_framework().ratable()))[2].key,
+        indicator_key=indicator_key,
     )
 
 
@@ -396,6 +414,7 @@ URL_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "round_id": lambda w: w.extra["round_open"].id,
     "key": lambda w: w.extra["competency_key"],
     "item_id": lambda w: w.extra["evidence"].id,
+    "version_id": lambda w: w.extra["version"].id,
 }
 
 #: Per-endpoint values, for argument names that mean different things on different routes.
