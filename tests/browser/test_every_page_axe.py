@@ -47,7 +47,7 @@ ROLES = ("anonymous", "trainee", "trainer", "governance", "admin")
 LANGUAGES = {"nl": "nl-NL", "en": "en-GB"}
 WIDTHS = (390, 1280)
 #: Routes that are not pages (files).
-NOT_PAGES = {"static", "evidence.download"}
+NOT_PAGES = {"static", "evidence.download", "evidence.version_file"}  # files, not pages
 
 #: Scripts run in the page. Offenders are described as "tag#id.class 'text'".
 DESCRIBE = """
