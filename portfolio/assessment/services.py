@@ -7,6 +7,7 @@ Services take explicit arguments, flush, and leave the commit to the caller.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -418,10 +419,111 @@ class SaveResult:
     versions: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
+#: What the fill-in page's buttons send as ``action``.
+ACTIONS = ("save", "next", "starr", "preview")
+_VERSION = re.compile(r"[0-9]{1,9}")
+_FINGERPRINT = re.compile(r"[0-9a-f]{16}")
+
+
+@dataclass
+class ReflectionInput:
+    """What a tab sent for the competency's reflection."""
+
+    text: str
+    base_version: int
+    base_fingerprint: str
+
+
+@dataclass
+class FillInInput:
+    """Everything the fill-in form sent, parsed.
+
+    ``errors`` are the person's own mistakes, per field (shown at the field; the other
+    fields are saved). ``tampered`` names the hidden fields the page writes itself that came
+    back with a value it never writes: then nothing is saved and the page says so.
+    """
+
+    ratings: dict[int, RatingInput]
+    reflection: ReflectionInput | None
+    action: str
+    wants_json: bool
+    errors: dict[str, str] = field(default_factory=dict)
+    tampered: list[str] = field(default_factory=list)
+
+
+def _version(form: Mapping[str, str], name: str, tampered: list[str]) -> int:
+    value = form.get(name, "0")
+    if not _VERSION.fullmatch(value):
+        tampered.append(name)
+        return 0
+    return int(value)
+
+
+def _fingerprint(form: Mapping[str, str], name: str, tampered: list[str]) -> str:
+    value = form.get(name, "")
+    if value and not _FINGERPRINT.fullmatch(value):
+        tampered.append(name)
+        return ""
+    return value
+
+
+def parse_fill_in_form(
+    form: Mapping[str, str],
+    indicators: list[Indicator],
+    levels: list[int],
+    refused: Mapping[str, str] | None = None,
+) -> FillInInput:
+    """Read the fill-in form of one competency: ratings, reflection, and the hidden fields.
+
+    ``refused`` names the fields whose text had to be cleaned of control characters
+    (:func:`portfolio.inputs.refused_fields`): each is refused with the error ``control``.
+    """
+    refused = refused or {}
+    tampered: list[str] = []
+    ratings, errors = parse_rating_form(form, indicators, levels, refused, tampered)
+    reflection = None
+    if "reflection-v" in form:
+        text = form.get("reflection", "").replace("\r\n", "\n")
+        reflection = ReflectionInput(
+            text,
+            _version(form, "reflection-v", tampered),
+            _fingerprint(form, "reflection-h", tampered),
+        )
+        if "reflection" in refused:
+            errors["reflection"] = "control"
+        elif len(text) > REFLECTION_LIMIT:
+            errors["reflection"] = "reflection"
+    action = form.get("action", "save") or "save"
+    if action not in ACTIONS:
+        tampered.append("action")
+        action = "save"
+    response_format = form.get("_format", "")
+    if response_format not in ("", "json"):
+        tampered.append("_format")
+    tampered.extend(name for name in ("action", "_format") if name in refused)
+    return FillInInput(
+        ratings,
+        reflection,
+        action,
+        response_format == "json",
+        errors,
+        sorted(set(tampered)),
+    )
+
+
 def parse_rating_form(
-    form: Mapping[str, str], indicators: list[Indicator], levels: list[int]
+    form: Mapping[str, str],
+    indicators: list[Indicator],
+    levels: list[int],
+    refused: Mapping[str, str] | None = None,
+    tampered: list[str] | None = None,
 ) -> tuple[dict[int, RatingInput], dict[str, str]]:
-    """Read the rating fields of a competency form; returns inputs and per-field errors."""
+    """Read the rating fields of a competency form; returns inputs and per-field errors.
+
+    Hidden fields with a value the page never writes are added to ``tampered``.
+    """
+    refused = refused or {}
+    tampered = tampered if tampered is not None else []
     allowed = {"", NOT_JUDGEABLE, *(str(v) for v in levels)}
     inputs: dict[int, RatingInput] = {}
     errors: dict[str, str] = {}
@@ -432,19 +534,16 @@ def parse_rating_form(
         choice = form.get(f"{prefix}-level", "").strip()
         note = form.get(f"{prefix}-note", "").strip()
         reason = form.get(f"{prefix}-reason", "").strip()
-        try:
-            base = int(form.get(f"{prefix}-v", "0"))
-        except ValueError:
-            base = -1
+        base = _version(form, f"{prefix}-v", tampered)
+        base_fp = _fingerprint(form, f"{prefix}-h", tampered)
         if choice not in allowed:
             errors[f"{prefix}-level"] = "level"
-        if len(note) > NOTE_LIMIT:
-            errors[f"{prefix}-note"] = "note"
-        if len(reason) > REASON_LIMIT:
-            errors[f"{prefix}-reason"] = "reason"
-        if base < 0:
-            errors[f"{prefix}-level"] = "version"
-        inputs[indicator.id] = RatingInput(choice, note, reason, base, form.get(f"{prefix}-h", ""))
+        for part, text, limit in (("note", note, NOTE_LIMIT), ("reason", reason, REASON_LIMIT)):
+            if f"{prefix}-{part}" in refused:
+                errors[f"{prefix}-{part}"] = "control"
+            elif len(text) > limit:
+                errors[f"{prefix}-{part}"] = part
+        inputs[indicator.id] = RatingInput(choice, note, reason, base, base_fp)
     return inputs, errors
 
 

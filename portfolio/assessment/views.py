@@ -16,8 +16,8 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from portfolio import policy
@@ -31,7 +31,9 @@ from portfolio.cohorts.models import Cohort
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Competency, Indicator
 from portfolio.extensions import db
+from portfolio.inputs import REFUSED_MESSAGE, refused_fields
 from portfolio.markdown import render_markdown
+from portfolio.templating import date_text
 
 bp = Blueprint("assessment", __name__)
 
@@ -162,9 +164,14 @@ class Row:
     conflict: services.Conflict | None = None
 
 
-def _is_fetch() -> bool:
-    return (
-        request.headers.get("X-Requested-With") == "fetch" or request.form.get("_format") == "json"
+def _is_fetch(data: services.FillInInput | None = None) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch" or bool(data and data.wants_json)
+
+
+def _parse_fill_in(indicators: list[Indicator]) -> services.FillInInput:
+    """The fill-in form, hidden fields included, through one parser (see services)."""
+    return services.parse_fill_in_form(
+        request.form, indicators, current_framework().rating_scale.values, refused_fields()
     )
 
 
@@ -181,11 +188,54 @@ def fill_in(round_id: int, key: str) -> Any:
         abort(404)
     editable = _editable(round_, assessment)
     if request.method == "POST":
+        data = _parse_fill_in(indicators)
+        if data.tampered:
+            return _refuse_tampered(round_, assessment, competency, indicators, data, editable)
         if not editable:
-            return _refuse_save(round_, assessment, competency, indicators)
+            return _refuse_save(round_, assessment, competency, indicators, data)
         assessment = services.get_or_create_assessment(round_, current_user)
-        return _save(round_, assessment, competency, indicators)
+        return _save(round_, assessment, competency, indicators, data)
     return _render_fill_in(round_, assessment, competency, indicators, editable)
+
+
+def _refuse_tampered(
+    round_: Round,
+    assessment: SelfAssessment | None,
+    competency: Competency,
+    indicators: list[Indicator],
+    data: services.FillInInput,
+    editable: bool,
+) -> Any:
+    """Hidden fields came back with values this page never writes: save nothing, say so (400).
+
+    What the person typed is shown again, on top of what is stored now, so that saving
+    once more is a deliberate choice made on a page the server wrote.
+    """
+    message = _(
+        "This page sent back values that it did not write itself (in: %(fields)s), so "
+        "nothing was saved. This can happen when a browser extension or another program "
+        "changes the page. What you typed is shown below: check it and save again.",
+        fields=", ".join(data.tampered),
+    )
+    if _is_fetch():
+        return jsonify(status="refused", message=message, fields=data.tampered), 400
+    rows = _rows(round_, current_user.id, assessment, indicators, inputs=data.ratings)
+    flash(message, "error")
+    reflection = data.reflection
+    return (
+        _render_fill_in(
+            round_,
+            assessment,
+            competency,
+            indicators,
+            editable=editable,
+            rows=rows,
+            reflection_text=reflection.text if reflection else None,
+            reflection_base=None,
+            unsaved=not editable,
+        ),
+        400,
+    )
 
 
 def _refuse_save(
@@ -193,6 +243,7 @@ def _refuse_save(
     assessment: SelfAssessment | None,
     competency: Competency,
     indicators: list[Indicator],
+    data: services.FillInInput,
 ) -> Any:
     """The round closed or was handed in meanwhile: say so, and keep what was typed on screen."""
     if assessment is not None and assessment.is_submitted:
@@ -206,15 +257,12 @@ def _refuse_save(
             "This round is not open (it runs from %(start)s to %(end)s), so nothing was "
             "saved. Your text is shown below: copy what you need, or ask your trainer "
             "for more time.",
-            start=format_date(round_.opens_on),
-            end=format_date(round_.closes_on),
+            start=date_text(round_.opens_on),
+            end=date_text(round_.closes_on),
         )
-    if _is_fetch():
+    if _is_fetch(data):
         return jsonify(status="locked", message=message), 409
-    inputs, _errors = services.parse_rating_form(
-        request.form, indicators, current_framework().rating_scale.values
-    )
-    rows = _rows(round_, current_user.id, assessment, indicators, inputs=inputs)
+    rows = _rows(round_, current_user.id, assessment, indicators, inputs=data.ratings)
     flash(message, "error")
     return (
         _render_fill_in(
@@ -224,11 +272,16 @@ def _refuse_save(
             indicators,
             editable=False,
             rows=rows,
-            reflection_text=request.form.get("reflection", ""),
+            reflection_text=data.reflection.text if data.reflection else "",
+            reflection_base=_base(data.reflection),
             unsaved=True,
         ),
         409,
     )
+
+
+def _base(reflection: services.ReflectionInput | None) -> tuple[int, str] | None:
+    return (reflection.base_version, reflection.base_fingerprint) if reflection else None
 
 
 def _save(
@@ -236,35 +289,30 @@ def _save(
     assessment: SelfAssessment,
     competency: Competency,
     indicators: list[Indicator],
+    data: services.FillInInput,
 ) -> Any:
-    framework = current_framework()
-    inputs, errors = services.parse_rating_form(
-        request.form, indicators, framework.rating_scale.values
-    )
-    skip = {int(name.split("-")[1]) for name in errors}
+    inputs, errors, action = data.ratings, dict(data.errors), data.action
+    skip = {int(name.split("-")[1]) for name in errors if name.startswith("r-")}
     by_id = {i.id: i for i in indicators}
     result = services.save_ratings(assessment, inputs, by_id, skip)
-    action = request.form.get("action", "save")
-    reflection_text = request.form.get("reflection", "").replace("\r\n", "\n")
-    if "reflection-v" in request.form:
-        try:
-            base = int(request.form.get("reflection-v", "0"))
-        except ValueError:
-            base = -1
-        if base < 0:
-            errors["reflection"] = "version"
-        else:
-            saved = services.save_reflection(
-                assessment, competency, reflection_text, base, request.form.get("reflection-h", "")
-            )
-            result.saved += saved.saved
-            result.conflicts += saved.conflicts
-            result.versions.update(saved.versions)
-            errors.update(saved.errors)
+    reflection = data.reflection
+    reflection_text = reflection.text if reflection else None
+    if reflection is not None and "reflection" not in errors:
+        saved = services.save_reflection(
+            assessment,
+            competency,
+            reflection.text,
+            reflection.base_version,
+            reflection.base_fingerprint,
+        )
+        result.saved += saved.saved
+        result.conflicts += saved.conflicts
+        result.versions.update(saved.versions)
+        errors.update(saved.errors)
     db.session.commit()
 
     messages = {name: _error_message(kind) for name, kind in errors.items()}
-    if _is_fetch():
+    if _is_fetch(data):
         return jsonify(
             status="conflict" if result.conflicts else ("invalid" if errors else "saved"),
             saved=result.saved,
@@ -293,13 +341,14 @@ def _save(
                 editable=True,
                 rows=rows,
                 reflection_text=reflection_text,
+                reflection_base=_base(reflection) if "reflection" in messages else None,
                 reflection_conflict=reflection_conflict,
                 reflection_error=messages.get("reflection"),
                 errors=messages,
             ),
             409 if result.conflicts else 400,
         )
-    if action == "starr" and not reflection_text.strip():
+    if action == "starr" and not (reflection_text or "").strip():
         return redirect(
             url_for("assessment.fill_in", round_id=round_.id, key=competency.key, starr=1)
             + "#reflection",
@@ -335,7 +384,7 @@ def _error_message(kind: str) -> str:
             "The reflection is too long: keep it under %(n)s characters.",
             n=services.REFLECTION_LIMIT,
         ),
-        "version": _("The page was out of date. Reload it and try again."),
+        "control": str(REFUSED_MESSAGE),
     }.get(kind, _("This value could not be saved."))
 
 
@@ -428,6 +477,7 @@ def _render_fill_in(
     *,
     rows: list[Row] | None = None,
     reflection_text: str | None = None,
+    reflection_base: tuple[int, str] | None = None,
     reflection_conflict: services.Conflict | None = None,
     reflection_error: str | None = None,
     errors: dict[str, str] | None = None,
@@ -437,11 +487,12 @@ def _render_fill_in(
     previous_round, _previous = services.previous_ratings(round_, current_user.id)
     stored_version = reflection.version if reflection else 0
     stored_fp = services.reflection_fingerprint(reflection)
-    if reflection_conflict is not None:
-        version, fp = stored_version, stored_fp  # both texts are shown; saving again is deliberate
-    elif reflection_error is not None or unsaved:
-        version = int(request.form.get("reflection-v", "0") or 0)
-        fp = request.form.get("reflection-h", "")
+    if reflection_conflict is not None or (reflection_text is not None and not reflection_base):
+        # Both texts are shown (or the page's own fields came back wrong): saving again is
+        # a deliberate choice, made on top of what is stored now.
+        version, fp = stored_version, stored_fp
+    elif reflection_base is not None:
+        version, fp = reflection_base  # what this tab was based on, as parsed
     else:
         reflection_text, version, fp = (
             (reflection.body if reflection else ""),
