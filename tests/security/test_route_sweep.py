@@ -456,6 +456,10 @@ def _check(app: Flask, endpoint: str, role: str, method: str, expected: Outcome)
         got = Outcome(got.status)  # the target of an allowed redirect is not the point here
     assert got == expected, f"{method} {url} as {role}: expected {expected!r}, got {got!r}"
     assert_security_headers(response, f"{method} {url} as {role}")
+    if role != "anonymous":
+        assert "no-store" in response.headers.get("Cache-Control", ""), (
+            f"{method} {url} as {role} may be cached"
+        )
 
     if expected in REFUSED or method == "GET":
         assert _snapshot() == before, f"{method} {url} as {role} changed the database"
