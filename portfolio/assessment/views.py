@@ -25,7 +25,6 @@ from portfolio.accounts.models import User
 from portfolio.assessment import services
 from portfolio.assessment.forms import ReopenForm, RoundForm
 from portfolio.assessment.models import Rating, Round, SelfAssessment
-from portfolio.audit import record
 from portfolio.clock import today
 from portfolio.cohorts.models import Cohort
 from portfolio.competencies import current_framework
@@ -49,6 +48,7 @@ def rounds(cohort_id: int) -> str | Response:
     policy.require_view(policy.can_view_cohort(current_user, cohort))
     policy.require(policy.can_manage_rounds(current_user, cohort))
     form = RoundForm()
+    refused = False
     if form.validate_on_submit():
         version = services.current_framework_version(current_framework())
         if version is None:
@@ -60,46 +60,119 @@ def rounds(cohort_id: int) -> str | Response:
                 "error",
             )
         else:
-            services.create_round(
-                current_user,
-                cohort,
-                title=form.title.data or "",
-                opens_on=form.opens_on.data,  # type: ignore[arg-type]
-                closes_on=form.closes_on.data,  # type: ignore[arg-type]
-                version=version,
-            )
-            db.session.commit()
-            flash(_("Round planned. Trainees see it on their overview when it opens."), "success")
-            return redirect(url_for("assessment.rounds", cohort_id=cohort.id), code=303)
-    return render_template(
+            try:
+                services.create_round(
+                    current_user,
+                    cohort,
+                    title=form.title.data or "",
+                    opens_on=form.opens_on.data,  # type: ignore[arg-type]
+                    closes_on=form.closes_on.data,  # type: ignore[arg-type]
+                    version=version,
+                    today=today(),
+                    confirmed=bool(form.confirm_outside.data),
+                )
+            except services.RoundRefused as refusal:
+                form.show_refusal(refusal.problems)
+                refused = True
+            else:
+                db.session.commit()
+                flash(
+                    _("Round planned. Trainees see it on their overview when it opens."), "success"
+                )
+                return redirect(url_for("assessment.rounds", cohort_id=cohort.id), code=303)
+    if not refused:
+        form.hide_confirmation()
+    listed = services.cohort_rounds(cohort.id)
+    page = render_template(
         "assessment/rounds.html",
         cohort=cohort,
-        rounds=services.cohort_rounds(cohort.id),
+        rounds=listed,
+        started=services.started_round_ids([r.id for r in listed]),
         form=form,
         today=today(),
     )
+    return page
 
 
 @bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_round(round_id: int) -> str | Response:
     """Change a round's name or dates (for example to give more time)."""
-    round_ = db.get_or_404(Round, round_id)
-    policy.require_view(policy.can_view_cohort(current_user, round_.cohort))
-    policy.require(policy.can_manage_rounds(current_user, round_.cohort))
+    round_ = _managed_round(round_id)
     form = RoundForm(obj=round_)
     if form.validate_on_submit():
-        changes = {
-            name: str(getattr(form, name).data)
-            for name in ("title", "opens_on", "closes_on")
-            if getattr(form, name).data != getattr(round_, name)
-        }
-        form.populate_obj(round_)
-        record("round_changed", actor=current_user, target=round_, **changes)
+        try:
+            services.update_round(
+                current_user,
+                round_,
+                title=form.title.data or "",
+                opens_on=form.opens_on.data,  # type: ignore[arg-type]
+                closes_on=form.closes_on.data,  # type: ignore[arg-type]
+                today=today(),
+                confirmed=bool(form.confirm_outside.data),
+            )
+        except services.RoundRefused as refusal:
+            form.show_refusal(refusal.problems)
+            return render_template("assessment/round_form.html", form=form, round=round_)
         db.session.commit()
         flash(_("The round is saved."), "success")
         return redirect(url_for("assessment.rounds", cohort_id=round_.cohort_id), code=303)
+    form.hide_confirmation()
     return render_template("assessment/round_form.html", form=form, round=round_)
+
+
+def _managed_round(round_id: int) -> Round:
+    round_ = db.get_or_404(Round, round_id)
+    policy.require_view(policy.can_view_cohort(current_user, round_.cohort))
+    policy.require(policy.can_manage_rounds(current_user, round_.cohort))
+    return round_
+
+
+@bp.route("/rounds/<int:round_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_round(round_id: int) -> str | Response | tuple[str, int]:
+    """Delete a round nobody has started (a confirmation page first)."""
+    round_ = _managed_round(round_id)
+    started = services.has_answers(round_)
+    if request.method == "POST" and not started:
+        cohort_id = round_.cohort_id
+        services.delete_round(current_user, round_)
+        db.session.commit()
+        flash(_("The round “%(title)s” is deleted.", title=round_.title), "success")
+        return redirect(url_for("assessment.rounds", cohort_id=cohort_id), code=303)
+    page = render_template(
+        "assessment/round_end.html", round=round_, started=started, action="delete", today=today()
+    )
+    return (page, 409) if request.method == "POST" else page
+
+
+@bp.route("/rounds/<int:round_id>/close", methods=["GET", "POST"])
+@login_required
+def close_round(round_id: int) -> str | Response | tuple[str, int]:
+    """Close a round now, keeping every answer (a confirmation page first)."""
+    round_ = _managed_round(round_id)
+    closed = round_.state(today()) == "closed"
+    if request.method == "POST" and not closed:
+        services.close_round(current_user, round_, today=today())
+        db.session.commit()
+        flash(
+            _(
+                "The round “%(title)s” is closed. Trainees can read what they saved but no "
+                "longer change it.",
+                title=round_.title,
+            ),
+            "success",
+        )
+        return redirect(url_for("assessment.rounds", cohort_id=round_.cohort_id), code=303)
+    page = render_template(
+        "assessment/round_end.html",
+        round=round_,
+        started=services.has_answers(round_),
+        action="close",
+        closed=closed,
+        today=today(),
+    )
+    return (page, 409) if request.method == "POST" else page
 
 
 @bp.get("/rounds/<int:round_id>/progress")

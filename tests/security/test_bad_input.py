@@ -191,8 +191,9 @@ def test_every_form_of_the_application_refuses_control_characters(app: Flask) ->
     import importlib
     import pkgutil
 
-    import portfolio
     from flask_wtf import FlaskForm
+
+    import portfolio
 
     for module in pkgutil.walk_packages(portfolio.__path__, "portfolio."):
         if module.name != "portfolio.wsgi":  # builds an application of its own

@@ -145,6 +145,9 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     # Planning rounds: the cohort's trainers and administrators; governance sees, may not do.
     "assessment.rounds": signed_in(HIDDEN, trainer=OK, governance=FORBIDDEN, admin=OK),
     "assessment.edit_round": signed_in(HIDDEN, trainer=OK, governance=FORBIDDEN, admin=OK),
+    # Deleting (nobody started it) or closing a round: a confirmation page, then the POST.
+    "assessment.delete_round": signed_in(HIDDEN, trainer=OK, governance=FORBIDDEN, admin=OK),
+    "assessment.close_round": signed_in(HIDDEN, trainer=OK, governance=FORBIDDEN, admin=OK),
     "assessment.round_progress": signed_in(HIDDEN, trainer=OK, governance=FORBIDDEN, admin=OK),
     # Filling in: only trainees of the round's cohort, each their own.
     "assessment.overview": signed_in(HIDDEN, trainee=OK),
@@ -180,6 +183,8 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     "cohorts.cohort": signed_in(HIDDEN, governance=FORBIDDEN, trainer=OK, admin=OK),
     "assessment.rounds": signed_in(HIDDEN, trainer=DONE, governance=FORBIDDEN, admin=DONE),
     "assessment.edit_round": signed_in(HIDDEN, trainer=DONE, governance=FORBIDDEN, admin=DONE),
+    "assessment.delete_round": signed_in(HIDDEN, trainer=DONE, governance=FORBIDDEN, admin=DONE),
+    "assessment.close_round": signed_in(HIDDEN, trainer=DONE, governance=FORBIDDEN, admin=DONE),
     "assessment.fill_in": signed_in(HIDDEN, trainee=DONE),
     "evidence.new": signed_in(DONE),
     "evidence.edit": signed_in(HIDDEN, trainee=DONE, trainer=FORBIDDEN, governance=FORBIDDEN),
@@ -221,6 +226,8 @@ POST_DATA: dict[str, dict[str, str] | Callable[[World], dict[str, str]]] = {
         "opens_on": "2030-01-06",
         "closes_on": "2030-01-31",
     },
+    "assessment.delete_round": {},  # the open round: nobody has started it
+    "assessment.close_round": {},
     "assessment.fill_in": {"action": "save"},  # nothing rated: a save that changes nothing
     "assessment.submit": {},  # nothing rated yet: refused with an explanation (303)
     "assessment.reopen": {"reason": "One more look"},
