@@ -392,6 +392,7 @@ def _save(
             versions={name: list(v) for name, v in result.versions.items()},
             conflicts=[c.field for c in result.conflicts],
             errors=messages,
+            cleaned=sorted(name for name, kind in errors.items() if kind == "control"),
             progress=_progress_json(assessment.id),
         )
     if result.conflicts or errors:
