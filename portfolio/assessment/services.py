@@ -113,7 +113,9 @@ def round_problems(
     problems: list[RoundProblem] = []
     if closes_on < opens_on:
         problems.append(
-            RoundProblem("closes_on", str(_l("The closing day must be on or after the opening day.")))
+            RoundProblem(
+                "closes_on", str(_l("The closing day must be on or after the opening day."))
+            )
         )
         return problems
     moved = existing is None or (opens_on, closes_on) != (existing.opens_on, existing.closes_on)

@@ -84,7 +84,8 @@ def _cohort(viewer: Any, cohort: Any) -> Named:
 
 def _organisation(viewer: Any, organisation: Any) -> Named:
     url = url_for("cohorts.organisation", organisation_id=organisation.id)
-    return Named(organisation.name, url if policy.can_view_organisation(viewer, organisation) else None)
+    allowed = policy.can_view_organisation(viewer, organisation)
+    return Named(organisation.name, url if allowed else None)
 
 
 def _round(viewer: Any, round_: Any) -> Named:

@@ -60,7 +60,9 @@ def test_a_round_that_overlaps_an_open_round_is_refused_and_names_it(client, wor
 
 
 def test_the_service_applies_the_rules_for_every_caller(world, db):
-    version = services.current_framework_version(__import__("portfolio").competencies.current_framework())
+    from portfolio.competencies import current_framework
+
+    version = services.current_framework_version(current_framework())
     with pytest.raises(services.RoundRefused) as refused:
         services.create_round(
             world.trainer,

@@ -38,7 +38,7 @@ def _sign_in(tab, user):
     tab.wait_for_url("**/dashboard")
 
 
-def _answer(world, db):
+def _answer(world, db):  # noqa: F811
     from portfolio.assessment import services
     from portfolio.assessment.models import Rating
 
@@ -58,7 +58,13 @@ def _in_viewport(tab, selector):
 
 @pytest.mark.parametrize(("width", "height"), WIDTHS)
 def test_the_save_status_is_in_the_sticky_bar_where_one_works(
-    browser, live_server, world, db, width, height, axe  # noqa: F811
+    browser,
+    live_server,
+    world,  # noqa: F811
+    db,
+    width,
+    height,
+    axe,
 ):
     context, tab = _tab(browser, live_server, width, height)
     _sign_in(tab, world.trainee)
@@ -90,7 +96,12 @@ def test_the_save_status_is_in_the_sticky_bar_where_one_works(
 
 @pytest.mark.parametrize(("width", "height"), WIDTHS)
 def test_a_nul_in_the_reflection_is_refused_at_the_field_by_autosave(
-    browser, live_server, world, db, width, height  # noqa: F811
+    browser,
+    live_server,
+    world,  # noqa: F811
+    db,
+    width,
+    height,
 ):
     context, tab = _tab(browser, live_server, width, height)
     _sign_in(tab, world.trainee)
@@ -101,7 +112,8 @@ def test_a_nul_in_the_reflection_is_refused_at_the_field_by_autosave(
     error.wait_for(state="visible")
     assert "invisible control character" in error.inner_text()
     assert error.get_attribute("aria-live") == "polite"
-    assert "see the messages at the marked answers" in tab.locator("[data-save-status]").inner_text()
+    status = tab.locator("[data-save-status]").inner_text()
+    assert "see the messages at the marked answers" in status
     # The character is gone from the box; the next change saves the text.
     assert tab.locator("#reflection-text").input_value() == "Pasted from a PDF: it looked fine."
     db.session.expire_all()
@@ -124,15 +136,23 @@ def test_the_autosave_texts_follow_the_interface_language(browser, live_server, 
     assert tab.evaluate("document.documentElement.lang") == "nl"
     tab.locator("fieldset.rating").nth(0).locator("label.scale-option").nth(2).click()
     tab.wait_for_selector("[data-save-status].save-status--ok")
-    assert tab.locator("[data-save-status]").inner_text().startswith(
-        "Alle wijzigingen zijn opgeslagen ("
+    assert (
+        tab.locator("[data-save-status]")
+        .inner_text()
+        .startswith("Alle wijzigingen zijn opgeslagen (")
     )
     context.close()
 
 
 @pytest.mark.parametrize(("width", "height"), WIDTHS)
 def test_rounds_page_refuses_with_reasons_deletes_and_closes(
-    browser, live_server, world, db, width, height, axe  # noqa: F811
+    browser,
+    live_server,
+    world,  # noqa: F811
+    db,
+    width,
+    height,
+    axe,
 ):
     upcoming = world.add_round("Later on", 30, 40)
     _answer(world, db)

@@ -57,7 +57,7 @@ def _record_all(db, admin, trainee, cohort, round_, assessment, evidence, invita
 
 
 def test_people_and_objects_are_named_in_words_with_safe_links(app, db, framework_db):
-    admin, trainee, cohort, round_, assessment, evidence, invitation = world = _world(db)
+    admin, trainee, cohort, round_, _assessment, evidence, _invitation = world = _world(db)
     _record_all(db, *world)
     client = app.test_client()
     login(client, admin)

@@ -91,7 +91,11 @@ CASES = [
         "round title",
         "trainer",
         lambda w: f"/cohorts/{w.cohort_a.id}/rounds",
-        lambda w: {"title": "After module two", "opens_on": "2030-01-06", "closes_on": "2030-01-31"},
+        lambda w: {
+            "title": "After module two",
+            "opens_on": "2030-01-06",
+            "closes_on": "2030-01-31",
+        },
         ("title",),
         _texts(Round.title),
     ),
@@ -174,9 +178,7 @@ def test_control_characters_in_every_text_field_are_refused_at_the_field(
             if field != "password":  # a password is never shown again
                 assert f'value="{original}"' in page or re.search(
                     r">\s*" + re.escape(original) + "</textarea>", page
-                ), (
-                    f"{case.name}: the cleaned text of {field} is not on the page"
-                )
+                ), f"{case.name}: the cleaned text of {field} is not on the page"
             stored = case.stored()
             assert stored == before, f"{case.name}: {field} with {bad!r} was stored"
             assert not any(re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", v) for v in stored)
