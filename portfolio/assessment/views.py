@@ -291,6 +291,11 @@ def _refuse_tampered(
         fields=", ".join(data.tampered),
     )
     if _is_fetch():
+        message = _(
+            "Not saved: this page sent back values that it did not write itself (in: "
+            "%(fields)s). Press Save to get the page back with what you typed.",
+            fields=", ".join(data.tampered),
+        )
         return jsonify(status="refused", message=message, fields=data.tampered), 400
     rows = _rows(round_, current_user.id, assessment, indicators, inputs=data.ratings)
     flash(message, "error")
