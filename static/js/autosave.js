@@ -43,14 +43,17 @@
     form.querySelectorAll("[data-field-error]").forEach(function (box) {
       var key = box.getAttribute("data-field-error");
       var holder = box.closest("fieldset, section");
+      var described = key === "reflection" ? form.querySelector("#reflection-text") : holder;
       if (marked[key]) {
         box.textContent = marked[key];
         box.hidden = false;
         if (holder) holder.classList.add("rating--error");
+        describe(described, box.id, true);
       } else if (!box.hidden) {
         box.textContent = "";
         box.hidden = true;
         if (holder) holder.classList.remove("rating--error");
+        describe(described, box.id, false);
       }
     });
     // A refused control character is removed here too, so the next save can succeed.
@@ -58,6 +61,17 @@
       var input = form.querySelector('[name="' + name + '"]');
       if (input && typeof input.value === "string") input.value = input.value.replace(UNSTORABLE, "");
     });
+  }
+
+  function describe(element, id, on) {
+    // Tie (or untie) an error message to its field for screen readers.
+    if (!element) return;
+    var ids = (element.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (x) {
+      return x && x !== id;
+    });
+    if (on) ids.push(id);
+    if (ids.length) element.setAttribute("aria-describedby", ids.join(" "));
+    else element.removeAttribute("aria-describedby");
   }
 
   function clock() {

@@ -112,6 +112,8 @@ def test_a_nul_in_the_reflection_is_refused_at_the_field_by_autosave(
     error.wait_for(state="visible")
     assert "invisible control character" in error.inner_text()
     assert error.get_attribute("aria-live") == "polite"
+    described = tab.locator("#reflection-text").get_attribute("aria-describedby")
+    assert "reflection-error" in described.split()
     status = tab.locator("[data-save-status]").inner_text()
     assert "see the messages at the marked answers" in status
     # The character is gone from the box; the next change saves the text.
