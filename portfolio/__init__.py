@@ -9,7 +9,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portfolio import config, errors, i18n, routing, security, templating
+from portfolio import caching, config, errors, i18n, inputs, routing, security, templating
 from portfolio.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         static_folder=str(config.PROJECT_ROOT / "static"),
     )
     config.configure(app, overrides)
+    inputs.init_app(app)
     if app.config.get("PROXY_FIX"):
         # Behind one reverse proxy: trust its X-Forwarded-For/-Proto (client IP for rate
         # limits and the audit log, https for HSTS and secure URLs).
@@ -50,6 +51,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     templating.init_app(app)
     security.init_app(app)
+    caching.init_app(app)
     errors.init_app(app)
     return app
 

@@ -48,7 +48,13 @@ def format_size(size: int) -> str:
 
 
 def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
-    """Render the error page for ``code``."""
+    """Render the error page for ``code``.
+
+    The database session is rolled back first: whatever failed may have left it in a failed
+    transaction, and the page itself reads from the database (the signed-in user, for one).
+    Nothing of a request that ends in an error is kept.
+    """
+    _roll_back()
     title, hint = MESSAGES.get(code, MESSAGES[400])
     config = current_app.config
     limit = format_size(config.get("UPLOAD_MAX_SIZE") or config.get("MAX_CONTENT_LENGTH") or 0)
@@ -58,6 +64,16 @@ def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
         ),
         code,
     )
+
+
+def _roll_back() -> None:
+    from portfolio.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself may be gone; the page must still be shown
+        log.exception("Rolling back before an error page failed")
+        db.session.remove()
 
 
 def init_app(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
@@ -13,6 +14,34 @@ from portfolio.audit import action_label
 from portfolio.cohorts import role_label
 from portfolio.competencies import current_framework
 from portfolio.markdown import render_markdown
+
+# --- dates: one unambiguous European form in every language ---------------------------------
+# Day before month, the month as a word, a 24-hour clock: "1 Dec 2026, 08:13" and
+# "1 dec 2026, 08:13". Times are shown in the application's time zone
+# (BABEL_DEFAULT_TIMEZONE). Every template and message uses these, never Babel's "short"
+# formats, which read "12/1/26, 8:13 AM" in English.
+DATE_PATTERN = "d MMM y"
+LONG_DATE_PATTERN = "d MMMM y"
+DATETIME_PATTERN = "d MMM y, HH:mm"
+
+
+def date_text(value: date | datetime | None, long: bool = False) -> str:
+    """A day in words: 1 Dec 2026 (``long``: 1 December 2026); '' for no date."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, LONG_DATE_PATTERN if long else DATE_PATTERN)
+    return format_date(value, LONG_DATE_PATTERN if long else DATE_PATTERN)
+
+
+def datetime_text(value: datetime | None) -> str:
+    """A moment: 1 Dec 2026, 08:13 (24-hour clock, in the application's time zone)."""
+    return "" if value is None else format_datetime(value, DATETIME_PATTERN)
+
+
+def long_date_text(value: date | datetime | None) -> str:
+    """A day with the month written out: 1 December 2026."""
+    return date_text(value, long=True)
 
 
 def paragraphs(text: str | None) -> Markup:
@@ -58,4 +87,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["action_label"] = action_label
     app.jinja_env.globals["round_state_label"] = round_state_label
     app.jinja_env.globals["choice_label"] = choice_label
-    app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime)
+    app.jinja_env.filters["date"] = date_text
+    app.jinja_env.filters["long_date"] = long_date_text
+    app.jinja_env.filters["datetime"] = datetime_text
+    # Babel's own format_date/format_datetime are deliberately not template globals: their
+    # default formats are ambiguous ("12/1/26"). Use the filters above.

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from portfolio.accounts.passwords import MAX_LENGTH, StrongPassword
+from portfolio.inputs import Form as FlaskForm
 
 # SelectChoice rather than (value, label) tuples, which WTForms 3.3 deprecates.
 LANGUAGE_CHOICES = [

@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -24,6 +23,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portfolio.assessment import uploads
 from portfolio.assessment.models import EvidenceKind
+from portfolio.inputs import Form as FlaskForm
 
 KIND_LABELS = {
     EvidenceKind.TEXT: _l("Text only"),

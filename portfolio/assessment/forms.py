@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
+
+from portfolio.inputs import Form as FlaskForm
 
 
 class RoundForm(FlaskForm):
@@ -27,10 +28,28 @@ class RoundForm(FlaskForm):
         validators=[DataRequired(_l("Enter the last day trainees can fill it in (YYYY-MM-DD)."))],
     )
 
+    confirm_outside = BooleanField(_l("Plan it like this anyway, outside the cohort's dates"))
+
     def validate_closes_on(self, field: Any) -> None:
-        """A round cannot close before it opens."""
+        """A round cannot close before it opens (the service checks the other rules)."""
         if field.data and self.opens_on.data and field.data < self.opens_on.data:
             raise ValidationError(_l("The closing day must be on or after the opening day."))
+
+    def show_refusal(self, problems: list[Any]) -> None:
+        """Put the planning rules' messages at their fields (see services.round_problems).
+
+        The confirmation box is only shown when the dates fall outside the cohort's.
+        """
+        for problem in problems:
+            field = getattr(self, problem.field)
+            field.errors = [*field.errors, problem.message]
+        if not any(p.field == "confirm_outside" for p in problems):
+            self.hide_confirmation()
+
+    def hide_confirmation(self) -> None:
+        """No confirmation asked: leave the box off the page."""
+        if "confirm_outside" in self._fields:
+            del self.confirm_outside
 
 
 class ReopenForm(FlaskForm):

@@ -40,16 +40,21 @@ class Round(db.Model):
     closes_on: Mapped[date] = mapped_column(Date)
     framework_version_id: Mapped[int] = mapped_column(ForeignKey("framework_versions.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Set when a trainer closes the round early ("close now"): from then on it is closed,
+    # whatever the closing day says.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     cohort: Mapped[Cohort] = relationship()
     framework_version: Mapped[FrameworkVersion] = relationship()
 
     def is_open(self, today: date) -> bool:
         """Trainees can work on the round today."""
-        return self.opens_on <= today <= self.closes_on
+        return self.closed_at is None and self.opens_on <= today <= self.closes_on
 
     def state(self, today: date) -> str:
         """upcoming, open or closed."""
+        if self.closed_at is not None:
+            return "closed"
         if today < self.opens_on:
             return "upcoming"
         return "open" if today <= self.closes_on else "closed"

@@ -7,12 +7,14 @@ Services take explicit arguments, flush, and leave the commit to the caller.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
 from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -63,6 +65,146 @@ def current_framework_version(framework: Framework) -> FrameworkVersion | None:
     )
 
 
+@dataclass
+class RoundProblem:
+    """Why a round cannot be planned or changed like this, and at which field.
+
+    ``confirmable`` problems (the round falls outside the cohort's dates) are allowed once
+    the trainer confirms; the others are refused.
+    """
+
+    field: str
+    message: str
+    confirmable: bool = False
+
+
+class RoundRefused(Exception):
+    """The round breaks a planning rule; ``problems`` say which and why."""
+
+    def __init__(self, problems: list[RoundProblem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+    @property
+    def needs_confirmation_only(self) -> bool:
+        """Every problem goes away when the trainer confirms."""
+        return all(p.confirmable for p in self.problems)
+
+
+def _day(value: date) -> str:
+    from portfolio.templating import date_text
+
+    return date_text(value)
+
+
+def round_problems(
+    cohort: Cohort,
+    opens_on: date,
+    closes_on: date,
+    *,
+    today: date,
+    existing: Round | None = None,
+    confirmed: bool = False,
+) -> list[RoundProblem]:
+    """The planning rules for a round of ``cohort`` from ``opens_on`` to ``closes_on``.
+
+    - it cannot close before it opens;
+    - a new round cannot lie entirely in the past, and no round can be moved into the
+      past (closing early is "close now");
+    - a round that trainees have started cannot open later than today;
+    - it may not overlap another round of the cohort that is not closed early: trainees
+      would have two rounds "to do now";
+    - outside the cohort's dates only when ``confirmed``.
+    """
+    problems: list[RoundProblem] = []
+    if closes_on < opens_on:
+        problems.append(
+            RoundProblem(
+                "closes_on", str(_l("The closing day must be on or after the opening day."))
+            )
+        )
+        return problems
+    moved = existing is None or (opens_on, closes_on) != (existing.opens_on, existing.closes_on)
+    if existing is not None and existing.closed_at is not None and moved:
+        problems.append(
+            RoundProblem(
+                "closes_on",
+                str(_l("This round was closed early, so its dates can no longer be changed.")),
+            )
+        )
+        return problems
+    if moved and closes_on < today:
+        problems.append(
+            RoundProblem(
+                "closes_on",
+                str(
+                    _l(
+                        "This closing day (%(day)s) is in the past, so trainees could never "
+                        "fill the round in. Choose today or a later day. To end a round "
+                        "early, use “Close now” in the list of rounds.",
+                        day=_day(closes_on),
+                    )
+                ),
+            )
+        )
+    if existing is not None and opens_on > today and has_answers(existing):
+        problems.append(
+            RoundProblem(
+                "opens_on",
+                str(
+                    _l(
+                        "Trainees have already started this round, so it cannot open later "
+                        "than today."
+                    )
+                ),
+            )
+        )
+    others = db.session.scalars(
+        select(Round).where(
+            Round.cohort_id == cohort.id,
+            Round.closed_at.is_(None),
+            Round.opens_on <= closes_on,
+            Round.closes_on >= opens_on,
+            *([Round.id != existing.id] if existing is not None and existing.id else []),
+        )
+    ).all()
+    for other in others:
+        problems.append(
+            RoundProblem(
+                "opens_on",
+                str(
+                    _l(
+                        "These dates overlap with the round “%(title)s” (%(start)s – %(end)s). "
+                        "Trainees would then have two rounds to do at the same time: let "
+                        "this round open after that one closes, or change that round first.",
+                        title=other.title,
+                        start=_day(other.opens_on),
+                        end=_day(other.closes_on),
+                    )
+                ),
+            )
+        )
+    starts, ends = cohort.starts_on, cohort.ends_on
+    outside = (starts is not None and opens_on < starts) or (ends is not None and closes_on > ends)
+    if outside and not confirmed:
+        problems.append(
+            RoundProblem(
+                "confirm_outside",
+                str(
+                    _l(
+                        "The cohort runs from %(start)s to %(end)s; this round falls partly "
+                        "outside those dates. Check the dates, or tick the box below to plan "
+                        "it like this anyway.",
+                        start=_day(starts) if starts else "…",
+                        end=_day(ends) if ends else "…",
+                    )
+                ),
+                confirmable=True,
+            )
+        )
+    return problems
+
+
 def create_round(
     actor: User,
     cohort: Cohort,
@@ -71,8 +213,13 @@ def create_round(
     opens_on: date,
     closes_on: date,
     version: FrameworkVersion,
+    today: date,
+    confirmed: bool = False,
 ) -> Round:
-    """Plan an assessment moment for ``cohort``."""
+    """Plan an assessment moment for ``cohort``; raises :class:`RoundRefused`."""
+    problems = round_problems(cohort, opens_on, closes_on, today=today, confirmed=confirmed)
+    if problems:
+        raise RoundRefused(problems)
     round_ = Round(
         cohort=cohort,
         title=title.strip(),
@@ -84,6 +231,90 @@ def create_round(
     db.session.flush()
     record("round_created", actor=actor, target=round_, cohort=cohort.name, title=round_.title)
     return round_
+
+
+def update_round(
+    actor: User,
+    round_: Round,
+    *,
+    title: str,
+    opens_on: date,
+    closes_on: date,
+    today: date,
+    confirmed: bool = False,
+) -> dict[str, str]:
+    """Change a round's name or dates under the planning rules; returns what changed."""
+    problems = round_problems(
+        round_.cohort, opens_on, closes_on, today=today, existing=round_, confirmed=confirmed
+    )
+    if problems:
+        raise RoundRefused(problems)
+    new = {"title": title.strip(), "opens_on": opens_on, "closes_on": closes_on}
+    changes = {name: str(value) for name, value in new.items() if getattr(round_, name) != value}
+    for name, value in new.items():
+        setattr(round_, name, value)
+    record("round_changed", actor=actor, target=round_, **changes)
+    db.session.flush()
+    return changes
+
+
+def has_answers(round_: Round) -> bool:
+    """Someone has started this round (saved an answer or a reflection, or handed in)."""
+    return round_.id in started_round_ids([round_.id])
+
+
+def started_round_ids(round_ids: list[int]) -> set[int]:
+    """Which of these rounds trainees have started (one query)."""
+    if not round_ids:
+        return set()
+    rated = select(Rating.id).where(Rating.self_assessment_id == SelfAssessment.id).exists()
+    reflected = (
+        select(Reflection.id).where(Reflection.self_assessment_id == SelfAssessment.id).exists()
+    )
+    return set(
+        db.session.scalars(
+            select(SelfAssessment.round_id)
+            .where(
+                SelfAssessment.round_id.in_(round_ids),
+                or_(rated, reflected, SelfAssessment.status == AssessmentStatus.SUBMITTED),
+            )
+            .distinct()
+        )
+    )
+
+
+class RoundStarted(Exception):
+    """A round with answers cannot be deleted (close it instead)."""
+
+
+def delete_round(actor: User, round_: Round) -> None:
+    """Delete a round nobody has started; raises :class:`RoundStarted` otherwise."""
+    if has_answers(round_):
+        raise RoundStarted()
+    record(
+        "round_deleted",
+        actor=actor,
+        target=round_.cohort,
+        title=round_.title,
+        opens_on=str(round_.opens_on),
+        closes_on=str(round_.closes_on),
+    )
+    # Empty self-assessments (opened, nothing saved) go with it.
+    for assessment in db.session.scalars(
+        select(SelfAssessment).where(SelfAssessment.round_id == round_.id)
+    ):
+        db.session.delete(assessment)
+    db.session.delete(round_)
+    db.session.flush()
+
+
+def close_round(actor: User, round_: Round, *, today: date) -> None:
+    """Close a round now: trainees can no longer change it; what they saved is kept."""
+    round_.closed_at = utcnow()
+    if round_.closes_on > today:
+        round_.closes_on = max(today, round_.opens_on)
+    record("round_closed", actor=actor, target=round_, closes_on=str(round_.closes_on))
+    db.session.flush()
 
 
 def cohort_rounds(cohort_id: int) -> list[Round]:
@@ -432,10 +663,111 @@ class SaveResult:
     versions: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
+#: What the fill-in page's buttons send as ``action``.
+ACTIONS = ("save", "next", "starr", "preview")
+_VERSION = re.compile(r"[0-9]{1,9}")
+_FINGERPRINT = re.compile(r"[0-9a-f]{16}")
+
+
+@dataclass
+class ReflectionInput:
+    """What a tab sent for the competency's reflection."""
+
+    text: str
+    base_version: int
+    base_fingerprint: str
+
+
+@dataclass
+class FillInInput:
+    """Everything the fill-in form sent, parsed.
+
+    ``errors`` are the person's own mistakes, per field (shown at the field; the other
+    fields are saved). ``tampered`` names the hidden fields the page writes itself that came
+    back with a value it never writes: then nothing is saved and the page says so.
+    """
+
+    ratings: dict[int, RatingInput]
+    reflection: ReflectionInput | None
+    action: str
+    wants_json: bool
+    errors: dict[str, str] = field(default_factory=dict)
+    tampered: list[str] = field(default_factory=list)
+
+
+def _version(form: Mapping[str, str], name: str, tampered: list[str]) -> int:
+    value = form.get(name, "0")
+    if not _VERSION.fullmatch(value):
+        tampered.append(name)
+        return 0
+    return int(value)
+
+
+def _fingerprint(form: Mapping[str, str], name: str, tampered: list[str]) -> str:
+    value = form.get(name, "")
+    if value and not _FINGERPRINT.fullmatch(value):
+        tampered.append(name)
+        return ""
+    return value
+
+
+def parse_fill_in_form(
+    form: Mapping[str, str],
+    indicators: list[Indicator],
+    levels: list[int],
+    refused: Mapping[str, str] | None = None,
+) -> FillInInput:
+    """Read the fill-in form of one competency: ratings, reflection, and the hidden fields.
+
+    ``refused`` names the fields whose text had to be cleaned of control characters
+    (:func:`portfolio.inputs.refused_fields`): each is refused with the error ``control``.
+    """
+    refused = refused or {}
+    tampered: list[str] = []
+    ratings, errors = parse_rating_form(form, indicators, levels, refused, tampered)
+    reflection = None
+    if "reflection-v" in form:
+        text = form.get("reflection", "").replace("\r\n", "\n")
+        reflection = ReflectionInput(
+            text,
+            _version(form, "reflection-v", tampered),
+            _fingerprint(form, "reflection-h", tampered),
+        )
+        if "reflection" in refused:
+            errors["reflection"] = "control"
+        elif len(text) > REFLECTION_LIMIT:
+            errors["reflection"] = "reflection"
+    action = form.get("action", "save") or "save"
+    if action not in ACTIONS:
+        tampered.append("action")
+        action = "save"
+    response_format = form.get("_format", "")
+    if response_format not in ("", "json"):
+        tampered.append("_format")
+    tampered.extend(name for name in ("action", "_format") if name in refused)
+    return FillInInput(
+        ratings,
+        reflection,
+        action,
+        response_format == "json",
+        errors,
+        sorted(set(tampered)),
+    )
+
+
 def parse_rating_form(
-    form: Mapping[str, str], indicators: list[Indicator], levels: list[int]
+    form: Mapping[str, str],
+    indicators: list[Indicator],
+    levels: list[int],
+    refused: Mapping[str, str] | None = None,
+    tampered: list[str] | None = None,
 ) -> tuple[dict[int, RatingInput], dict[str, str]]:
-    """Read the rating fields of a competency form; returns inputs and per-field errors."""
+    """Read the rating fields of a competency form; returns inputs and per-field errors.
+
+    Hidden fields with a value the page never writes are added to ``tampered``.
+    """
+    refused = refused or {}
+    tampered = tampered if tampered is not None else []
     allowed = {"", NOT_JUDGEABLE, *(str(v) for v in levels)}
     inputs: dict[int, RatingInput] = {}
     errors: dict[str, str] = {}
@@ -446,19 +778,16 @@ def parse_rating_form(
         choice = form.get(f"{prefix}-level", "").strip()
         note = form.get(f"{prefix}-note", "").strip()
         reason = form.get(f"{prefix}-reason", "").strip()
-        try:
-            base = int(form.get(f"{prefix}-v", "0"))
-        except ValueError:
-            base = -1
+        base = _version(form, f"{prefix}-v", tampered)
+        base_fp = _fingerprint(form, f"{prefix}-h", tampered)
         if choice not in allowed:
             errors[f"{prefix}-level"] = "level"
-        if len(note) > NOTE_LIMIT:
-            errors[f"{prefix}-note"] = "note"
-        if len(reason) > REASON_LIMIT:
-            errors[f"{prefix}-reason"] = "reason"
-        if base < 0:
-            errors[f"{prefix}-level"] = "version"
-        inputs[indicator.id] = RatingInput(choice, note, reason, base, form.get(f"{prefix}-h", ""))
+        for part, text, limit in (("note", note, NOTE_LIMIT), ("reason", reason, REASON_LIMIT)):
+            if f"{prefix}-{part}" in refused:
+                errors[f"{prefix}-{part}"] = "control"
+            elif len(text) > limit:
+                errors[f"{prefix}-{part}"] = part
+        inputs[indicator.id] = RatingInput(choice, note, reason, base, base_fp)
     return inputs, errors
 
 

@@ -16,7 +16,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, format_number, ngettext
+from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -26,13 +26,14 @@ from portfolio.assessment import services, submissions
 from portfolio.assessment.evidence import file_store
 from portfolio.assessment.forms import ReopenForm, RoundForm
 from portfolio.assessment.models import Rating, Round, SelfAssessment
-from portfolio.audit import record
 from portfolio.clock import today
 from portfolio.cohorts.models import Cohort
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Competency, Indicator
 from portfolio.extensions import db
+from portfolio.inputs import REFUSED_MESSAGE, refused_fields
 from portfolio.markdown import render_markdown
+from portfolio.templating import date_text
 
 bp = Blueprint("assessment", __name__)
 
@@ -48,6 +49,7 @@ def rounds(cohort_id: int) -> str | Response:
     policy.require_view(policy.can_view_cohort(current_user, cohort))
     policy.require(policy.can_manage_rounds(current_user, cohort))
     form = RoundForm()
+    refused = False
     if form.validate_on_submit():
         version = services.current_framework_version(current_framework())
         if version is None:
@@ -59,46 +61,119 @@ def rounds(cohort_id: int) -> str | Response:
                 "error",
             )
         else:
-            services.create_round(
-                current_user,
-                cohort,
-                title=form.title.data or "",
-                opens_on=form.opens_on.data,  # type: ignore[arg-type]
-                closes_on=form.closes_on.data,  # type: ignore[arg-type]
-                version=version,
-            )
-            db.session.commit()
-            flash(_("Round planned. Trainees see it on their overview when it opens."), "success")
-            return redirect(url_for("assessment.rounds", cohort_id=cohort.id), code=303)
-    return render_template(
+            try:
+                services.create_round(
+                    current_user,
+                    cohort,
+                    title=form.title.data or "",
+                    opens_on=form.opens_on.data,  # type: ignore[arg-type]
+                    closes_on=form.closes_on.data,  # type: ignore[arg-type]
+                    version=version,
+                    today=today(),
+                    confirmed=bool(form.confirm_outside.data),
+                )
+            except services.RoundRefused as refusal:
+                form.show_refusal(refusal.problems)
+                refused = True
+            else:
+                db.session.commit()
+                flash(
+                    _("Round planned. Trainees see it on their overview when it opens."), "success"
+                )
+                return redirect(url_for("assessment.rounds", cohort_id=cohort.id), code=303)
+    if not refused:
+        form.hide_confirmation()
+    listed = services.cohort_rounds(cohort.id)
+    page = render_template(
         "assessment/rounds.html",
         cohort=cohort,
-        rounds=services.cohort_rounds(cohort.id),
+        rounds=listed,
+        started=services.started_round_ids([r.id for r in listed]),
         form=form,
         today=today(),
     )
+    return page
 
 
 @bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_round(round_id: int) -> str | Response:
     """Change a round's name or dates (for example to give more time)."""
-    round_ = db.get_or_404(Round, round_id)
-    policy.require_view(policy.can_view_cohort(current_user, round_.cohort))
-    policy.require(policy.can_manage_rounds(current_user, round_.cohort))
+    round_ = _managed_round(round_id)
     form = RoundForm(obj=round_)
     if form.validate_on_submit():
-        changes = {
-            name: str(getattr(form, name).data)
-            for name in ("title", "opens_on", "closes_on")
-            if getattr(form, name).data != getattr(round_, name)
-        }
-        form.populate_obj(round_)
-        record("round_changed", actor=current_user, target=round_, **changes)
+        try:
+            services.update_round(
+                current_user,
+                round_,
+                title=form.title.data or "",
+                opens_on=form.opens_on.data,  # type: ignore[arg-type]
+                closes_on=form.closes_on.data,  # type: ignore[arg-type]
+                today=today(),
+                confirmed=bool(form.confirm_outside.data),
+            )
+        except services.RoundRefused as refusal:
+            form.show_refusal(refusal.problems)
+            return render_template("assessment/round_form.html", form=form, round=round_)
         db.session.commit()
         flash(_("The round is saved."), "success")
         return redirect(url_for("assessment.rounds", cohort_id=round_.cohort_id), code=303)
+    form.hide_confirmation()
     return render_template("assessment/round_form.html", form=form, round=round_)
+
+
+def _managed_round(round_id: int) -> Round:
+    round_ = db.get_or_404(Round, round_id)
+    policy.require_view(policy.can_view_cohort(current_user, round_.cohort))
+    policy.require(policy.can_manage_rounds(current_user, round_.cohort))
+    return round_
+
+
+@bp.route("/rounds/<int:round_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_round(round_id: int) -> str | Response | tuple[str, int]:
+    """Delete a round nobody has started (a confirmation page first)."""
+    round_ = _managed_round(round_id)
+    started = services.has_answers(round_)
+    if request.method == "POST" and not started:
+        cohort_id = round_.cohort_id
+        services.delete_round(current_user, round_)
+        db.session.commit()
+        flash(_("The round “%(title)s” is deleted.", title=round_.title), "success")
+        return redirect(url_for("assessment.rounds", cohort_id=cohort_id), code=303)
+    page = render_template(
+        "assessment/round_end.html", round=round_, started=started, action="delete", today=today()
+    )
+    return (page, 409) if request.method == "POST" else page
+
+
+@bp.route("/rounds/<int:round_id>/close", methods=["GET", "POST"])
+@login_required
+def close_round(round_id: int) -> str | Response | tuple[str, int]:
+    """Close a round now, keeping every answer (a confirmation page first)."""
+    round_ = _managed_round(round_id)
+    closed = round_.state(today()) == "closed"
+    if request.method == "POST" and not closed:
+        services.close_round(current_user, round_, today=today())
+        db.session.commit()
+        flash(
+            _(
+                "The round “%(title)s” is closed. Trainees can read what they saved but no "
+                "longer change it.",
+                title=round_.title,
+            ),
+            "success",
+        )
+        return redirect(url_for("assessment.rounds", cohort_id=round_.cohort_id), code=303)
+    page = render_template(
+        "assessment/round_end.html",
+        round=round_,
+        started=services.has_answers(round_),
+        action="close",
+        closed=closed,
+        today=today(),
+    )
+    return (page, 409) if request.method == "POST" else page
 
 
 @bp.get("/rounds/<int:round_id>/progress")
@@ -169,9 +244,14 @@ class Row:
     conflict: services.Conflict | None = None
 
 
-def _is_fetch() -> bool:
-    return (
-        request.headers.get("X-Requested-With") == "fetch" or request.form.get("_format") == "json"
+def _is_fetch(data: services.FillInInput | None = None) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch" or bool(data and data.wants_json)
+
+
+def _parse_fill_in(indicators: list[Indicator]) -> services.FillInInput:
+    """The fill-in form, hidden fields included, through one parser (see services)."""
+    return services.parse_fill_in_form(
+        request.form, indicators, current_framework().rating_scale.values, refused_fields()
     )
 
 
@@ -188,11 +268,59 @@ def fill_in(round_id: int, key: str) -> Any:
         abort(404)
     editable = _editable(round_, assessment)
     if request.method == "POST":
+        data = _parse_fill_in(indicators)
+        if data.tampered:
+            return _refuse_tampered(round_, assessment, competency, indicators, data, editable)
         if not editable:
-            return _refuse_save(round_, assessment, competency, indicators)
+            return _refuse_save(round_, assessment, competency, indicators, data)
         assessment = services.get_or_create_assessment(round_, current_user)
-        return _save(round_, assessment, competency, indicators)
+        return _save(round_, assessment, competency, indicators, data)
     return _render_fill_in(round_, assessment, competency, indicators, editable)
+
+
+def _refuse_tampered(
+    round_: Round,
+    assessment: SelfAssessment | None,
+    competency: Competency,
+    indicators: list[Indicator],
+    data: services.FillInInput,
+    editable: bool,
+) -> Any:
+    """Hidden fields came back with values this page never writes: save nothing, say so (400).
+
+    What the person typed is shown again, on top of what is stored now, so that saving
+    once more is a deliberate choice made on a page the server wrote.
+    """
+    message = _(
+        "This page sent back values that it did not write itself (in: %(fields)s), so "
+        "nothing was saved. This can happen when a browser extension or another program "
+        "changes the page. What you typed is shown below: check it and save again.",
+        fields=", ".join(data.tampered),
+    )
+    if _is_fetch():
+        message = _(
+            "Not saved: this page sent back values that it did not write itself (in: "
+            "%(fields)s). Press Save to get the page back with what you typed.",
+            fields=", ".join(data.tampered),
+        )
+        return jsonify(status="refused", message=message, fields=data.tampered), 400
+    rows = _rows(round_, current_user.id, assessment, indicators, inputs=data.ratings)
+    flash(message, "error")
+    reflection = data.reflection
+    return (
+        _render_fill_in(
+            round_,
+            assessment,
+            competency,
+            indicators,
+            editable=editable,
+            rows=rows,
+            reflection_text=reflection.text if reflection else None,
+            reflection_base=None,
+            unsaved=not editable,
+        ),
+        400,
+    )
 
 
 def _refuse_save(
@@ -200,6 +328,7 @@ def _refuse_save(
     assessment: SelfAssessment | None,
     competency: Competency,
     indicators: list[Indicator],
+    data: services.FillInInput,
 ) -> Any:
     """The round closed or was handed in meanwhile: say so, and keep what was typed on screen."""
     if assessment is not None and assessment.is_submitted:
@@ -213,15 +342,12 @@ def _refuse_save(
             "This round is not open (it runs from %(start)s to %(end)s), so nothing was "
             "saved. Your text is shown below: copy what you need, or ask your trainer "
             "for more time.",
-            start=format_date(round_.opens_on),
-            end=format_date(round_.closes_on),
+            start=date_text(round_.opens_on),
+            end=date_text(round_.closes_on),
         )
-    if _is_fetch():
+    if _is_fetch(data):
         return jsonify(status="locked", message=message), 409
-    inputs, _errors = services.parse_rating_form(
-        request.form, indicators, current_framework().rating_scale.values
-    )
-    rows = _rows(round_, current_user.id, assessment, indicators, inputs=inputs)
+    rows = _rows(round_, current_user.id, assessment, indicators, inputs=data.ratings)
     flash(message, "error")
     return (
         _render_fill_in(
@@ -231,11 +357,16 @@ def _refuse_save(
             indicators,
             editable=False,
             rows=rows,
-            reflection_text=request.form.get("reflection", ""),
+            reflection_text=data.reflection.text if data.reflection else "",
+            reflection_base=_base(data.reflection),
             unsaved=True,
         ),
         409,
     )
+
+
+def _base(reflection: services.ReflectionInput | None) -> tuple[int, str] | None:
+    return (reflection.base_version, reflection.base_fingerprint) if reflection else None
 
 
 def _save(
@@ -243,41 +374,37 @@ def _save(
     assessment: SelfAssessment,
     competency: Competency,
     indicators: list[Indicator],
+    data: services.FillInInput,
 ) -> Any:
-    framework = current_framework()
-    inputs, errors = services.parse_rating_form(
-        request.form, indicators, framework.rating_scale.values
-    )
-    skip = {int(name.split("-")[1]) for name in errors}
+    inputs, errors, action = data.ratings, dict(data.errors), data.action
+    skip = {int(name.split("-")[1]) for name in errors if name.startswith("r-")}
     by_id = {i.id: i for i in indicators}
     result = services.save_ratings(assessment, inputs, by_id, skip)
-    action = request.form.get("action", "save")
-    reflection_text = request.form.get("reflection", "").replace("\r\n", "\n")
-    if "reflection-v" in request.form:
-        try:
-            base = int(request.form.get("reflection-v", "0"))
-        except ValueError:
-            base = -1
-        if base < 0:
-            errors["reflection"] = "version"
-        else:
-            saved = services.save_reflection(
-                assessment, competency, reflection_text, base, request.form.get("reflection-h", "")
-            )
-            result.saved += saved.saved
-            result.conflicts += saved.conflicts
-            result.versions.update(saved.versions)
-            errors.update(saved.errors)
+    reflection = data.reflection
+    reflection_text = reflection.text if reflection else None
+    if reflection is not None and "reflection" not in errors:
+        saved = services.save_reflection(
+            assessment,
+            competency,
+            reflection.text,
+            reflection.base_version,
+            reflection.base_fingerprint,
+        )
+        result.saved += saved.saved
+        result.conflicts += saved.conflicts
+        result.versions.update(saved.versions)
+        errors.update(saved.errors)
     db.session.commit()
 
     messages = {name: _error_message(kind) for name, kind in errors.items()}
-    if _is_fetch():
+    if _is_fetch(data):
         return jsonify(
             status="conflict" if result.conflicts else ("invalid" if errors else "saved"),
             saved=result.saved,
             versions={name: list(v) for name, v in result.versions.items()},
             conflicts=[c.field for c in result.conflicts],
             errors=messages,
+            cleaned=sorted(name for name, kind in errors.items() if kind == "control"),
             progress=_progress_json(assessment.id),
         )
     if result.conflicts or errors:
@@ -300,13 +427,14 @@ def _save(
                 editable=True,
                 rows=rows,
                 reflection_text=reflection_text,
+                reflection_base=_base(reflection) if "reflection" in messages else None,
                 reflection_conflict=reflection_conflict,
                 reflection_error=messages.get("reflection"),
                 errors=messages,
             ),
             409 if result.conflicts else 400,
         )
-    if action == "starr" and not reflection_text.strip():
+    if action == "starr" and not (reflection_text or "").strip():
         return redirect(
             url_for("assessment.fill_in", round_id=round_.id, key=competency.key, starr=1)
             + "#reflection",
@@ -346,7 +474,7 @@ def _error_message(kind: str) -> str:
             "The reflection is too long: keep it to %(n)s characters or fewer.",
             n=format_number(services.REFLECTION_LIMIT),
         ),
-        "version": _("The page was out of date. Reload it and try again."),
+        "control": str(REFUSED_MESSAGE),
     }.get(kind, _("This value could not be saved."))
 
 
@@ -439,6 +567,7 @@ def _render_fill_in(
     *,
     rows: list[Row] | None = None,
     reflection_text: str | None = None,
+    reflection_base: tuple[int, str] | None = None,
     reflection_conflict: services.Conflict | None = None,
     reflection_error: str | None = None,
     errors: dict[str, str] | None = None,
@@ -448,11 +577,12 @@ def _render_fill_in(
     previous_round, _previous = services.previous_ratings(round_, current_user.id)
     stored_version = reflection.version if reflection else 0
     stored_fp = services.reflection_fingerprint(reflection)
-    if reflection_conflict is not None:
-        version, fp = stored_version, stored_fp  # both texts are shown; saving again is deliberate
-    elif reflection_error is not None or unsaved:
-        version = int(request.form.get("reflection-v", "0") or 0)
-        fp = request.form.get("reflection-h", "")
+    if reflection_conflict is not None or (reflection_text is not None and not reflection_base):
+        # Both texts are shown (or the page's own fields came back wrong): saving again is
+        # a deliberate choice, made on top of what is stored now.
+        version, fp = stored_version, stored_fp
+    elif reflection_base is not None:
+        version, fp = reflection_base  # what this tab was based on, as parsed
     else:
         reflection_text, version, fp = (
             (reflection.body if reflection else ""),

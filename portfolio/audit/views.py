@@ -9,8 +9,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portfolio import policy
+from portfolio.audit.labels import detail_label, name_events
 from portfolio.audit.models import AuditEvent
 from portfolio.extensions import db
+from portfolio.inputs import paginate, refused_fields
 
 bp = Blueprint("audit", __name__)
 
@@ -45,7 +47,7 @@ def log() -> str:
     if until:
         # Up to the end of that day; 9999-12-31 has no day after it.
         query = query.where(AuditEvent.occurred_at <= datetime.combine(until.date(), time.max))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paginate(query, per_page=50)
     actions = db.session.scalars(
         select(AuditEvent.action).distinct().order_by(AuditEvent.action)
     ).all()
@@ -58,4 +60,7 @@ def log() -> str:
         actions=actions,
         filters={name: value for name, value in filters.items() if value},
         bad_dates=bad_dates,
+        refused=[name for name in FILTERS if name in refused_fields()],
+        names=name_events(page.items, current_user),
+        detail_label=detail_label,
     )

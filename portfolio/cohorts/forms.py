@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from portfolio.cohorts.models import CohortRole
+from portfolio.inputs import Form as FlaskForm
 
 # SelectChoice rather than (value, label) tuples, which WTForms 3.3 deprecates.
 ORGANISATION_KINDS = [

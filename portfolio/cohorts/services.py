@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, render_template
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -27,6 +27,7 @@ from portfolio.cohorts.models import (
 )
 from portfolio.extensions import db
 from portfolio.mail import mail_configured, send_mail
+from portfolio.templating import long_date_text
 from portfolio.urls import absolute_url
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -200,7 +201,7 @@ def check_invitable(
                 "Send it again with a new link, or withdraw it first to invite with another role.",
                 email=email,
                 role=_role_words(pending.role),
-                date=format_date(pending.expires_at, "long"),
+                date=long_date_text(pending.expires_at),
             ),
             existing=pending,
         )

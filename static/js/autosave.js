@@ -7,6 +7,9 @@
  *   field changed elsewhere and says so (a conflict), which this script shows.
  * - Leaving the page with unsaved changes asks first; when the tab is hidden or closed,
  *   pending changes are sent with navigator.sendBeacon.
+ * - The save status sits in the sticky bar at the bottom, where the person is working; an
+ *   answer the server refused gets its message at the answer itself (aria-live).
+ * - Every text comes from the page (data-text-* attributes, translated on the server).
  */
 (function () {
   "use strict";
@@ -16,11 +19,66 @@
 
   var status = form.querySelector("[data-save-status]");
   var banner = form.querySelector("[data-conflict-banner]");
-  var lang = document.documentElement.lang;
+  function text(name) { return form.getAttribute("data-text-" + name) || ""; }
   var TEXT = {
-    en: { saving: "Saving…", saved: "All changes saved", failed: "Not saved: check your connection. Your answers stay on this page.", conflict: "Not saved: this page was changed elsewhere.", invalid: "Some answers could not be saved: press Save to see which.", locked: "Not saved: ", unsaved: "You have unsaved changes." },
-    nl: { saving: "Opslaan…", saved: "Alle wijzigingen zijn opgeslagen", failed: "Niet opgeslagen: controleer je verbinding. Je antwoorden blijven op deze pagina staan.", conflict: "Niet opgeslagen: deze pagina is ergens anders gewijzigd.", invalid: "Sommige antwoorden konden niet worden opgeslagen: klik op Opslaan om te zien welke.", locked: "Niet opgeslagen: ", unsaved: "Je hebt niet-opgeslagen wijzigingen." }
-  }[lang === "nl" ? "nl" : "en"];
+    saving: text("saving"), saved: text("saved"), failed: text("failed"),
+    conflict: text("conflict"), invalid: text("invalid"), locked: text("locked"),
+    unsaved: text("unsaved")
+  };
+  // The characters the server cannot store (see portfolio/inputs.py).
+  var UNSTORABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+
+  function fieldOf(errorName) {
+    // "r-12-note" -> "r-12"; "reflection" stays.
+    var match = /^(r-\d+)-/.exec(errorName);
+    return match ? match[1] : errorName;
+  }
+
+  function showFieldErrors(errors, cleaned) {
+    var marked = {};
+    Object.keys(errors || {}).forEach(function (name) {
+      var key = fieldOf(name);
+      marked[key] = (marked[key] ? marked[key] + " " : "") + errors[name];
+    });
+    form.querySelectorAll("[data-field-error]").forEach(function (box) {
+      var key = box.getAttribute("data-field-error");
+      var holder = box.closest("fieldset, section");
+      var described = key === "reflection" ? form.querySelector("#reflection-text") : holder;
+      if (marked[key]) {
+        box.textContent = marked[key];
+        box.hidden = false;
+        if (holder) holder.classList.add("rating--error");
+        describe(described, box.id, true);
+      } else if (!box.hidden) {
+        box.textContent = "";
+        box.hidden = true;
+        if (holder) holder.classList.remove("rating--error");
+        describe(described, box.id, false);
+      }
+    });
+    // A refused control character is removed here too, so the next save can succeed.
+    (cleaned || []).forEach(function (name) {
+      var input = form.querySelector('[name="' + name + '"]');
+      if (input && typeof input.value === "string") input.value = input.value.replace(UNSTORABLE, "");
+    });
+  }
+
+  function describe(element, id, on) {
+    // Tie (or untie) an error message to its field for screen readers.
+    if (!element) return;
+    var ids = (element.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (x) {
+      return x && x !== id;
+    });
+    if (on) ids.push(id);
+    if (ids.length) element.setAttribute("aria-describedby", ids.join(" "));
+    else element.removeAttribute("aria-describedby");
+  }
+
+  function clock() {
+    var now = new Date();
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return two(now.getHours()) + ":" + two(now.getMinutes());  // 24-hour, as everywhere
+  }
 
   var dirty = false;
   var inFlight = false;
@@ -79,9 +137,9 @@
       var body = result.body;
       applyVersions(body.versions);
       applyProgress(body.progress);
+      if (body.status === "saved" || body.status === "invalid") showFieldErrors(body.errors, body.cleaned);
       if (body.status === "saved") {
-        var time = new Date().toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
-        say(TEXT.saved + " (" + time + ")", "ok");
+        say(TEXT.saved.replace("{time}", clock()), "ok");
       } else if (body.status === "conflict") {
         dirty = true;
         blocked = true;
@@ -90,7 +148,10 @@
       } else if (body.status === "locked") {
         dirty = true;
         blocked = true;
-        say(TEXT.locked + body.message, "error");
+        say(TEXT.locked + " " + body.message, "error");
+      } else if (body.status === "refused") {
+        blocked = true;
+        say(body.message, "error");
       } else {
         dirty = true;
         say(TEXT.invalid, "error");

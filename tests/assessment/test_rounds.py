@@ -10,11 +10,19 @@ from portfolio.competencies.models import FrameworkVersion
 from tests.factories import login
 
 
+def _day(offset: int) -> str:
+    from datetime import timedelta
+
+    from portfolio.clock import today
+
+    return (today() + timedelta(days=offset)).isoformat()
+
+
 def test_trainer_plans_a_round_that_records_the_framework_version(client, world, db):
     login(client, world.trainer)
     response = client.post(
         f"/cohorts/{world.cohort.id}/rounds",
-        data={"title": "Baseline", "opens_on": "2026-01-05", "closes_on": "2026-01-20"},
+        data={"title": "Baseline", "opens_on": _day(30), "closes_on": _day(45)},
     )
     assert response.status_code == 303
     created = db.session.scalar(select(Round).where(Round.title == "Baseline"))
@@ -27,7 +35,7 @@ def test_round_that_closes_before_it_opens_gets_a_clear_message(client, world, d
     login(client, world.trainer)
     response = client.post(
         f"/cohorts/{world.cohort.id}/rounds",
-        data={"title": "Odd", "opens_on": "2026-02-05", "closes_on": "2026-02-01"},
+        data={"title": "Odd", "opens_on": _day(35), "closes_on": _day(31)},
     )
     assert response.status_code == 200
     assert "The closing day must be on or after the opening day." in response.get_data(as_text=True)

@@ -125,7 +125,7 @@ def test_creating_a_text_item_linked_to_two_indicators_and_a_tool(people, client
     assert "Network meeting with the family" in library
     assert "2 indicators" in library
     assert "Tool: Dialogical spaces › Space in time" in library
-    assert "Mar 14, 2025" in library
+    assert "14 Mar 2025" in library
 
 
 def localized_competency(index: int, lang: str = "en") -> str:

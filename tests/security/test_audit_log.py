@@ -31,8 +31,10 @@ def _rows(html: str) -> list[list[str]]:
 
 
 def _actions(html: str) -> list[str]:
-    """The action codes: the "what" cell reads "signed in (sign_in)"."""
-    return [re.search(r"\((\w+)\)$", row[2]).group(1) for row in _rows(html)]
+    """The action codes, from the "what" cells (which read "signed in", not the code)."""
+    if "<tbody>" not in html:
+        return []
+    return re.findall(r'data-action="(\w+)"', html.split("<tbody>", 1)[1])
 
 
 @pytest.fixture
@@ -77,7 +79,7 @@ def test_the_invitation_walk_through_shows_up_in_the_audit_log(app, admin_client
     assert len(failed) == 2
     assert all(row[1] == "nina@example.org" for row in failed)
     sent = next(row for row in rows if row[2] == "invitation_sent")
-    assert sent[1] == "trainer@example.org"
+    assert sent[1] == f"{trainer.name} trainer@example.org"
     assert "nina@example.org" in sent[4]
     assert actions.index("sign_in_failed") < actions.index("invitation_sent"), "newest first"
 

@@ -156,6 +156,9 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     # Planning rounds: the cohort's trainers and administrators; governance sees, may not do.
     "assessment.rounds": signed_in(HIDDEN, trainer=OK, governance=FORBIDDEN, admin=OK),
     "assessment.edit_round": signed_in(HIDDEN, trainer=OK, governance=FORBIDDEN, admin=OK),
+    # Deleting (nobody started it) or closing a round: a confirmation page, then the POST.
+    "assessment.delete_round": signed_in(HIDDEN, trainer=OK, governance=FORBIDDEN, admin=OK),
+    "assessment.close_round": signed_in(HIDDEN, trainer=OK, governance=FORBIDDEN, admin=OK),
     "assessment.round_progress": signed_in(HIDDEN, trainer=OK, governance=FORBIDDEN, admin=OK),
     # Filling in: only trainees of the round's cohort, each their own.
     "assessment.overview": signed_in(HIDDEN, trainee=OK),
@@ -198,6 +201,8 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     "users.deactivate": signed_in(FORBIDDEN, admin=DONE),
     "assessment.rounds": signed_in(HIDDEN, trainer=DONE, governance=FORBIDDEN, admin=DONE),
     "assessment.edit_round": signed_in(HIDDEN, trainer=DONE, governance=FORBIDDEN, admin=DONE),
+    "assessment.delete_round": signed_in(HIDDEN, trainer=DONE, governance=FORBIDDEN, admin=DONE),
+    "assessment.close_round": signed_in(HIDDEN, trainer=DONE, governance=FORBIDDEN, admin=DONE),
     "assessment.fill_in": signed_in(HIDDEN, trainee=DONE),
     "assessment.submit": signed_in(HIDDEN, trainee=DONE),
     "cohorts.remove_member": signed_in(HIDDEN, trainer=FORBIDDEN, governance=FORBIDDEN, admin=DONE),
@@ -241,6 +246,8 @@ POST_DATA: dict[str, dict[str, str] | Callable[[World], dict[str, str]]] = {
         "opens_on": "2030-01-06",
         "closes_on": "2030-01-31",
     },
+    "assessment.delete_round": {},  # the open round: nobody has started it
+    "assessment.close_round": {},
     "assessment.fill_in": {"action": "save"},  # nothing rated: a save that changes nothing
     "assessment.submit": {},  # nothing rated yet: refused with an explanation (303)
     "assessment.reopen": {"reason": "One more look"},
@@ -486,6 +493,10 @@ def _check(app: Flask, endpoint: str, role: str, method: str, expected: Outcome)
         got = Outcome(got.status)  # the target of an allowed redirect is not the point here
     assert got == expected, f"{method} {url} as {role}: expected {expected!r}, got {got!r}"
     assert_security_headers(response, f"{method} {url} as {role}")
+    if role != "anonymous":
+        assert "no-store" in response.headers.get("Cache-Control", ""), (
+            f"{method} {url} as {role} may be cached"
+        )
 
     if expected in REFUSED or method == "GET":
         assert _snapshot() == before, f"{method} {url} as {role} changed the database"

@@ -1,0 +1,212 @@
+"""The people and objects of audit events in words, with a link where the reader may go.
+
+Everything a page of the log names is loaded in bulk: one statement for the people (the
+actors and the accounts acted on) and one per kind of object, however many events the
+page shows. Links lead only to pages the policy lets the reader open (a cohort, an
+organisation, a round's overview); never into a portfolio, which an administrator may
+not read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from portfolio import policy
+from portfolio.accounts.models import User
+from portfolio.audit.models import AuditEvent
+from portfolio.extensions import db
+
+
+@dataclass(frozen=True)
+class Named:
+    """Something in words, and where to read more about it (if the reader may)."""
+
+    text: str
+    url: str | None = None
+    detail: str = ""
+
+
+#: What an object is, for objects that no longer exist.
+OBJECT_TYPES = {
+    "User": _l("account"),
+    "Cohort": _l("cohort"),
+    "Organisation": _l("organisation"),
+    "Round": _l("round"),
+    "SelfAssessment": _l("self-assessment"),
+    "EvidenceItem": _l("evidence item"),
+    "Invitation": _l("invitation"),
+}
+
+#: The names of the details events carry.
+DETAIL_LABELS = {
+    "admin": _l("administrator"),
+    "closes_on": _l("closes on"),
+    "cohort": _l("cohort"),
+    "email": _l("e-mail address"),
+    "kind": _l("kind"),
+    "name": _l("name"),
+    "opens_on": _l("opens on"),
+    "reason": _l("reason"),
+    "role": _l("role"),
+    "round": _l("round"),
+    "title": _l("title"),
+    "trainee": _l("trainee"),
+    "user": _l("person"),
+    "via": _l("by way of"),
+}
+
+
+def detail_label(key: str) -> str:
+    """The name of a detail in words (the key itself if unknown)."""
+    label = DETAIL_LABELS.get(key)
+    return str(label) if label is not None else key.replace("_", " ")
+
+
+def person(user: User | None, fallback: str = "") -> Named:
+    """A person by name, with the e-mail address as detail."""
+    if user is None:
+        return Named(fallback or "—")
+    return Named(user.name or user.email, None, user.email if user.name else "")
+
+
+def _cohort(viewer: Any, cohort: Any) -> Named:
+    url = url_for("cohorts.cohort", cohort_id=cohort.id)
+    return Named(cohort.name, url if policy.can_view_cohort(viewer, cohort) else None)
+
+
+def _organisation(viewer: Any, organisation: Any) -> Named:
+    url = url_for("cohorts.organisation", organisation_id=organisation.id)
+    allowed = policy.can_view_organisation(viewer, organisation)
+    return Named(organisation.name, url if allowed else None)
+
+
+def _round(viewer: Any, round_: Any) -> Named:
+    url = url_for("assessment.round_progress", round_id=round_.id)
+    return Named(
+        _("round “%(title)s” of %(cohort)s", title=round_.title, cohort=round_.cohort.name),
+        url if policy.can_manage_rounds(viewer, round_.cohort) else None,
+    )
+
+
+def _self_assessment(viewer: Any, assessment: Any) -> Named:
+    round_ = assessment.round
+    url = url_for("assessment.round_progress", round_id=round_.id)
+    return Named(
+        _(
+            "self-assessment of %(trainee)s in “%(round)s”",
+            trainee=assessment.trainee.name or assessment.trainee.email,
+            round=round_.title,
+        ),
+        url if policy.can_manage_rounds(viewer, round_.cohort) else None,
+    )
+
+
+def _evidence(_viewer: Any, item: Any) -> Named:
+    # Evidence belongs to a portfolio: named, never linked from the log.
+    return Named(
+        _("evidence “%(title)s” of %(owner)s", title=item.title, owner=item.owner.name),
+    )
+
+
+def _invitation(viewer: Any, invitation: Any) -> Named:
+    where = invitation.cohort or invitation.organisation
+    place = (
+        _cohort(viewer, where)
+        if invitation.cohort
+        else (_organisation(viewer, where) if where else Named(""))
+    )
+    if where is None:
+        return Named(_("invitation for %(email)s", email=invitation.email))
+    return Named(
+        _("invitation for %(email)s to %(place)s", email=invitation.email, place=place.text),
+        place.url,
+    )
+
+
+def _user(_viewer: Any, user: Any) -> Named:
+    return person(user)
+
+
+def _loaders() -> dict[str, tuple[Any, list[Any], Callable[[Any, Any], Named]]]:
+    from portfolio.assessment.models import EvidenceItem, Round, SelfAssessment
+    from portfolio.cohorts.models import Cohort, Invitation, Organisation
+
+    return {
+        "Cohort": (Cohort, [], _cohort),
+        "Organisation": (Organisation, [], _organisation),
+        "Round": (Round, [joinedload(Round.cohort)], _round),
+        "SelfAssessment": (
+            SelfAssessment,
+            [
+                joinedload(SelfAssessment.trainee),
+                joinedload(SelfAssessment.round).joinedload(Round.cohort),
+            ],
+            _self_assessment,
+        ),
+        "EvidenceItem": (EvidenceItem, [joinedload(EvidenceItem.owner)], _evidence),
+        "Invitation": (
+            Invitation,
+            [joinedload(Invitation.cohort), joinedload(Invitation.organisation)],
+            _invitation,
+        ),
+    }
+
+
+@dataclass
+class EventNames:
+    """The words for the actor and the object of each event of a page."""
+
+    actors: dict[int, Named]
+    objects: dict[int, Named | None]
+
+
+def name_events(events: Iterable[AuditEvent], viewer: Any) -> EventNames:
+    """Name every actor and object of ``events`` (bulk-loaded, see the module docstring)."""
+    events = list(events)
+    user_ids = {e.actor_id for e in events if e.actor_id is not None}
+    user_ids |= {e.object_id for e in events if e.object_type == "User" and e.object_id}
+    users = (
+        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
+        if user_ids
+        else {}
+    )
+    loaders = _loaders()
+    found: dict[tuple[str, int], Named] = {
+        ("User", uid): person(user) for uid, user in users.items()
+    }
+    wanted: dict[str, set[int]] = {}
+    for e in events:
+        if e.object_type in loaders and e.object_id is not None:
+            wanted.setdefault(e.object_type, set()).add(e.object_id)
+    for kind, ids in sorted(wanted.items()):
+        model, options, describe = loaders[kind]
+        rows = db.session.scalars(select(model).where(model.id.in_(ids)).options(*options))
+        for obj in rows.unique():
+            found[(kind, obj.id)] = describe(viewer, obj)
+
+    actors = {
+        e.id: person(users.get(e.actor_id), e.actor_label)
+        if e.actor_id is not None
+        else Named(e.actor_label or "—")
+        for e in events
+    }
+    objects: dict[int, Named | None] = {}
+    for e in events:
+        if not e.object_type:
+            objects[e.id] = None
+        elif (e.object_type, e.object_id or 0) in found:
+            objects[e.id] = found[(e.object_type, e.object_id or 0)]
+        else:
+            kind = OBJECT_TYPES.get(e.object_type)
+            objects[e.id] = Named(
+                _("%(kind)s (no longer exists)", kind=str(kind) if kind else e.object_type)
+            )
+    return EventNames(actors, objects)
