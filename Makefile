@@ -6,7 +6,8 @@ FLASK := $(BIN)/flask --app portfolio.wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 # The development server speaks plain HTTP, so its cookies cannot be "Secure".
-DEV_ENV := PORTFOLIO_SESSION_COOKIE_SECURE=false PORTFOLIO_REMEMBER_COOKIE_SECURE=false
+DEV_ENV := PORTFOLIO_SESSION_COOKIE_SECURE=false PORTFOLIO_REMEMBER_COOKIE_SECURE=false \
+	PORTFOLIO_BASE_URL=$${PORTFOLIO_BASE_URL:-http://$(HOST):$(PORT)}
 
 .PHONY: help install install-dev run serve setup db demo test test-fast lint format translations i18n-extract i18n-update bench clean
 

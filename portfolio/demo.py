@@ -110,7 +110,7 @@ def _by_name(model: type[Organisation] | type[Cohort], name: str) -> Organisatio
 
 def seed_demo() -> list[str]:
     """Create what is missing of the demo data; return lines to print."""
-    report = sync_framework(current_framework())
+    sync_framework(current_framework())
     _user(*ADMIN, admin=True)
     organisation = _by_name(Organisation, ORGANISATION)
     if not isinstance(organisation, Organisation):
@@ -137,8 +137,7 @@ def seed_demo() -> list[str]:
     trainees = [_user(login, name) for login, name, _lang in TRAINEES]
     _seed_rounds(cohort, trainees, _user(*TRAINERS[0]))
 
-    lines = [f"Framework {report.version.label} ({report.version.short_hash}) is loaded."]
-    lines.append(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    lines = [f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
     width = max(len(role) for role, _e, _n in demo_accounts())
     lines += [f"  {role:<{width}}  {email}" for role, email, _n in demo_accounts()[:4]]
     lines.append(f"  {'trainee':<{width}}  trainee01@{DOMAIN} … trainee12@{DOMAIN}")

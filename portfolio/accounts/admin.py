@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -15,19 +13,12 @@ from portfolio.accounts import services
 from portfolio.accounts.models import User
 from portfolio.cohorts.models import Cohort, CohortMembership, GovernanceMembership
 from portfolio.extensions import db
+from portfolio.inputs import paginate
 from portfolio.mail import mail_configured
 
 bp = Blueprint("users", __name__)
 
 PER_PAGE = 50
-MAX_PAGE = 100_000
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def _page_number() -> int:
-    """The requested page, 1 when it is not a sensible number."""
-    raw = request.args.get("page", "")
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= MAX_PAGE else 1
 
 
 @bp.get("/users")
@@ -35,7 +26,7 @@ def _page_number() -> int:
 def index() -> str:
     """Every account, searchable by name or e-mail address, 50 a page."""
     policy.require(policy.can_manage_accounts(current_user))
-    q = _CONTROL.sub("", request.args.get("q", "")).strip()[:200]
+    q = request.args.get("q", "").strip()[:200]  # control characters: see portfolio.inputs
     query = select(User).order_by(func.lower(User.name), User.id)
     if q:
         query = query.where(
@@ -44,9 +35,7 @@ def index() -> str:
                 func.lower(User.name).contains(q.lower(), autoescape=True),
             )
         )
-    page = db.paginate(query, page=_page_number(), per_page=PER_PAGE, error_out=False)
-    if page.page > max(page.pages, 1):  # past the end: show the last page
-        page = db.paginate(query, page=page.pages, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, per_page=PER_PAGE)
     return render_template("accounts/admin_users.html", page=page, q=q)
 
 

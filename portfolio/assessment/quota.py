@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union
 
-from portfolio.assessment.models import EvidenceItem
+from portfolio.assessment.models import EvidenceItem, EvidenceVersion
 from portfolio.assessment.uploads import Quota
 from portfolio.extensions import db
 
 
 def used_bytes(owner_id: int, *, except_item: int | None = None) -> int:
-    """The bytes of the owner's stored evidence files (leaving out one item's file)."""
-    query = select(func.coalesce(func.sum(EvidenceItem.file_size), 0)).where(
+    """The bytes of the owner's stored evidence files (leaving out one item's file).
+
+    Files kept on disk for handed-in evidence versions count too, even when the live item
+    has a new file or is gone; a file shared by an item and its versions counts once.
+    """
+    live = select(EvidenceItem.stored_name, EvidenceItem.file_size).where(
         EvidenceItem.owner_id == owner_id, EvidenceItem.stored_name.is_not(None)
     )
     if except_item is not None:
-        query = query.where(EvidenceItem.id != except_item)
+        live = live.where(EvidenceItem.id != except_item)
+    kept = select(EvidenceVersion.stored_name, EvidenceVersion.file_size).where(
+        EvidenceVersion.owner_id == owner_id, EvidenceVersion.stored_name.is_not(None)
+    )
+    files = union(live, kept).subquery()
+    query = select(func.coalesce(func.sum(files.c.file_size), 0))
     return int(db.session.scalar(query) or 0)
 
 

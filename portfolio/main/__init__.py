@@ -82,9 +82,11 @@ def dashboard() -> str:
         for row in trainee_rounds(current_user.id)
         if row.round.is_open(today())
     ]
+    handed_in = [r for r in open_rounds if r[1] is not None and r[1].is_submitted]
     return render_template(
         "main/dashboard.html",
-        open_rounds=open_rounds,
+        open_rounds=[r for r in open_rounds if r not in handed_in],
+        handed_in_rounds=handed_in,
         total=total_items(),
         training=[(c, n) for role, c, n in memberships if role == CohortRole.TRAINER],
         learning=[c for role, c, _n in memberships if role == CohortRole.TRAINEE],

@@ -103,3 +103,18 @@ def test_other_trainee_cannot_see_or_reopen(client, world, db):
     login(client, world.other_trainee)
     assert client.get(url).status_code == 404
     assert client.post(f"{url}/reopen", data={}).status_code == 404
+
+
+def test_a_handed_in_open_round_leaves_to_do_now_and_is_listed_as_handed_in(client, world, db):
+    login(client, world.trainee)
+    before = client.get("/dashboard").get_data(as_text=True)
+    todo = before.split('id="open-title"')[1].split("</section>")[0]
+    assert world.round.title in todo
+
+    _answer_everything(world, db)
+    assert client.post(f"/rounds/{world.round.id}/submit").status_code == 303
+    after = client.get("/dashboard").get_data(as_text=True)
+    assert 'id="open-title"' not in after  # nothing left to do now
+    handed_in = after.split('id="handed-in-title"')[1].split("</section>")[0]
+    assert world.round.title in handed_in
+    assert "Nothing to do now" in handed_in

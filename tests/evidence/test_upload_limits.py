@@ -439,3 +439,35 @@ def test_an_old_text_item_with_a_file_is_asked_to_choose(people, client_for, upl
     assert (
         client.post(f"/evidence/{item.id}/edit", data=form_data(kind="document")).status_code == 303
     )
+
+
+def test_the_quota_counts_files_kept_for_handed_in_versions_once(app, people):
+    from portfolio.assessment.models import EvidenceVersion
+    from portfolio.assessment.quota import used_bytes
+
+    item = make_item(
+        people.trainee, kind=EvidenceKind.DOCUMENT, stored_name="a" * 32, file_size=600
+    )
+
+    def freeze(stored_name: str, size: int) -> None:
+        db.session.add(
+            EvidenceVersion(
+                item_id=item.id,
+                owner_id=people.trainee.id,
+                title=item.title,
+                kind=EvidenceKind.DOCUMENT,
+                stored_name=stored_name,
+                file_size=size,
+                indicator_keys=[],
+                sha256=stored_name,
+            )
+        )
+        db.session.commit()
+
+    freeze("a" * 32, 600)  # handed in with the file the item still has: counted once
+    assert used_bytes(people.trainee.id) == 600
+    freeze("b" * 32, 400)  # an older file, kept on disk for earlier handed-in work
+    assert used_bytes(people.trainee.id) == 1000
+    # Replacing the item's file frees the item's own file only; the kept one still counts.
+    assert used_bytes(people.trainee.id, except_item=item.id) == 1000
+    assert used_bytes(people.other_trainee.id) == 0
