@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import need
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _dry_run(target: str, tmp_path: Path) -> str:
     """The commands ``make TARGET`` would run for someone without a virtual environment."""
-    if shutil.which("make") is None:
-        pytest.skip("make is not installed")
+    need(shutil.which("make") is not None, "make is not installed")
     result = subprocess.run(
         ["make", "--no-print-directory", "-n", target, f"VENV={tmp_path / 'venv'}"],
         cwd=ROOT,
