@@ -35,6 +35,15 @@ class RoundForm(FlaskForm):
         if field.data and self.opens_on.data and field.data < self.opens_on.data:
             raise ValidationError(_l("The closing day must be on or after the opening day."))
 
+    def planned(self) -> dict[str, Any]:
+        """What the form asks the round services for (create_round, update_round)."""
+        return {
+            "title": self.title.data or "",
+            "opens_on": self.opens_on.data,
+            "closes_on": self.closes_on.data,
+            "confirmed": bool(self.confirm_outside.data),
+        }
+
     def show_refusal(self, problems: list[Any]) -> None:
         """Put the planning rules' messages at their fields (see services.round_problems).
 

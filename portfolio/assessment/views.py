@@ -63,14 +63,7 @@ def rounds(cohort_id: int) -> str | Response:
         else:
             try:
                 services.create_round(
-                    current_user,
-                    cohort,
-                    title=form.title.data or "",
-                    opens_on=form.opens_on.data,  # type: ignore[arg-type]
-                    closes_on=form.closes_on.data,  # type: ignore[arg-type]
-                    version=version,
-                    today=today(),
-                    confirmed=bool(form.confirm_outside.data),
+                    current_user, cohort, version=version, today=today(), **form.planned()
                 )
             except services.RoundRefused as refusal:
                 form.show_refusal(refusal.problems)
@@ -103,15 +96,7 @@ def edit_round(round_id: int) -> str | Response:
     form = RoundForm(obj=round_)
     if form.validate_on_submit():
         try:
-            services.update_round(
-                current_user,
-                round_,
-                title=form.title.data or "",
-                opens_on=form.opens_on.data,  # type: ignore[arg-type]
-                closes_on=form.closes_on.data,  # type: ignore[arg-type]
-                today=today(),
-                confirmed=bool(form.confirm_outside.data),
-            )
+            services.update_round(current_user, round_, today=today(), **form.planned())
         except services.RoundRefused as refusal:
             form.show_refusal(refusal.problems)
             return render_template("assessment/round_form.html", form=form, round=round_)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     abort,
@@ -101,21 +103,8 @@ def organisation(organisation_id: int) -> str | Response:
     if request.method == "POST":
         policy.require(policy.can_manage_organisation(current_user, org))
         if form.validate_on_submit():
-            try:
-                sent = services.invite(
-                    current_user,
-                    email=form.email.data or "",
-                    name=form.name.data or "",
-                    role=Invitation.GOVERNANCE,
-                    organisation=org,
-                    message=form.message.data or "",
-                )
-            except services.InvitationRefused as refused:
-                form.email.errors = [refused.message]
-                already = refused.existing
-            else:
-                db.session.commit()
-                _flash_sent(sent)
+            sent, already = _invite(form, Invitation.GOVERNANCE, organisation=org)
+            if sent is not None:
                 if sent.mailed:
                     return redirect(
                         url_for("cohorts.organisation", organisation_id=org.id), code=303
@@ -204,21 +193,8 @@ def cohort(cohort_id: int) -> str | Response:
             abort(400)  # the form offers only these; anything else was made up
         if form.validate_on_submit():
             policy.require(policy.can_invite(current_user, item, form.role.data or ""))
-            try:
-                sent = services.invite(
-                    current_user,
-                    email=form.email.data or "",
-                    name=form.name.data or "",
-                    role=form.role.data or CohortRole.TRAINEE.value,
-                    cohort=item,
-                    message=form.message.data or "",
-                )
-            except services.InvitationRefused as refused:
-                form.email.errors = [refused.message]
-                already = refused.existing
-            else:
-                db.session.commit()
-                _flash_sent(sent)
+            sent, already = _invite(form, form.role.data or CohortRole.TRAINEE.value, cohort=item)
+            if sent is not None:
                 if sent.mailed:
                     return redirect(url_for("cohorts.cohort", cohort_id=item.id), code=303)
                 form = InviteForm(formdata=None)
@@ -414,6 +390,33 @@ def _pending_invitations(condition: object) -> list[Invitation]:
         .order_by(Invitation.created_at.desc())
     ).all()
     return [row for row in rows if row.status == "pending"]
+
+
+def _invite(
+    form: Any,
+    role: str,
+    *,
+    cohort: Cohort | None = None,
+    organisation: Organisation | None = None,
+) -> tuple[services.SentInvitation | None, Invitation | None]:
+    """Send the invitation a form asks for: (sent, None), or (None, the pending invitation
+    that stands in the way) with the refusal shown at the e-mail field."""
+    try:
+        sent = services.invite(
+            current_user,
+            email=form.email.data or "",
+            name=form.name.data or "",
+            role=role,
+            cohort=cohort,
+            organisation=organisation,
+            message=form.message.data or "",
+        )
+    except services.InvitationRefused as refused:
+        form.email.errors = [refused.message]
+        return None, refused.existing
+    db.session.commit()
+    _flash_sent(sent)
+    return sent, None
 
 
 def _flash_sent(sent: services.SentInvitation) -> None:
