@@ -9,11 +9,11 @@ from datetime import timedelta
 from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
-from portfolio.accounts.models import User, utcnow
+from portfolio.accounts.models import User
 from portfolio.assessment.models import AssessmentStatus, Rating, Round, SelfAssessment
 from portfolio.assessment.services import current_framework_version
 from portfolio.assessment.submissions import record_submission
-from portfolio.clock import today
+from portfolio.clock import today, utcnow
 from portfolio.cohorts.models import (
     Cohort,
     CohortMembership,

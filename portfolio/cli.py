@@ -132,7 +132,7 @@ def create_user_command(email: str, name: str, admin: bool, password: str) -> No
 
     from portfolio.accounts.models import User
     from portfolio.accounts.passwords import password_problem
-    from portfolio.audit import record
+    from portfolio.audit import Action, record
     from portfolio.extensions import db
 
     email = email.strip().lower()
@@ -149,7 +149,7 @@ def create_user_command(email: str, name: str, admin: bool, password: str) -> No
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    record("account_created", target=user, actor_label="cli", admin=admin)
+    record(Action.ACCOUNT_CREATED, target=user, actor_label="cli", admin=admin)
     db.session.commit()
     click.echo(f"Created {'administrator' if admin else 'account'} {email}.")
 

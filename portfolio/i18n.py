@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, Flask, current_app, has_request_context, redirect, request
 from flask_babel import get_locale
 from werkzeug.wrappers import Response
 
-from portfolio.competencies import current_framework
+from portfolio.security import safe_next
 
 LANGUAGE_COOKIE = "lang"
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
@@ -41,31 +39,6 @@ def _user_language() -> str | None:
 def current_language() -> str:
     """The language code the current request is rendered in."""
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
-
-
-def localized(texts: dict[str, str] | None) -> str:
-    """Pick the current language from a framework text, falling back to the source."""
-    if not texts:
-        return ""
-    lang = current_language()
-    if texts.get(lang):
-        return texts[lang]
-    source = current_framework().meta.source_language
-    return texts.get(source) or next(iter(texts.values()))
-
-
-def safe_next(target: str | None, fallback: str = "/") -> str:
-    """Only follow redirects to paths on this site.
-
-    Browsers read a backslash as a slash (``/\\evil.example`` goes to evil.example) and
-    drop tabs and newlines, so targets with either are refused before the generic check.
-    """
-    if not target or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
-        return fallback
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return fallback
-    return target
 
 
 @bp.post("/language")
@@ -101,7 +74,6 @@ def _save_user_language(lang: str) -> None:
 def init_app(app: Flask) -> None:
     """Expose language helpers to templates."""
     app.jinja_env.globals.update(
-        localized=localized,
         current_language=current_language,
         language_names=LANGUAGE_NAMES,
     )

@@ -1,6 +1,8 @@
-"""HTTP security headers for every response."""
+"""HTTP security headers for every response, and where a redirect may lead."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from flask import Flask, request
 from werkzeug.wrappers import Response
@@ -20,6 +22,20 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+def safe_next(target: str | None, fallback: str = "/") -> str:
+    """Only follow redirects to paths on this site.
+
+    Browsers read a backslash as a slash (``/\\evil.example`` goes to evil.example) and
+    drop tabs and newlines, so targets with either are refused before the generic check.
+    """
+    if not target or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
 
 
 def set_security_headers(response: Response) -> Response:

@@ -13,6 +13,8 @@ from markupsafe import Markup, escape
 from portfolio.audit import action_label
 from portfolio.cohorts import role_label
 from portfolio.competencies import current_framework
+from portfolio.competencies.texts import localized
+from portfolio.i18n import current_language
 from portfolio.markdown import render_markdown
 
 # --- dates: one unambiguous European form in every language ---------------------------------
@@ -62,14 +64,18 @@ def round_state_label(state: str) -> str:
 
 def choice_label(choice: str, scale: Any) -> str:
     """A rating choice ('3', 'nj' or '') in words."""
-    from portfolio.i18n import localized
-
+    language = current_language()
     if choice == "nj":
-        return localized(scale.not_judgeable.label)
+        return localized(scale.not_judgeable.label, language)
     level = scale.level(int(choice)) if choice.isdigit() else None
     if level is None:
         return str(_l("no answer"))
-    return f"{level.value} {localized(level.label)}"
+    return f"{level.value} {localized(level.label, language)}"
+
+
+def localized_here(texts: dict[str, str] | None) -> str:
+    """A framework text in the language of the page being rendered (template global)."""
+    return localized(texts, current_language())
 
 
 def reject_key(mapping: dict[str, object], key: str) -> dict[str, object]:
@@ -83,6 +89,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["reject_key"] = reject_key
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["current_framework"] = current_framework
+    app.jinja_env.globals["localized"] = localized_here
     app.jinja_env.globals["role_label"] = role_label
     app.jinja_env.globals["action_label"] = action_label
     app.jinja_env.globals["round_state_label"] = round_state_label

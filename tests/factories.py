@@ -34,7 +34,8 @@ from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
-from portfolio.accounts.models import PasswordReset, User, utcnow
+from portfolio.accounts.models import PasswordReset, User
+from portfolio.clock import utcnow
 from portfolio.cohorts.models import (
     Cohort,
     CohortMembership,

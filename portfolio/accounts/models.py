@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask_login import UserMixin
 from sqlalchemy import DateTime, ForeignKey, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portfolio.clock import aware, utcnow
 from portfolio.extensions import db
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware."""
-    return datetime.now(UTC)
-
-
-def aware(moment: datetime) -> datetime:
-    """Treat a naive datetime read back from SQLite as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def hash_token(token: str) -> str:
-    """Tokens are stored only as their SHA-256, so a database leak opens nothing."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_token() -> tuple[str, str]:
-    """A fresh random token and its hash."""
-    token = secrets.token_urlsafe(32)
-    return token, hash_token(token)
+from portfolio.tokens import new_token
 
 
 class User(UserMixin, db.Model):

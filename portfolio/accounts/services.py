@@ -13,8 +13,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portfolio.accounts.models import PasswordReset, User, utcnow
-from portfolio.audit import record
+from portfolio.accounts.models import PasswordReset, User
+from portfolio.audit import Action, record
+from portfolio.clock import utcnow
 from portfolio.extensions import db
 from portfolio.mail import mail_configured, send_mail
 from portfolio.urls import absolute_url
@@ -49,7 +50,7 @@ def retire_resets(user: User) -> None:
 def sign_out_everywhere(user: User) -> None:
     """Sign-out: every session and remember-me cookie of ``user`` stops working."""
     user.end_sessions()
-    record("sign_out", actor=user, target=user)
+    record(Action.SIGN_OUT, actor=user, target=user)
     db.session.flush()
 
 
@@ -61,7 +62,11 @@ def deactivate(actor: User | None, user: User, *, actor_label: str | None = None
     user.end_sessions()  # so that reactivating does not bring old sessions back
     retire_resets(user)
     record(
-        "account_deactivated", actor=actor, target=user, actor_label=actor_label, user=user.email
+        Action.ACCOUNT_DEACTIVATED,
+        actor=actor,
+        target=user,
+        actor_label=actor_label,
+        user=user.email,
     )
     db.session.flush()
     return True
@@ -73,7 +78,11 @@ def reactivate(actor: User | None, user: User, *, actor_label: str | None = None
         return False
     user.active = True
     record(
-        "account_reactivated", actor=actor, target=user, actor_label=actor_label, user=user.email
+        Action.ACCOUNT_REACTIVATED,
+        actor=actor,
+        target=user,
+        actor_label=actor_label,
+        user=user.email,
     )
     db.session.flush()
     return True
@@ -115,7 +124,7 @@ def issue_reset(
         log_unsent_link("password-reset link (valid for two hours)", user.email, link)
     by_self = actor is None and actor_label is None
     record(
-        "password_reset_link_issued",
+        Action.PASSWORD_RESET_LINK_ISSUED,
         actor=user if by_self else actor,
         actor_label=actor_label,
         target=user,

@@ -28,7 +28,8 @@ from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from portfolio.accounts.models import SignInFailure, aware, utcnow
+from portfolio.accounts.models import SignInFailure
+from portfolio.clock import aware, utcnow
 from portfolio.extensions import db
 
 ACCOUNT = "account"

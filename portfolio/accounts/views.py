@@ -30,12 +30,14 @@ from portfolio.accounts.forms import (
     ResetPasswordForm,
     SignInForm,
 )
-from portfolio.accounts.models import PasswordReset, User, hash_token, utcnow
-from portfolio.audit import record
+from portfolio.accounts.models import PasswordReset, User
+from portfolio.audit import Action, record
+from portfolio.clock import utcnow
 from portfolio.deferred import after_response
 from portfolio.extensions import db, limiter, login_manager
-from portfolio.i18n import safe_next
 from portfolio.mail import mail_configured
+from portfolio.security import safe_next
+from portfolio.tokens import hash_token
 
 bp = Blueprint("accounts", __name__)
 
@@ -89,7 +91,7 @@ def sign_in() -> str | Response | tuple[str, int, dict[str, str]]:
         refused = throttle.refusal(email, address) if throttle.enabled() else None
         if refused is not None:
             record(
-                "sign_in_refused",
+                Action.SIGN_IN_REFUSED,
                 actor_label=email,
                 target=user,
                 limit=refused.reason,
@@ -111,11 +113,11 @@ def sign_in() -> str | Response | tuple[str, int, dict[str, str]]:
             login_user(user, remember=bool(form.remember.data))
             user.last_sign_in_at = utcnow()
             throttle.clear_account(email)
-            record("sign_in", actor=user, target=user)
+            record(Action.SIGN_IN, actor=user, target=user)
             db.session.commit()
             return redirect(safe_next(request.args.get("next"), url_for("main.dashboard")))
         throttle.record_failure(email, address)
-        record("sign_in_failed", actor_label=email, target=user)
+        record(Action.SIGN_IN_FAILED, actor_label=email, target=user)
         db.session.commit()
         failed = True
     status = 401 if failed else 200
@@ -145,7 +147,7 @@ def forgot_password() -> str | Response:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         email = form.email.data or ""
-        record("password_reset_requested", actor_label=email)
+        record(Action.PASSWORD_RESET_REQUESTED, actor_label=email)
         db.session.commit()
         language = str(get_locale() or "en")
         response = make_response(
@@ -178,7 +180,7 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
         user = reset.user
         user.set_password(form.password.data or "")
         services.retire_resets(user)  # this link, and any other one still out there
-        record("password_reset", actor=user, target=user)
+        record(Action.PASSWORD_RESET, actor=user, target=user)
         db.session.commit()
         logout_user()
         flash(_("Your password is changed. Sign in with your new password."), "success")
@@ -196,7 +198,7 @@ def profile() -> str | Response:
     if form.validate_on_submit():
         current_user.name = (form.name.data or "").strip()
         current_user.language = form.language.data or None
-        record("profile_changed", actor=current_user, target=current_user)
+        record(Action.PROFILE_CHANGED, actor=current_user, target=current_user)
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.profile"), code=303)
@@ -217,7 +219,7 @@ def change_password() -> str | Response:
         else:
             current_user.set_password(form.password.data or "")
             services.retire_resets(current_user)
-            record("password_changed", actor=current_user, target=current_user)
+            record(Action.PASSWORD_CHANGED, actor=current_user, target=current_user)
             db.session.commit()
             # This session continues with the new version, as does "keep me signed in".
             remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")

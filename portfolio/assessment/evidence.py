@@ -31,7 +31,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from portfolio import policy
-from portfolio.accounts.models import User, utcnow
+from portfolio.accounts.models import User
 from portfolio.assessment import submissions, uploads
 from portfolio.assessment.evidence_forms import (
     KIND_SHORT_LABELS,
@@ -44,13 +44,15 @@ from portfolio.assessment.models import (
     evidence_indicators,
 )
 from portfolio.assessment.quota import quota_for
-from portfolio.audit import record
+from portfolio.audit import Action, record
+from portfolio.clock import utcnow
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Competency, Indicator
+from portfolio.competencies.texts import localized
 from portfolio.downloads import send_attachment
 from portfolio.extensions import db
 from portfolio.framework.model import Tool
-from portfolio.i18n import current_language, localized
+from portfolio.i18n import current_language
 from portfolio.markdown import render_markdown
 
 log = logging.getLogger(__name__)
@@ -86,12 +88,12 @@ def tool_choices(current_key: str | None = None) -> list[SelectChoice]:
 
     def parts(tools: list[Tool], group: str, prefix: str) -> None:
         for tool in tools:
-            label = prefix + localized(tool.name)
+            label = prefix + localized(tool.name, current_language())
             choices.append(SelectChoice(tool.key, label, optgroup=group))
             parts(tool.parts, group, label + " › ")
 
     for tool in current_framework().toolbox:
-        name = localized(tool.name)
+        name = localized(tool.name, current_language())
         if not tool.parts:
             choices.append(SelectChoice(tool.key, name))
             continue
@@ -111,8 +113,10 @@ def tool_label(key: str | None) -> tuple[str, bool]:
     for tool in current_framework().tools():
         if tool.key == key:
             parent = next((t for t in current_framework().tools() if tool in t.parts), None)
-            name = localized(tool.name)
-            return (f"{localized(parent.name)} › {name}" if parent else name), True
+            name = localized(tool.name, current_language())
+            return (
+                f"{localized(parent.name, current_language())} › {name}" if parent else name
+            ), True
     return key, False
 
 
@@ -166,15 +170,21 @@ def indicator_groups(item: EvidenceItem | None) -> list[CompetencyGroup]:
     groups: list[CompetencyGroup] = []
     offered: set[str] = set()
     for competency in current_framework().competencies:
-        group = CompetencyGroup(competency.key, competency.number, localized(competency.name))
+        group = CompetencyGroup(
+            competency.key, competency.number, localized(competency.name, current_language())
+        )
         for element in competency.elements:
             element_group = ElementGroup(
-                element.key, localized(element.title), rated_as_whole=element.rated_as_whole
+                element.key,
+                localized(element.title, current_language()),
+                rated_as_whole=element.rated_as_whole,
             )
             for indicator in element.ratable():
                 row = rows.get(indicator.key)
                 if row is not None and not row.is_retired:
-                    element_group.options.append(Option(indicator.key, localized(indicator.text)))
+                    element_group.options.append(
+                        Option(indicator.key, localized(indicator.text, current_language()))
+                    )
                     offered.add(indicator.key)
             if element_group.options:
                 group.elements.append(element_group)
@@ -191,7 +201,10 @@ def indicator_groups(item: EvidenceItem | None) -> list[CompetencyGroup]:
                     ElementGroup(
                         "retired",
                         _("Still linked to this evidence; clear the box to unlink it."),
-                        [Option(i.key, localized(i.text), retired=True) for i in leftovers],
+                        [
+                            Option(i.key, localized(i.text, current_language()), retired=True)
+                            for i in leftovers
+                        ],
                     )
                 ],
             )
@@ -217,14 +230,21 @@ def linked_groups(item: Any) -> list[LinkedGroup]:
         element = indicator.element
         retired = indicator.is_retired or indicator.key not in framework_keys
         entry = by_competency.setdefault(competency.id, (competency, []))
-        entry[1].append((element.position, indicator.position, localized(indicator.text), retired))
+        entry[1].append(
+            (
+                element.position,
+                indicator.position,
+                localized(indicator.text, current_language()),
+                retired,
+            )
+        )
     groups = []
     for competency, rows in sorted(by_competency.values(), key=lambda e: e[0].number):
         rows.sort()
         groups.append(
             LinkedGroup(
                 competency.number,
-                localized(competency.name),
+                localized(competency.name, current_language()),
                 [(text, retired) for _ep, _ip, text, retired in rows],
             )
         )
@@ -234,7 +254,8 @@ def linked_groups(item: Any) -> list[LinkedGroup]:
 def _competency_filter() -> tuple[str, list[tuple[str, str]]]:
     """The chosen competency key (empty for all) and the choices."""
     choices = [
-        (c.key, f"{c.number}. {localized(c.name)}") for c in current_framework().competencies
+        (c.key, f"{c.number}. {localized(c.name, current_language())}")
+        for c in current_framework().competencies
     ]
     chosen = request.args.get("competency", "")
     return (chosen if chosen in {key for key, _label in choices} else ""), choices
@@ -440,7 +461,7 @@ def _save(form: EvidenceForm, item: EvidenceItem | None) -> EvidenceItem:
     try:
         db.session.flush()
         record(
-            "evidence_created" if creating else "evidence_updated",
+            Action.EVIDENCE_CREATED if creating else "evidence_updated",
             actor=current_user,
             target=item,
             title=item.title,
@@ -508,7 +529,7 @@ def delete(item_id: int) -> str | Response:
         return render_template("evidence/delete.html", item=item, handed_in=handed_in)
     title = item.title
     stored_name = item.stored_name
-    record("evidence_deleted", actor=current_user, target=item, title=title)
+    record(Action.EVIDENCE_DELETED, actor=current_user, target=item, title=title)
     db.session.delete(item)
     db.session.commit()
     _remove_file(file_store(), stored_name)

@@ -22,7 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portfolio.accounts.models import User, utcnow
+from portfolio.accounts.models import User
+from portfolio.clock import utcnow
 from portfolio.cohorts.models import Cohort
 from portfolio.competencies.models import Competency, FrameworkVersion, Indicator
 from portfolio.extensions import db, enum_column

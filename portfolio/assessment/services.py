@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
-from portfolio.accounts.models import User, utcnow
+from portfolio.accounts.models import User
 from portfolio.assessment import submissions
 from portfolio.assessment.models import (
     AssessmentStatus,
@@ -32,13 +31,14 @@ from portfolio.assessment.models import (
     Submission,
     evidence_indicators,
 )
-from portfolio.audit import record
+from portfolio.audit import Action, record
+from portfolio.clock import utcnow
 from portfolio.cohorts.models import Cohort, CohortMembership, CohortRole
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Competency, FrameworkVersion, Indicator
+from portfolio.competencies.texts import localized
 from portfolio.extensions import db
 from portfolio.framework import Framework, framework_hash
-from portfolio.i18n import localized
 
 NOTE_LIMIT = 1000
 REASON_LIMIT = 1000
@@ -46,13 +46,9 @@ REFLECTION_LIMIT = 20000
 NOT_JUDGEABLE = "nj"
 
 
-def reflection_template() -> str:
+def reflection_template(language: str) -> str:
     """The framework's reflection template (STARR) in the current language, Markdown."""
-    return localized(current_framework().reflection_template.text) + "\n"
-
-
-# The template lives in competencies.yaml (with its provenance); read when used.
-STARR_TEMPLATE = LazyString(reflection_template)
+    return localized(current_framework().reflection_template.text, language) + "\n"
 
 
 # --- rounds --------------------------------------------------------------------------------
@@ -229,7 +225,7 @@ def create_round(
     )
     db.session.add(round_)
     db.session.flush()
-    record("round_created", actor=actor, target=round_, cohort=cohort.name, title=round_.title)
+    record(Action.ROUND_CREATED, actor=actor, target=round_, cohort=cohort.name, title=round_.title)
     return round_
 
 
@@ -253,7 +249,7 @@ def update_round(
     changes = {name: str(value) for name, value in new.items() if getattr(round_, name) != value}
     for name, value in new.items():
         setattr(round_, name, value)
-    record("round_changed", actor=actor, target=round_, **changes)
+    record(Action.ROUND_CHANGED, actor=actor, target=round_, **changes)
     db.session.flush()
     return changes
 
@@ -292,7 +288,7 @@ def delete_round(actor: User, round_: Round) -> None:
     if has_answers(round_):
         raise RoundStarted()
     record(
-        "round_deleted",
+        Action.ROUND_DELETED,
         actor=actor,
         target=round_.cohort,
         title=round_.title,
@@ -313,7 +309,7 @@ def close_round(actor: User, round_: Round, *, today: date) -> None:
     round_.closed_at = utcnow()
     if round_.closes_on > today:
         round_.closes_on = max(today, round_.opens_on)
-    record("round_closed", actor=actor, target=round_, closes_on=str(round_.closes_on))
+    record(Action.ROUND_CLOSED, actor=actor, target=round_, closes_on=str(round_.closes_on))
     db.session.flush()
 
 
@@ -944,7 +940,7 @@ def submit(assessment: SelfAssessment, actor: User, store: Any = None) -> Submis
     submission = submissions.record_submission(assessment, actor, store)
     assessment.status = AssessmentStatus.SUBMITTED
     record(
-        "self_assessment_submitted",
+        Action.SELF_ASSESSMENT_SUBMITTED,
         actor=actor,
         target=assessment,
         round=assessment.round.title,
@@ -969,7 +965,7 @@ def reopen(assessment: SelfAssessment, actor: User, reason: str) -> None:
     assessment.reopened_by_id = actor.id
     assessment.reopen_reason = reason
     record(
-        "self_assessment_reopened",
+        Action.SELF_ASSESSMENT_REOPENED,
         actor=actor,
         target=assessment,
         trainee=assessment.trainee.email,

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import exists, func, or_, select
 
-from portfolio.accounts.models import User, utcnow
+from portfolio.accounts.models import User
 from portfolio.assessment.models import (
     EvidenceItem,
     EvidenceKind,
@@ -34,6 +34,7 @@ from portfolio.assessment.models import (
     evidence_indicators,
     submission_evidence,
 )
+from portfolio.clock import utcnow
 from portfolio.competencies.models import Competency, Indicator
 from portfolio.extensions import db
 

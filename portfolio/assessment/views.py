@@ -31,6 +31,7 @@ from portfolio.cohorts.models import Cohort
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Competency, Indicator
 from portfolio.extensions import db
+from portfolio.i18n import current_language
 from portfolio.inputs import REFUSED_MESSAGE, refused_fields
 from portfolio.markdown import render_markdown
 from portfolio.templating import date_text
@@ -464,9 +465,9 @@ def _error_message(kind: str) -> str:
 
 
 def _localized(texts: dict[str, str]) -> str:
-    from portfolio.i18n import localized
+    from portfolio.competencies.texts import localized
 
-    return localized(texts)
+    return localized(texts, current_language())
 
 
 def _next_competency(competency: Competency) -> Competency | None:
@@ -575,7 +576,7 @@ def _render_fill_in(
             stored_fp,
         )
         if request.args.get("starr") and not reflection_text.strip():
-            reflection_text = str(services.STARR_TEMPLATE)
+            reflection_text = services.reflection_template(current_language())
     report = services.progress(assessment.id if assessment else None)
     shown = rows if rows is not None else _rows(round_, current_user.id, assessment, indicators)
     return render_template(
@@ -597,7 +598,7 @@ def _render_fill_in(
         progress=report,
         errors=errors or {},
         unsaved=unsaved,
-        starr=str(services.STARR_TEMPLATE),
+        starr=services.reflection_template(current_language()),
     )
 
 

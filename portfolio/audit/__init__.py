@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import has_request_context, request
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from portfolio.audit.actions import Action
 from portfolio.audit.models import AuditEvent
 from portfolio.extensions import db
 
 
 def record(
-    action: str,
+    action: Action,
     *,
     actor: Any = None,
     target: Any = None,
@@ -21,7 +23,7 @@ def record(
 ) -> AuditEvent:
     """Add an audit event to the session (the caller commits with its own work)."""
     event = AuditEvent(
-        action=action,
+        action=action.value,
         actor_id=getattr(actor, "id", None),
         actor_label=actor_label if actor_label is not None else getattr(actor, "email", ""),
         object_type=type(target).__name__ if target is not None else "",
@@ -33,39 +35,39 @@ def record(
     return event
 
 
-ACTION_LABELS = {
-    "account_created": _l("account created"),
-    "account_deactivated": _l("account closed"),
-    "account_reactivated": _l("account opened again"),
-    "cohort_created": _l("cohort created"),
-    "evidence_created": _l("evidence added"),
-    "evidence_deleted": _l("evidence deleted"),
-    "evidence_updated": _l("evidence changed"),
-    "governance_member_added": _l("added to a governance group"),
-    "invitation_accepted": _l("invitation accepted"),
-    "invitation_resent": _l("invitation sent again"),
-    "invitation_revoked": _l("invitation withdrawn"),
-    "invitation_sent": _l("invitation sent"),
-    "member_added": _l("added to a cohort"),
-    "member_removed": _l("removed from a cohort"),
-    "organisation_created": _l("organisation created"),
-    "password_changed": _l("password changed"),
-    "password_reset": _l("password reset"),
-    "password_reset_link_issued": _l("password-reset link made"),
-    "password_reset_requested": _l("password reset requested"),
-    "profile_changed": _l("profile changed"),
-    "role_changed": _l("role changed"),
-    "round_changed": _l("round changed"),
-    "round_closed": _l("round closed early"),
-    "round_created": _l("round planned"),
-    "round_deleted": _l("round deleted"),
-    "self_assessment_reopened": _l("self-assessment reopened"),
-    "self_assessment_submitted": _l("self-assessment handed in"),
-    "self_grant_refused": _l("refused: membership given to oneself"),
-    "sign_in": _l("signed in"),
-    "sign_in_failed": _l("sign-in failed"),
-    "sign_in_refused": _l("sign-in refused: too many failures (429)"),
-    "sign_out": _l("signed out"),
+ACTION_LABELS: dict[str, LazyString] = {
+    Action.ACCOUNT_CREATED: _l("account created"),
+    Action.ACCOUNT_DEACTIVATED: _l("account closed"),
+    Action.ACCOUNT_REACTIVATED: _l("account opened again"),
+    Action.COHORT_CREATED: _l("cohort created"),
+    Action.EVIDENCE_CREATED: _l("evidence added"),
+    Action.EVIDENCE_DELETED: _l("evidence deleted"),
+    Action.EVIDENCE_UPDATED: _l("evidence changed"),
+    Action.GOVERNANCE_MEMBER_ADDED: _l("added to a governance group"),
+    Action.INVITATION_ACCEPTED: _l("invitation accepted"),
+    Action.INVITATION_RESENT: _l("invitation sent again"),
+    Action.INVITATION_REVOKED: _l("invitation withdrawn"),
+    Action.INVITATION_SENT: _l("invitation sent"),
+    Action.MEMBER_ADDED: _l("added to a cohort"),
+    Action.MEMBER_REMOVED: _l("removed from a cohort"),
+    Action.ORGANISATION_CREATED: _l("organisation created"),
+    Action.PASSWORD_CHANGED: _l("password changed"),
+    Action.PASSWORD_RESET: _l("password reset"),
+    Action.PASSWORD_RESET_LINK_ISSUED: _l("password-reset link made"),
+    Action.PASSWORD_RESET_REQUESTED: _l("password reset requested"),
+    Action.PROFILE_CHANGED: _l("profile changed"),
+    Action.ROLE_CHANGED: _l("role changed"),
+    Action.ROUND_CHANGED: _l("round changed"),
+    Action.ROUND_CLOSED: _l("round closed early"),
+    Action.ROUND_CREATED: _l("round planned"),
+    Action.ROUND_DELETED: _l("round deleted"),
+    Action.SELF_ASSESSMENT_REOPENED: _l("self-assessment reopened"),
+    Action.SELF_ASSESSMENT_SUBMITTED: _l("self-assessment handed in"),
+    Action.SELF_GRANT_REFUSED: _l("refused: membership given to oneself"),
+    Action.SIGN_IN: _l("signed in"),
+    Action.SIGN_IN_FAILED: _l("sign-in failed"),
+    Action.SIGN_IN_REFUSED: _l("sign-in refused: too many failures (429)"),
+    Action.SIGN_OUT: _l("signed out"),
 }
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, event
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
 
-from portfolio.accounts.models import User, utcnow
+from portfolio.accounts.models import User
+from portfolio.clock import utcnow
 from portfolio.extensions import db
 
 

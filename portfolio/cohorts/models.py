@@ -8,8 +8,10 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portfolio.accounts.models import User, aware, new_token, utcnow
+from portfolio.accounts.models import User
+from portfolio.clock import aware, utcnow
 from portfolio.extensions import db, enum_column
+from portfolio.tokens import new_token
 
 
 class CohortRole(enum.StrEnum):

@@ -15,8 +15,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portfolio import policy
-from portfolio.accounts.models import User, hash_token, utcnow
-from portfolio.audit import record
+from portfolio.accounts.models import User
+from portfolio.audit import Action, record
+from portfolio.clock import utcnow
 from portfolio.cohorts.models import (
     Cohort,
     CohortMembership,
@@ -28,6 +29,7 @@ from portfolio.cohorts.models import (
 from portfolio.extensions import db
 from portfolio.mail import mail_configured, send_mail
 from portfolio.templating import long_date_text
+from portfolio.tokens import hash_token
 from portfolio.urls import absolute_url
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -68,12 +70,12 @@ def add_member(
         membership = CohortMembership(cohort=cohort, user=user, role=role)
         db.session.add(membership)
         db.session.flush()
-        record("member_added", actor=actor, target=cohort, user=user.email, role=role.value)
+        record(Action.MEMBER_ADDED, actor=actor, target=cohort, user=user.email, role=role.value)
     elif membership.role != role:
         old = membership.role
         membership.role = role
         record(
-            "role_changed",
+            Action.ROLE_CHANGED,
             actor=actor,
             target=cohort,
             user=user.email,
@@ -87,7 +89,7 @@ def add_member(
 def remove_member(actor: User, membership: CohortMembership) -> None:
     """Take someone out of a cohort."""
     record(
-        "member_removed",
+        Action.MEMBER_REMOVED,
         actor=actor,
         target=membership.cohort,
         user=membership.user.email,
@@ -107,7 +109,7 @@ def add_governance_member(actor: User | None, organisation: Organisation, user: 
     )
     if exists is None:
         db.session.add(GovernanceMembership(organisation=organisation, user=user))
-        record("governance_member_added", actor=actor, target=organisation, user=user.email)
+        record(Action.GOVERNANCE_MEMBER_ADDED, actor=actor, target=organisation, user=user.email)
         db.session.flush()
 
 
@@ -241,7 +243,7 @@ def invite(
     db.session.flush()
     link, mailed = _deliver(invitation, token, actor)
     record(
-        "invitation_sent",
+        Action.INVITATION_SENT,
         actor=actor,
         target=invitation,
         actor_label=None if actor else "cli",
@@ -274,7 +276,7 @@ def resend(actor: User | None, invitation: Invitation) -> SentInvitation:
     db.session.flush()
     link, mailed = _deliver(invitation, token, actor)
     record(
-        "invitation_resent",
+        Action.INVITATION_RESENT,
         actor=actor,
         target=invitation,
         actor_label=None if actor else "cli",
@@ -331,7 +333,7 @@ def accept(invitation: Invitation, user: User) -> None:
     """
     if not policy.can_accept_invitation(user, invitation):
         record(
-            "self_grant_refused",
+            Action.SELF_GRANT_REFUSED,
             actor=user,
             target=invitation,
             role=invitation.role,
@@ -355,12 +357,12 @@ def accept(invitation: Invitation, user: User) -> None:
         add_member(None, invitation.cohort, user, CohortRole(invitation.role))
     invitation.accepted_at = utcnow()
     invitation.accepted_by_id = user.id
-    record("invitation_accepted", actor=user, target=invitation, role=invitation.role)
+    record(Action.INVITATION_ACCEPTED, actor=user, target=invitation, role=invitation.role)
     db.session.flush()
 
 
 def revoke(actor: User, invitation: Invitation) -> None:
     """Withdraw a pending invitation."""
     invitation.revoked_at = utcnow()
-    record("invitation_revoked", actor=actor, target=invitation, email=invitation.email)
+    record(Action.INVITATION_REVOKED, actor=actor, target=invitation, email=invitation.email)
     db.session.flush()

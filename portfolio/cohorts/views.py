@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 from portfolio import policy
 from portfolio.accounts.forms import SignUpForm
 from portfolio.accounts.models import User
-from portfolio.audit import record
+from portfolio.audit import Action, record
 from portfolio.cohorts import role_label, services
 from portfolio.cohorts.forms import (
     ROLE_CHOICES,
@@ -80,7 +80,7 @@ def new_organisation() -> str | Response:
             )
             db.session.add(organisation)
             db.session.flush()
-            record("organisation_created", actor=current_user, target=organisation, name=name)
+            record(Action.ORGANISATION_CREATED, actor=current_user, target=organisation, name=name)
             db.session.commit()
             flash(
                 _("Organisation created. Next: add its governance group and a cohort."), "success"
@@ -147,7 +147,7 @@ def new_cohort(organisation_id: int) -> str | Response:
         )
         db.session.add(cohort)
         db.session.flush()
-        record("cohort_created", actor=current_user, target=cohort, name=cohort.name)
+        record(Action.COHORT_CREATED, actor=current_user, target=cohort, name=cohort.name)
         db.session.commit()
         flash(_("Cohort created. Next: invite its trainers and trainees."), "success")
         return redirect(url_for("cohorts.cohort", cohort_id=cohort.id), code=303)
@@ -364,7 +364,7 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
         user.language = lang if lang in current_app.config["LANGUAGES"] else None
         db.session.add(user)
         db.session.flush()
-        record("account_created", actor=user, target=user, via="invitation")
+        record(Action.ACCOUNT_CREATED, actor=user, target=user, via="invitation")
         services.accept(invitation, user)
         db.session.commit()
         login_user(user)

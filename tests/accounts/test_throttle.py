@@ -14,8 +14,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from portfolio.accounts.models import PasswordReset, SignInFailure, aware
+from portfolio.accounts.models import PasswordReset, SignInFailure
 from portfolio.audit.models import AuditEvent
+from portfolio.clock import aware
 from tests.factories import PASSWORD, extra_app, finish, make_user
 
 

@@ -346,7 +346,6 @@ def _assessment_world(world: World) -> None:
     a document in the evidence library."""
     from flask import current_app
 
-    from portfolio.accounts.models import utcnow
     from portfolio.assessment.models import (
         AssessmentStatus,
         EvidenceItem,
@@ -356,7 +355,7 @@ def _assessment_world(world: World) -> None:
     )
     from portfolio.assessment.submissions import record_submission
     from portfolio.assessment.uploads import FileStore
-    from portfolio.clock import today
+    from portfolio.clock import today, utcnow
     from portfolio.competencies import current_framework
     from portfolio.competencies.models import Indicator
     from portfolio.competencies.sync import sync_framework

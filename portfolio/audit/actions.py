@@ -1,0 +1,42 @@
+"""The actions the audit log knows, as one enum used by every writer and reader."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    """Everything the audit log records; the value is what is stored."""
+
+    ACCOUNT_CREATED = "account_created"
+    ACCOUNT_DEACTIVATED = "account_deactivated"
+    ACCOUNT_REACTIVATED = "account_reactivated"
+    COHORT_CREATED = "cohort_created"
+    EVIDENCE_CREATED = "evidence_created"
+    EVIDENCE_DELETED = "evidence_deleted"
+    EVIDENCE_UPDATED = "evidence_updated"
+    GOVERNANCE_MEMBER_ADDED = "governance_member_added"
+    INVITATION_ACCEPTED = "invitation_accepted"
+    INVITATION_RESENT = "invitation_resent"
+    INVITATION_REVOKED = "invitation_revoked"
+    INVITATION_SENT = "invitation_sent"
+    MEMBER_ADDED = "member_added"
+    MEMBER_REMOVED = "member_removed"
+    ORGANISATION_CREATED = "organisation_created"
+    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET_LINK_ISSUED = "password_reset_link_issued"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"
+    PROFILE_CHANGED = "profile_changed"
+    ROLE_CHANGED = "role_changed"
+    ROUND_CHANGED = "round_changed"
+    ROUND_CLOSED = "round_closed"
+    ROUND_CREATED = "round_created"
+    ROUND_DELETED = "round_deleted"
+    SELF_ASSESSMENT_REOPENED = "self_assessment_reopened"
+    SELF_ASSESSMENT_SUBMITTED = "self_assessment_submitted"
+    SELF_GRANT_REFUSED = "self_grant_refused"
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_IN_REFUSED = "sign_in_refused"
+    SIGN_OUT = "sign_out"

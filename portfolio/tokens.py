@@ -1,0 +1,17 @@
+"""Unguessable tokens for links: only their hash is ever stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+
+def hash_token(token: str) -> str:
+    """Tokens are stored only as their SHA-256, so a database leak opens nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh random token and its hash."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
