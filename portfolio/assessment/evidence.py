@@ -461,7 +461,7 @@ def _save(form: EvidenceForm, item: EvidenceItem | None) -> EvidenceItem:
     try:
         db.session.flush()
         record(
-            Action.EVIDENCE_CREATED if creating else "evidence_updated",
+            Action.EVIDENCE_CREATED if creating else Action.EVIDENCE_UPDATED,
             actor=current_user,
             target=item,
             title=item.title,

@@ -23,7 +23,7 @@ def record(
 ) -> AuditEvent:
     """Add an audit event to the session (the caller commits with its own work)."""
     event = AuditEvent(
-        action=action.value,
+        action=Action(action).value,
         actor_id=getattr(actor, "id", None),
         actor_label=actor_label if actor_label is not None else getattr(actor, "email", ""),
         object_type=type(target).__name__ if target is not None else "",
