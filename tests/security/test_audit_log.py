@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import delete, select, update
 
-from portfolio.audit import record
+from portfolio.audit import Action, record
 from portfolio.audit.models import AuditEvent
 from tests.factories import add_governance, add_trainee, add_trainer, login, make_cohort, make_user
 
@@ -147,14 +147,14 @@ def test_extreme_dates_are_valid_filters(admin_client, query):
 
 def test_pages_keep_the_filters_and_only_the_filters(admin_client, db):
     for n in range(55):
-        record("evidence_added", actor_label=f"p{n}@example.org")
+        record(Action.EVIDENCE_CREATED, actor_label=f"p{n}@example.org")
     db.session.commit()
     html = admin_client.get(
-        "/admin/audit?action=evidence_added&who=example&_anchor=x&endpoint=y"
+        "/admin/audit?action=evidence_created&who=example&_anchor=x&endpoint=y"
     ).get_data(as_text=True)
     assert len(_rows(html)) == 50
     older = re.search(r'href="([^"]*)">Older</a>', html)[1].replace("&amp;", "&")
-    assert "action=evidence_added" in older
+    assert "action=evidence_created" in older
     assert "who=example" in older
     assert "page=2" in older
     assert "endpoint" not in older and "#" not in older
