@@ -226,5 +226,9 @@ def test_every_recorded_action_has_a_readable_label():
     from portfolio.audit import ACTION_LABELS
 
     source = "\n".join(p.read_text(encoding="utf-8") for p in Path("portfolio").rglob("*.py"))
-    recorded = set(re.findall(r'record\(\s*"([a-z_]+)"', source))
-    assert recorded and recorded <= set(ACTION_LABELS), recorded - set(ACTION_LABELS)
+    # Every writer names its action through the enum, never as a bare string ...
+    assert not re.findall(r'record\(\s*"([a-z_]+)"', source)
+    recorded = set(re.findall(r"record\(\s*Action\.([A-Z_]+)", source))
+    assert recorded, "no record(Action.X) call found"
+    # ... and every action of the enum reads as words in the log.
+    assert set(Action) == set(ACTION_LABELS), set(Action) ^ set(ACTION_LABELS)
