@@ -64,8 +64,10 @@ def _register_blueprints(app: Flask) -> None:
     from portfolio.audit.views import bp as audit_bp
     from portfolio.cohorts.views import bp as cohorts_bp
     from portfolio.competencies.views import bp as competencies_bp
+    from portfolio.health import bp as health_bp
     from portfolio.main import bp as main_bp
 
+    app.register_blueprint(health_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(competencies_bp)
     app.register_blueprint(i18n.bp)
