@@ -15,7 +15,7 @@ help:
 	@echo "make run     set everything up and serve http://$(HOST):$(PORT)"
 	@echo "make test    run the whole test suite"
 	@echo "make lint    ruff and mypy"
-	@echo "make bench   page and query benchmarks"
+	@echo "make bench   every page through gunicorn, as a multiple of /healthz"
 
 $(BIN)/activate:
 	@echo "Creating the virtual environment in $(VENV)/"
@@ -87,8 +87,12 @@ i18n-extract: $(VENV)/.installed-run
 i18n-update: i18n-extract
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --width 100 -i portfolio/translations/messages.pot -d portfolio/translations
 
+# Pages through gunicorn as multiples of /healthz (docs/performance.md). bench-quick: < 2 min.
 bench: install-dev
 	$(BIN)/python -m benchmarks
+
+bench-quick: install-dev
+	BENCH_QUICK=1 $(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .mypy_cache

@@ -71,13 +71,13 @@ REFLECTION = (
 
 @dataclass
 class Synthetic:
-    """What was generated (users are detached from the session after the commit)."""
+    """What was generated, as plain data (usable after the database session has ended)."""
 
     cohort_id: int
     organisation_id: int
-    trainer: User
-    governance: User
-    trainee: User
+    #: role (trainee, trainer, governance) → e-mail address; the trainee is the first one.
+    emails: dict[str, str]
+    trainee_id: int
     round_ids: list[int]
     #: The open round (the last one) and a competency key for its fill-in page.
     open_round_id: int
@@ -219,9 +219,8 @@ def build(trainees: int, seed: int = 1, upload_folder: str | None = None) -> Syn
     return Synthetic(
         cohort.id,
         organisation.id,
-        trainer,
-        governance,
-        people[0],
+        {"trainee": people[0].email, "trainer": trainer.email, "governance": governance.email},
+        people[0].id,
         [r.id for r in rounds],
         rounds[-1].id,
         framework.competencies[0].key,
