@@ -57,6 +57,7 @@ LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 LOCAL_BENCH_DB = "portfolio_bench"
 
 #: The list pages, whose time may grow at most 3x from the smallest to the largest size.
+ROLES = ("trainee", "trainer", "governance")
 LIST_PAGES = {"trainer: cohort", "trainer: round progress", "governance: candidates"}
 TARGET_RATIO = {"trainee: dashboard": 5.0, "trainee: fill-in page": 10.0}
 
@@ -81,7 +82,7 @@ def pages(world: Synthetic) -> list[Page]:
         Page("trainee: evidence library", "/evidence", "trainee"),
         Page("trainer: cohort", f"/cohorts/{world.cohort_id}", "trainer"),
         Page("trainer: round progress", f"/rounds/{round_id}/progress", "trainer"),
-        Page("trainer: trainee page", f"/trainees/{world.trainee_id}", "trainer"),
+        Page("trainer: trainee page", f"/trainees/{world.trainee.id}", "trainer"),
         Page(
             "governance: candidates",
             f"/organisations/{world.organisation_id}/candidates",
@@ -195,8 +196,9 @@ def _statements(app: Any, world: Synthetic) -> dict[str, int]:
     from portfolio.extensions import db
 
     clients = {}
-    for role, email in world.emails.items():
+    for role in ROLES:
         clients[role] = app.test_client()
+        email = getattr(world, role).email
         clients[role].post("/sign-in", data={"email": email, "password": PASSWORD})
     counts = {}
     for page in pages(world):
@@ -218,9 +220,9 @@ def time_pages(
 ) -> list[Row]:
     """Each page against /healthz, alternating, REPEAT times each (after a warm-up)."""
     clients: dict[str, live.Client] = {}
-    for role in ("trainee", "trainer", "governance"):
+    for role in ROLES:
         clients[role] = live.Client(server.port)
-        clients[role].sign_in(world.emails[role], PASSWORD)
+        clients[role].sign_in(getattr(world, role).email, PASSWORD)
     probe = live.Client(server.port)
     healthz: list[float] = []
     timings: dict[str, list[float]] = {}
@@ -269,7 +271,7 @@ def time_pages(
 def measure_throughput(url: str, folder: Path, world: Synthetic) -> Throughput:
     with live.gunicorn(url, folder, workers=4) as server:
         client = live.Client(server.port)
-        client.sign_in(world.emails["trainee"], PASSWORD)
+        client.sign_in(world.trainee.email, PASSWORD)
         cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
         live.throughput(server.port, "/healthz", cookie, 1, LOAD_CONNECTIONS)  # warm-up
         live.throughput(server.port, "/dashboard", cookie, 1, LOAD_CONNECTIONS)

@@ -69,23 +69,35 @@ REFLECTION = (
 )
 
 
+@dataclass(frozen=True)
+class Person:
+    """Who signs in: plain data, usable after the database session has ended."""
+
+    id: int
+    email: str
+
+
 @dataclass
 class Synthetic:
-    """What was generated, as plain data (usable after the database session has ended)."""
+    """What was generated, as plain data."""
 
     cohort_id: int
     organisation_id: int
-    #: role (trainee, trainer, governance) → e-mail address; the trainee is the first one.
-    emails: dict[str, str]
-    trainee_id: int
+    trainer: Person
+    governance: Person
+    #: The first trainee of the cohort.
+    trainee: Person
     round_ids: list[int]
     #: The open round (the last one) and a competency key for its fill-in page.
     open_round_id: int
     competency_key: str
 
 
-def build(trainees: int, seed: int = 1, upload_folder: str | None = None) -> Synthetic:
-    """Generate one cohort with ``trainees`` trainees and six rounds of history."""
+def build(
+    trainees: int, rounds: int = ROUNDS, seed: int = 1, upload_folder: str | None = None
+) -> Synthetic:
+    """One cohort with ``trainees`` trainees and ``rounds`` rounds: all but the last in the
+    past and handed in, the last one open with a draft."""
     rng = random.Random(seed)
     framework = current_framework()
     sync_framework(framework)
@@ -130,15 +142,16 @@ def build(trainees: int, seed: int = 1, upload_folder: str | None = None) -> Syn
     competency_ids = list(db.session.scalars(select(Competency.id).order_by(Competency.number)))
     _evidence(people, indicator_ids, rng, upload_folder)
 
-    # Five rounds of 20 days, a month apart, all in the past; the sixth is open now.
-    rounds = []
-    for number in range(ROUNDS):
-        if number < ROUNDS - 1:
-            opens_on = today() - timedelta(days=30 * (ROUNDS - number) + 10)
+    # Rounds of 20 days, a month apart, in the past; the last one is open now.
+    count = rounds
+    rounds_: list[Round] = []
+    for number in range(count):
+        if number < count - 1:
+            opens_on = today() - timedelta(days=30 * (count - number) + 10)
             closes_on = opens_on + timedelta(days=20)
         else:
             opens_on, closes_on = today() - timedelta(days=3), today() + timedelta(days=14)
-        rounds.append(
+        rounds_.append(
             Round(
                 cohort=cohort,
                 title=f"Round {number + 1}",
@@ -147,13 +160,13 @@ def build(trainees: int, seed: int = 1, upload_folder: str | None = None) -> Syn
                 framework_version=version,
             )
         )
-    db.session.add_all(rounds)
+    db.session.add_all(rounds_)
     db.session.flush()
 
     store = FileStore(upload_folder) if upload_folder else None
     levels = {(p.id, i): rng.randint(1, 3) for p in people for i in indicator_ids}
-    for number, round_ in enumerate(rounds):
-        handed_in = number < ROUNDS - 1
+    for number, round_ in enumerate(rounds_):
+        handed_in = number < count - 1
         # A draft of the open round: about half of the indicators rated so far.
         rated = indicator_ids if handed_in else indicator_ids[: len(indicator_ids) // 2]
         db.session.execute(
@@ -219,10 +232,11 @@ def build(trainees: int, seed: int = 1, upload_folder: str | None = None) -> Syn
     return Synthetic(
         cohort.id,
         organisation.id,
-        {"trainee": people[0].email, "trainer": trainer.email, "governance": governance.email},
-        people[0].id,
-        [r.id for r in rounds],
-        rounds[-1].id,
+        Person(trainer.id, trainer.email),
+        Person(governance.id, governance.email),
+        Person(people[0].id, people[0].email),
+        [r.id for r in rounds_],
+        rounds_[-1].id,
         framework.competencies[0].key,
     )
 
