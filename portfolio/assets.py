@@ -22,6 +22,7 @@ import contextlib
 import io
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -51,13 +52,19 @@ COMPRESS_MIMETYPES = [
 def build(static_folder: str | os.PathLike[str]) -> dict[str, str]:
     """Write the hashed copies and the manifest for ``static_folder``; return the manifest.
 
-    Copies of earlier contents are removed first, so only the current ones remain.
+    Copies of earlier contents are removed afterwards (never before: a server running from
+    the folder keeps finding the files it links to).
     """
     folder = str(Path(static_folder)) + os.sep  # the digester globs folder + "**/**"
     with contextlib.redirect_stdout(io.StringIO()):  # it prints where the files went
-        digester.clean(folder, [], False, False)
         digester.compile(folder, folder, [], False, False)
-    return manifest_of(static_folder)
+    manifest = manifest_of(static_folder)
+    current = {Path(static_folder) / name for name in manifest.values()}
+    for path in Path(static_folder).rglob("*"):
+        hashed = re.search(digester.DIGESTED_FILE_REGEX, path.name)
+        if path.is_file() and hashed and path not in current:
+            path.unlink()
+    return manifest
 
 
 def manifest_of(static_folder: str | os.PathLike[str]) -> dict[str, str]:
