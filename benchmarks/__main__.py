@@ -171,7 +171,9 @@ def prepare(url: str, folder: Path, size: int) -> tuple[Synthetic, dict[str, int
         started = time.perf_counter()
         world = build(size, seed=size, upload_folder=str(folder / "uploads"))
         print(f"    generated {size} trainees in {time.perf_counter() - started:.0f} s", flush=True)
+        started = time.perf_counter()
         counts = _statements(app, world)
+        print(f"    statements counted in {time.perf_counter() - started:.0f} s", flush=True)
         db.session.remove()
         db.engine.dispose()
     return world, counts
@@ -382,12 +384,18 @@ def main() -> int:
             world, counts = prepare(url, folder, size)
             if size == SIZES[0]:
                 versions.append(database_version(url))
+            phase = time.perf_counter()
             with live.gunicorn(url, folder) as server:
+                print(f"    gunicorn ready in {time.perf_counter() - phase:.0f} s", flush=True)
+                phase = time.perf_counter()
                 rows.extend(time_pages(server, world, database, size, counts))
+                print(f"    pages timed in {time.perf_counter() - phase:.0f} s", flush=True)
             if database == "PostgreSQL" and size == max(SIZES):
+                phase = time.perf_counter()
                 result = measure_throughput(url, folder, world)
                 result.size = size
                 throughputs[database] = result
+                print(f"    throughput in {time.perf_counter() - phase:.0f} s", flush=True)
     print(f"\nDatabases: {', '.join(versions)}")
     print_table(rows)
     for database, result in throughputs.items():
