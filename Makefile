@@ -9,13 +9,13 @@ PORT ?= 5000
 DEV_ENV := PORTFOLIO_SESSION_COOKIE_SECURE=false PORTFOLIO_REMEMBER_COOKIE_SECURE=false \
 	PORTFOLIO_BASE_URL=$${PORTFOLIO_BASE_URL:-http://$(HOST):$(PORT)}
 
-.PHONY: help install install-dev run serve setup db demo test test-fast lint format translations i18n-extract i18n-update bench clean
+.PHONY: help install install-dev run serve setup db demo test test-fast lint format translations i18n-extract i18n-update bench bench-quick clean
 
 help:
 	@echo "make run     set everything up and serve http://$(HOST):$(PORT)"
 	@echo "make test    run the whole test suite"
 	@echo "make lint    ruff and mypy"
-	@echo "make bench   page and query benchmarks"
+	@echo "make bench   every page through gunicorn, as a multiple of /healthz"
 
 $(BIN)/activate:
 	@echo "Creating the virtual environment in $(VENV)/"
@@ -34,12 +34,18 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-run
 	@$(BIN)/python -m pip install -qq -e '.[dev]'
 	@touch $@
 
-install: $(VENV)/.installed-run translations
+install: $(VENV)/.installed-run translations static/cache_manifest.json
 
-install-dev: $(VENV)/.installed-dev translations
+install-dev: $(VENV)/.installed-dev translations static/cache_manifest.json
 
 translations: $(VENV)/.installed-run
 	@$(BIN)/pybabel -q compile --use-fuzzy -d portfolio/translations
+
+# Content-hashed copies of the static files, for a year's cache (portfolio/assets.py).
+STATIC_SOURCES := $(shell find static -type f ! -name cache_manifest.json \
+	! -name '*-????????????????????????????????.*' 2>/dev/null)
+static/cache_manifest.json: $(STATIC_SOURCES) $(VENV)/.installed-run
+	@$(BIN)/python -c 'from portfolio.assets import main; main()'
 
 instance/secret_key:
 	@mkdir -p instance
@@ -81,8 +87,14 @@ i18n-extract: $(VENV)/.installed-run
 i18n-update: i18n-extract
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --width 100 -i portfolio/translations/messages.pot -d portfolio/translations
 
+# Pages through gunicorn as multiples of /healthz (docs/performance.md). bench-quick: < 2 min.
 bench: install-dev
 	$(BIN)/python -m benchmarks
 
+bench-quick: install-dev
+	BENCH_QUICK=1 $(BIN)/python -m benchmarks
+
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .mypy_cache
+	rm -f static/cache_manifest.json
+	find static -type f -name '*-????????????????????????????????.*' -delete

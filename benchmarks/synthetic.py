@@ -1,7 +1,16 @@
-"""A synthetic organisation: one cohort of N trainees with rounds full of ratings."""
+"""A synthetic organisation: one cohort of N trainees with a realistic history.
+
+Six rounds, as a cohort has them over its training (baseline, four modules, final): five
+in the past, handed in by every trainee through the real hand-in service (so every
+Submission, its frozen content and its evidence versions exist, with the audit events),
+and one open round with a draft half filled in. Ratings carry notes now and then, a reason
+where a level changed since the previous round, each competency a reflection, and every
+trainee keeps three pieces of evidence (one of them a stored file) linked to indicators.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass
 from datetime import timedelta
@@ -10,9 +19,17 @@ from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
 from portfolio.accounts.models import User
-from portfolio.assessment.models import AssessmentStatus, Rating, Round, SelfAssessment
-from portfolio.assessment.services import current_framework_version
-from portfolio.assessment.submissions import record_submission
+from portfolio.assessment import services
+from portfolio.assessment.models import (
+    EvidenceItem,
+    EvidenceKind,
+    Rating,
+    Reflection,
+    Round,
+    SelfAssessment,
+)
+from portfolio.assessment.models import evidence_indicators as evidence_indicators_table
+from portfolio.assessment.uploads import FileStore
 from portfolio.clock import today, utcnow
 from portfolio.cohorts.models import (
     Cohort,
@@ -22,30 +39,70 @@ from portfolio.cohorts.models import (
     Organisation,
 )
 from portfolio.competencies import current_framework
-from portfolio.competencies.models import Indicator
+from portfolio.competencies.models import Competency, Indicator
 from portfolio.competencies.sync import sync_framework
 from portfolio.extensions import db
 
 PASSWORD = "benchmark passphrase 2026"
+ROUNDS = 6
+#: A small text file for the evidence that has one.
+NOTES_FILE = b"Notes of a dialogue session.\n" * 40
+
+NOTES = [
+    "Asked open questions throughout; the group kept talking to each other, not to me.",
+    "Summarised twice, the second time with the participants' own words.",
+    "Still jump in too soon when a silence falls; practised waiting three breaths.",
+    "",
+    "",
+    "",
+]
+REASONS = [
+    "Feedback from my trainer after the second module.",
+    "I saw myself on video and judged it differently.",
+    "Practised this in three sessions since the last round.",
+]
+REFLECTION = (
+    "In the last weeks I led four dialogues. What went well: I kept the question open "
+    "and let the participants answer each other. What I want to work on: slowing down "
+    "when the conversation heats up, and naming what I see without judging it.\n\n"
+    "Next step: ask my peer to watch for it in the next session."
+)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who signs in: plain data, usable after the database session has ended."""
+
+    id: int
+    email: str
 
 
 @dataclass
 class Synthetic:
-    """Ids of what was generated."""
+    """What was generated, as plain data."""
 
     cohort_id: int
     organisation_id: int
-    trainer: User
-    governance: User
-    trainee: User
+    trainer: Person
+    governance: Person
+    #: The first trainee of the cohort.
+    trainee: Person
     round_ids: list[int]
+    #: The open round (the last one) and a competency key for its fill-in page.
+    open_round_id: int
+    competency_key: str
 
 
-def build(trainees: int, rounds: int = 3, seed: int = 1) -> Synthetic:
-    """Generate one cohort with ``trainees`` trainees, each with ``rounds`` rated rounds."""
+def build(
+    trainees: int, rounds: int = ROUNDS, seed: int = 1, upload_folder: str | None = None
+) -> Synthetic:
+    """One cohort with ``trainees`` trainees and ``rounds`` rounds: all but the last in the
+    past and handed in, the last one open with a draft."""
     rng = random.Random(seed)
-    sync_framework(current_framework())
-    version = current_framework_version(current_framework())
+    framework = current_framework()
+    sync_framework(framework)
+    version = services.current_framework_version(framework)
+    assert version is not None
     password_hash = generate_password_hash(PASSWORD)
     organisation = Organisation(name=f"Synthetic {trainees}-{seed}", kind="region", country="FI")
     cohort = Cohort(organisation=organisation, name=f"Cohort of {trainees}")
@@ -78,57 +135,143 @@ def build(trainees: int, rounds: int = 3, seed: int = 1) -> Synthetic:
         [{"cohort_id": cohort.id, "user_id": p.id, "role": CohortRole.TRAINEE} for p in people],
     )
     indicator_ids = list(
-        db.session.scalars(select(Indicator.id).where(Indicator.retired_at.is_(None)))
-    )
-    round_ids = []
-    for number in range(rounds):
-        round_ = Round(
-            cohort=cohort,
-            title=f"Round {number + 1}",
-            opens_on=today() - timedelta(days=60 - 20 * number),
-            closes_on=today() + timedelta(days=5 + number),
-            framework_version=version,
+        db.session.scalars(
+            select(Indicator.id).where(Indicator.retired_at.is_(None)).order_by(Indicator.position)
         )
-        db.session.add(round_)
-        db.session.flush()
-        round_ids.append(round_.id)
+    )
+    competency_ids = list(db.session.scalars(select(Competency.id).order_by(Competency.number)))
+    _evidence(people, indicator_ids, rng, upload_folder)
+
+    # Rounds of 20 days, a month apart, in the past; the last one is open now.
+    count = rounds
+    rounds_: list[Round] = []
+    for number in range(count):
+        if number < count - 1:
+            opens_on = today() - timedelta(days=30 * (count - number) + 10)
+            closes_on = opens_on + timedelta(days=20)
+        else:
+            opens_on, closes_on = today() - timedelta(days=3), today() + timedelta(days=14)
+        rounds_.append(
+            Round(
+                cohort=cohort,
+                title=f"Round {number + 1}",
+                opens_on=opens_on,
+                closes_on=closes_on,
+                framework_version=version,
+            )
+        )
+    db.session.add_all(rounds_)
+    db.session.flush()
+
+    store = FileStore(upload_folder) if upload_folder else None
+    levels = {(p.id, i): rng.randint(1, 3) for p in people for i in indicator_ids}
+    for number, round_ in enumerate(rounds_):
+        handed_in = number < count - 1
+        # A draft of the open round: about half of the indicators rated so far.
+        rated = indicator_ids if handed_in else indicator_ids[: len(indicator_ids) // 2]
         db.session.execute(
             insert(SelfAssessment),
             [
                 {
                     "round_id": round_.id,
                     "trainee_id": p.id,
-                    "status": AssessmentStatus.SUBMITTED,
-                    "submitted_at": utcnow(),
                     "created_at": utcnow(),
                     "updated_at": utcnow(),
                 }
                 for p in people
             ],
         )
-        assessment_ids = db.session.scalars(
-            select(SelfAssessment.id).where(SelfAssessment.round_id == round_.id)
-        ).all()
+        assessments = {
+            trainee_id: assessment_id
+            for assessment_id, trainee_id in db.session.execute(
+                select(SelfAssessment.id, SelfAssessment.trainee_id).where(
+                    SelfAssessment.round_id == round_.id
+                )
+            )
+        }
+        rows = []
+        for p in people:
+            for indicator_id in rated:
+                before = levels[p.id, indicator_id]
+                level = min(4, before + (rng.random() < 0.3)) if number else before
+                levels[p.id, indicator_id] = level
+                rows.append(
+                    {
+                        "self_assessment_id": assessments[p.id],
+                        "indicator_id": indicator_id,
+                        "level": level,
+                        "not_judgeable": False,
+                        "note": rng.choice(NOTES),
+                        "change_reason": rng.choice(REASONS) if level != before else "",
+                        "version": 1,
+                        "updated_at": utcnow(),
+                    }
+                )
+        db.session.execute(insert(Rating), rows)
+        reflected = competency_ids if handed_in else competency_ids[:1]
         db.session.execute(
-            insert(Rating),
+            insert(Reflection),
             [
                 {
-                    "self_assessment_id": sa,
-                    "indicator_id": ind,
-                    "level": rng.randint(1, 4),
-                    "not_judgeable": False,
-                    "note": "",
-                    "change_reason": "",
+                    "self_assessment_id": assessments[p.id],
+                    "competency_id": competency_id,
+                    "body": REFLECTION,
                     "version": 1,
                     "updated_at": utcnow(),
                 }
-                for sa in assessment_ids
-                for ind in indicator_ids
+                for p in people
+                for competency_id in reflected
             ],
         )
-    for assessment in db.session.scalars(
-        select(SelfAssessment).where(SelfAssessment.round_id.in_(round_ids))
-    ):
-        record_submission(assessment, assessment.trainee)
-    db.session.commit()
-    return Synthetic(cohort.id, organisation.id, trainer, governance, people[0], round_ids)
+        if handed_in:
+            for assessment in db.session.scalars(
+                select(SelfAssessment).where(SelfAssessment.round_id == round_.id)
+            ):
+                services.submit(assessment, assessment.trainee, store)
+        db.session.commit()
+    return Synthetic(
+        cohort.id,
+        organisation.id,
+        Person(trainer.id, trainer.email),
+        Person(governance.id, governance.email),
+        Person(people[0].id, people[0].email),
+        [r.id for r in rounds_],
+        rounds_[-1].id,
+        framework.competencies[0].key,
+    )
+
+
+def _evidence(
+    people: list[User], indicator_ids: list[int], rng: random.Random, upload_folder: str | None
+) -> None:
+    """Three pieces of evidence per trainee, each linked to two or three indicators."""
+    store = FileStore(upload_folder) if upload_folder else None
+    digest = hashlib.sha256(NOTES_FILE).hexdigest()
+    items = []
+    for p in people:
+        for n in range(3):
+            has_file = n == 0 and store is not None
+            items.append(
+                EvidenceItem(
+                    owner=p,
+                    title=f"Dialogue session {n + 1}",
+                    occurred_on=today() - timedelta(days=200 - 40 * n),
+                    description="A session with a neighbourhood group about the new park.",
+                    kind=EvidenceKind.DOCUMENT if has_file else EvidenceKind.TEXT,
+                    file_name="session-notes.txt" if has_file else None,
+                    stored_name=store.save(NOTES_FILE) if has_file and store else None,
+                    content_type="text/plain; charset=utf-8" if has_file else None,
+                    file_size=len(NOTES_FILE) if has_file else None,
+                    file_sha256=digest if has_file else None,
+                )
+            )
+    db.session.add_all(items)
+    db.session.flush()
+    db.session.execute(
+        insert(evidence_indicators_table),
+        [
+            {"evidence_id": item.id, "indicator_id": indicator_id}
+            for item in items
+            for indicator_id in rng.sample(indicator_ids, rng.choice((2, 3)))
+        ],
+    )

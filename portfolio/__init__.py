@@ -9,7 +9,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portfolio import caching, config, errors, i18n, inputs, routing, security, templating
+from portfolio import assets, caching, config, errors, i18n, inputs, routing, security, templating
 from portfolio.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     security.init_app(app)
     caching.init_app(app)
+    assets.init_app(app)
     errors.init_app(app)
     return app
 
@@ -64,8 +65,10 @@ def _register_blueprints(app: Flask) -> None:
     from portfolio.audit.views import bp as audit_bp
     from portfolio.cohorts.views import bp as cohorts_bp
     from portfolio.competencies.views import bp as competencies_bp
+    from portfolio.health import bp as health_bp
     from portfolio.main import bp as main_bp
 
+    app.register_blueprint(health_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(competencies_bp)
     app.register_blueprint(i18n.bp)

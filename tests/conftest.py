@@ -34,6 +34,15 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_digests() -> None:
+    """The static files' content-hashed copies, as ``make install`` builds them."""
+    from portfolio.assets import build
+    from portfolio.config import PROJECT_ROOT
+
+    build(PROJECT_ROOT / "static")
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database with the current schema, built by running every migration."""

@@ -52,3 +52,7 @@ def test_the_licence_is_an_spdx_expression_setuptools_accepts_without_warning():
     assert project["project"]["license"] == "EUPL-1.2"
     # A plain SPDX string needs setuptools 77 or newer; older ones want a table.
     assert "setuptools>=77" in project["build-system"]["requires"]
+
+
+def test_make_run_builds_the_content_hashed_static_files(tmp_path):
+    assert "from portfolio.assets import main; main()" in _dry_run("run", tmp_path)

@@ -46,8 +46,14 @@ pytestmark = pytest.mark.browser
 ROLES = ("anonymous", "trainee", "trainer", "governance", "admin")
 LANGUAGES = {"nl": "nl-NL", "en": "en-GB"}
 WIDTHS = (390, 1280)
-#: Routes that are not pages (files).
-NOT_PAGES = {"static", "evidence.download", "evidence.version_file"}  # files, not pages
+#: Routes that are not pages (files, and the JSON probes of portfolio/health.py).
+NOT_PAGES = {
+    "static",
+    "evidence.download",
+    "evidence.version_file",
+    "health.healthz",
+    "health.readyz",
+}
 
 #: Scripts run in the page. Offenders are described as "tag#id.class 'text'".
 DESCRIBE = """

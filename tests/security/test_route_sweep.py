@@ -115,6 +115,9 @@ PUBLIC = {
     "main.index",
     "accounts.sign_in",
     "accounts.forgot_password",
+    # Probes for load balancers (portfolio/health.py): JSON, no personal data.
+    "health.healthz",
+    "health.readyz",
 }
 
 #: endpoint → role → outcome, for GET (or POST for POST-only routes).
