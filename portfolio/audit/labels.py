@@ -205,8 +205,8 @@ def name_events(events: Iterable[AuditEvent], viewer: Any) -> EventNames:
         elif (e.object_type, e.object_id or 0) in found:
             objects[e.id] = found[(e.object_type, e.object_id or 0)]
         else:
-            kind = OBJECT_TYPES.get(e.object_type)
+            label = OBJECT_TYPES.get(e.object_type)
             objects[e.id] = Named(
-                _("%(kind)s (no longer exists)", kind=str(kind) if kind else e.object_type)
+                _("%(kind)s (no longer exists)", kind=str(label) if label else e.object_type)
             )
     return EventNames(actors, objects)
