@@ -11,6 +11,8 @@ from portfolio.audit.actions import Action
 from portfolio.audit.models import AuditEvent
 from portfolio.extensions import Base, db
 
+__all__ = ["ACTION_LABELS", "Action", "action_label", "record"]
+
 
 def record(
     action: Action,
