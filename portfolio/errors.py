@@ -1,15 +1,40 @@
-"""Error pages: plain words, the status code, and a way back."""
+"""Error answers: plain words, the status code, and a way back.
+
+The same handlers answer pages and programs. An HTML page gets the error page; a request
+under ``/api/`` or one that prefers JSON to HTML (``Accept: application/json``, as the
+autosave sends) gets ``{"error": {"code": "<slug>", "message": "<plain words>"}}`` with the
+same status and headers.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, render_template
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
+
+#: A short, stable name per status for programs (the JSON ``code``); the words may change.
+CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "too_many_requests",
+    500: "server_error",
+}
+#: The ``code`` of a refused CSRF token (a 400 of its own kind: reload and send again).
+CSRF_CODE = "csrf_failed"
+
+CSRF_MESSAGE = _l(
+    "The form had expired or was sent from elsewhere. Nothing was saved: "
+    "go back, reload the page and send it again."
+)
 
 MESSAGES = {
     400: (_l("Something in the request was not right"), _l("Please go back and try again.")),
@@ -47,6 +72,21 @@ def format_size(size: int) -> str:
     return f"{max(1, round(size / 1024))} kB"
 
 
+def wants_json() -> bool:
+    """The request is for a program: an ``/api/`` path, or JSON preferred to HTML."""
+    if request.path == "/api" or request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def _messages(code: int) -> tuple[LazyString, str]:
+    title, hint = MESSAGES.get(code, MESSAGES[400])
+    config = current_app.config
+    limit = format_size(config.get("UPLOAD_MAX_SIZE") or config.get("MAX_CONTENT_LENGTH") or 0)
+    return title, hint % {"limit": limit}
+
+
 def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
     """Render the error page for ``code``.
 
@@ -55,15 +95,34 @@ def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
     Nothing of a request that ends in an error is kept.
     """
     _roll_back()
-    title, hint = MESSAGES.get(code, MESSAGES[400])
-    config = current_app.config
-    limit = format_size(config.get("UPLOAD_MAX_SIZE") or config.get("MAX_CONTENT_LENGTH") or 0)
+    title, hint = _messages(code)
     return (
-        render_template(
-            "errors/error.html", code=code, title=title, hint=hint % {"limit": limit}, detail=detail
-        ),
+        render_template("errors/error.html", code=code, title=title, hint=hint, detail=detail),
         code,
     )
+
+
+def json_error(status: int, code: str | None = None, message: str | None = None) -> Response:
+    """The JSON answer for ``status``: ``{"error": {"code": …, "message": …}}``.
+
+    The session is rolled back, as for a page.
+    """
+    _roll_back()
+    title, _hint = _messages(status)
+    response = jsonify(
+        error={"code": code or CODES.get(status, str(status)), "message": message or str(title)}
+    )
+    response.status_code = status
+    return response
+
+
+def error_response(
+    status: int, *, code: str | None = None, detail: str | None = None
+) -> Response | tuple[str, int]:
+    """The answer for ``status``: JSON for programs, the error page for people."""
+    if wants_json():
+        return json_error(status, code, detail)
+    return render_error(status, detail)
 
 
 def _roll_back() -> None:
@@ -80,29 +139,27 @@ def init_app(app: Flask) -> None:
     """Register the handlers."""
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError) -> tuple[str, int]:
-        return render_error(
-            400,
-            str(
-                _l(
-                    "The form had expired or was sent from elsewhere. Nothing was saved: "
-                    "go back, reload the page and send it again."
-                )
-            ),
-        )
+    def csrf_error(error: CSRFError) -> Response | tuple[str, int]:
+        return error_response(400, code=CSRF_CODE, detail=str(CSRF_MESSAGE))
 
     @app.errorhandler(HTTPException)
     def http_error(
         error: HTTPException,
-    ) -> tuple[str, int, list[tuple[str, str]]] | HTTPException:
+    ) -> tuple[Response | str, int, list[tuple[str, str]]] | HTTPException:
         if error.code is None or error.code < 400:
             return error
-        body, code = render_error(error.code)
+        body, code = _body_and_status(error_response(error.code))
         # Keep the headers the error carries, such as Allow on 405 and Retry-After on 429.
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         return body, code, headers
 
     @app.errorhandler(InternalServerError)
-    def server_error(error: InternalServerError) -> tuple[str, int]:
+    def server_error(error: InternalServerError) -> Response | tuple[str, int]:
         log.exception("Unhandled error", exc_info=error.original_exception)
-        return render_error(500)
+        return error_response(500)
+
+
+def _body_and_status(answer: Response | tuple[str, int]) -> tuple[Response | str, int]:
+    if isinstance(answer, Response):
+        return answer, answer.status_code
+    return answer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -39,6 +39,18 @@ def enum_column(cls: type[enum.Enum]) -> Enum:
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    # ``db.Model`` is made at run time, so a type checker cannot follow ``class X(db.Model)``;
+    # models subclass this name instead, which is ``db.Model`` itself when the code runs.
+
+    class Model(Base):
+        """The base of every model (``db.Model``)."""
+
+        __abstract__ = True
+
+else:
+    Model = db.Model
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 babel = Babel()

@@ -53,10 +53,10 @@ class Request(FlaskRequest):
         return {}
 
     @cached_property
-    def args(self) -> MultiDict[str, str]:  # type: ignore[override]
+    def args(self) -> MultiDict[str, str]:
         """The query string, cleaned."""
         raw = super().args
-        return self._clean_multidict(raw, "args")  # type: ignore[return-value]
+        return self._clean_multidict(raw, "args")
 
     def _load_form_data(self) -> None:
         if "form" in self.__dict__:

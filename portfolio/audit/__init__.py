@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import has_request_context, request
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from portfolio.accounts.models import User
 from portfolio.audit.actions import Action
 from portfolio.audit.models import AuditEvent
-from portfolio.extensions import db
+from portfolio.extensions import Base, db
+
+__all__ = ["ACTION_LABELS", "Action", "action_label", "record"]
 
 
 def record(
     action: Action,
     *,
-    actor: Any = None,
-    target: Any = None,
+    actor: User | None = None,
+    target: Base | None = None,
     actor_label: str | None = None,
-    **details: Any,
+    **details: object,
 ) -> AuditEvent:
-    """Add an audit event to the session (the caller commits with its own work)."""
+    """Add an audit event to the session (the caller commits with its own work).
+
+    ``target`` is the object acted on; its class name is stored as the object type (one of
+    :class:`~portfolio.audit.actions.ObjectType` for the log to name it in words).
+    """
     event = AuditEvent(
         action=Action(action).value,
-        actor_id=getattr(actor, "id", None),
+        actor_id=actor.id if actor is not None else None,
         actor_label=actor_label if actor_label is not None else getattr(actor, "email", ""),
         object_type=type(target).__name__ if target is not None else "",
         object_id=getattr(target, "id", None),

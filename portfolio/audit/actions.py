@@ -1,4 +1,5 @@
-"""The actions the audit log knows, as one enum used by every writer and reader."""
+"""The actions the audit log knows, and the kinds of object it names: enums used by every
+writer and reader."""
 
 from __future__ import annotations
 
@@ -40,3 +41,15 @@ class Action(StrEnum):
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_IN_REFUSED = "sign_in_refused"
     SIGN_OUT = "sign_out"
+
+
+class ObjectType(StrEnum):
+    """The kinds of object an event names; the value is the model's class name, stored as is."""
+
+    COHORT = "Cohort"
+    EVIDENCE_ITEM = "EvidenceItem"
+    INVITATION = "Invitation"
+    ORGANISATION = "Organisation"
+    ROUND = "Round"
+    SELF_ASSESSMENT = "SelfAssessment"
+    USER = "User"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import url_for
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -21,8 +22,10 @@ from sqlalchemy.orm import joinedload
 
 from portfolio import policy
 from portfolio.accounts.models import User
+from portfolio.audit.actions import ObjectType
 from portfolio.audit.models import AuditEvent
 from portfolio.extensions import db
+from portfolio.policy import Viewer
 
 
 @dataclass(frozen=True)
@@ -35,14 +38,14 @@ class Named:
 
 
 #: What an object is, for objects that no longer exist.
-OBJECT_TYPES = {
-    "User": _l("account"),
-    "Cohort": _l("cohort"),
-    "Organisation": _l("organisation"),
-    "Round": _l("round"),
-    "SelfAssessment": _l("self-assessment"),
-    "EvidenceItem": _l("evidence item"),
-    "Invitation": _l("invitation"),
+OBJECT_TYPES: dict[str, LazyString] = {
+    ObjectType.USER: _l("account"),
+    ObjectType.COHORT: _l("cohort"),
+    ObjectType.ORGANISATION: _l("organisation"),
+    ObjectType.ROUND: _l("round"),
+    ObjectType.SELF_ASSESSMENT: _l("self-assessment"),
+    ObjectType.EVIDENCE_ITEM: _l("evidence item"),
+    ObjectType.INVITATION: _l("invitation"),
 }
 
 #: The names of the details events carry.
@@ -77,18 +80,18 @@ def person(user: User | None, fallback: str = "") -> Named:
     return Named(user.name or user.email, None, user.email if user.name else "")
 
 
-def _cohort(viewer: Any, cohort: Any) -> Named:
+def _cohort(viewer: Viewer, cohort: Any) -> Named:
     url = url_for("cohorts.cohort", cohort_id=cohort.id)
     return Named(cohort.name, url if policy.can_view_cohort(viewer, cohort) else None)
 
 
-def _organisation(viewer: Any, organisation: Any) -> Named:
+def _organisation(viewer: Viewer, organisation: Any) -> Named:
     url = url_for("cohorts.organisation", organisation_id=organisation.id)
     allowed = policy.can_view_organisation(viewer, organisation)
     return Named(organisation.name, url if allowed else None)
 
 
-def _round(viewer: Any, round_: Any) -> Named:
+def _round(viewer: Viewer, round_: Any) -> Named:
     url = url_for("assessment.round_progress", round_id=round_.id)
     return Named(
         _("round “%(title)s” of %(cohort)s", title=round_.title, cohort=round_.cohort.name),
@@ -96,7 +99,7 @@ def _round(viewer: Any, round_: Any) -> Named:
     )
 
 
-def _self_assessment(viewer: Any, assessment: Any) -> Named:
+def _self_assessment(viewer: Viewer, assessment: Any) -> Named:
     round_ = assessment.round
     url = url_for("assessment.round_progress", round_id=round_.id)
     return Named(
@@ -109,14 +112,14 @@ def _self_assessment(viewer: Any, assessment: Any) -> Named:
     )
 
 
-def _evidence(_viewer: Any, item: Any) -> Named:
+def _evidence(_viewer: Viewer, item: Any) -> Named:
     # Evidence belongs to a portfolio: named, never linked from the log.
     return Named(
         _("evidence “%(title)s” of %(owner)s", title=item.title, owner=item.owner.name),
     )
 
 
-def _invitation(viewer: Any, invitation: Any) -> Named:
+def _invitation(viewer: Viewer, invitation: Any) -> Named:
     where = invitation.cohort or invitation.organisation
     place = (
         _cohort(viewer, where)
@@ -131,19 +134,19 @@ def _invitation(viewer: Any, invitation: Any) -> Named:
     )
 
 
-def _user(_viewer: Any, user: Any) -> Named:
+def _user(_viewer: Viewer, user: Any) -> Named:
     return person(user)
 
 
-def _loaders() -> dict[str, tuple[Any, list[Any], Callable[[Any, Any], Named]]]:
+def _loaders() -> dict[str, tuple[Any, list[Any], Callable[[Viewer, Any], Named]]]:
     from portfolio.assessment.models import EvidenceItem, Round, SelfAssessment
     from portfolio.cohorts.models import Cohort, Invitation, Organisation
 
     return {
-        "Cohort": (Cohort, [], _cohort),
-        "Organisation": (Organisation, [], _organisation),
-        "Round": (Round, [joinedload(Round.cohort)], _round),
-        "SelfAssessment": (
+        ObjectType.COHORT: (Cohort, [], _cohort),
+        ObjectType.ORGANISATION: (Organisation, [], _organisation),
+        ObjectType.ROUND: (Round, [joinedload(Round.cohort)], _round),
+        ObjectType.SELF_ASSESSMENT: (
             SelfAssessment,
             [
                 joinedload(SelfAssessment.trainee),
@@ -151,8 +154,8 @@ def _loaders() -> dict[str, tuple[Any, list[Any], Callable[[Any, Any], Named]]]:
             ],
             _self_assessment,
         ),
-        "EvidenceItem": (EvidenceItem, [joinedload(EvidenceItem.owner)], _evidence),
-        "Invitation": (
+        ObjectType.EVIDENCE_ITEM: (EvidenceItem, [joinedload(EvidenceItem.owner)], _evidence),
+        ObjectType.INVITATION: (
             Invitation,
             [joinedload(Invitation.cohort), joinedload(Invitation.organisation)],
             _invitation,
@@ -168,11 +171,11 @@ class EventNames:
     objects: dict[int, Named | None]
 
 
-def name_events(events: Iterable[AuditEvent], viewer: Any) -> EventNames:
+def name_events(events: Iterable[AuditEvent], viewer: Viewer) -> EventNames:
     """Name every actor and object of ``events`` (bulk-loaded, see the module docstring)."""
     events = list(events)
     user_ids = {e.actor_id for e in events if e.actor_id is not None}
-    user_ids |= {e.object_id for e in events if e.object_type == "User" and e.object_id}
+    user_ids |= {e.object_id for e in events if e.object_type == ObjectType.USER and e.object_id}
     users = (
         {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
         if user_ids
@@ -180,7 +183,7 @@ def name_events(events: Iterable[AuditEvent], viewer: Any) -> EventNames:
     )
     loaders = _loaders()
     found: dict[tuple[str, int], Named] = {
-        ("User", uid): person(user) for uid, user in users.items()
+        (ObjectType.USER, uid): person(user) for uid, user in users.items()
     }
     wanted: dict[str, set[int]] = {}
     for e in events:
@@ -205,8 +208,8 @@ def name_events(events: Iterable[AuditEvent], viewer: Any) -> EventNames:
         elif (e.object_type, e.object_id or 0) in found:
             objects[e.id] = found[(e.object_type, e.object_id or 0)]
         else:
-            kind = OBJECT_TYPES.get(e.object_type)
+            label = OBJECT_TYPES.get(e.object_type)
             objects[e.id] = Named(
-                _("%(kind)s (no longer exists)", kind=str(kind) if kind else e.object_type)
+                _("%(kind)s (no longer exists)", kind=str(label) if label else e.object_type)
             )
     return EventNames(actors, objects)

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, rela
 
 from portfolio.accounts.models import User
 from portfolio.clock import utcnow
-from portfolio.extensions import db
+from portfolio.extensions import Model
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One thing that happened. Rows are never updated or deleted by the application."""
 
     __tablename__ = "audit_events"

@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portfolio.extensions import db
+from portfolio.extensions import Model
 
 LocalizedText = dict[str, str]
 
 
-class FrameworkVersion(db.Model):
+class FrameworkVersion(Model):
     """One loaded version of ``competencies.yaml``, identified by its content hash."""
 
     __tablename__ = "framework_versions"
@@ -46,7 +46,7 @@ class _Retirable:
         return self.retired_at is not None
 
 
-class Competency(_Retirable, db.Model):
+class Competency(_Retirable, Model):
     """A competency of the profile."""
 
     __tablename__ = "competencies"
@@ -62,7 +62,7 @@ class Competency(_Retirable, db.Model):
     )
 
 
-class BehaviouralElement(_Retirable, db.Model):
+class BehaviouralElement(_Retirable, Model):
     """A behavioural element: a group of indicators."""
 
     __tablename__ = "behavioural_elements"
@@ -79,7 +79,7 @@ class BehaviouralElement(_Retirable, db.Model):
     )
 
 
-class Indicator(_Retirable, db.Model):
+class Indicator(_Retirable, Model):
     """A ratable item: a behavioural indicator, or an element rated as a whole."""
 
     __tablename__ = "indicators"

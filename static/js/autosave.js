@@ -135,6 +135,12 @@
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
       var body = result.body;
+      if (!body.status && body.error) {
+        // An error answer ({"error": {"code", "message"}}), e.g. an expired form.
+        dirty = true;
+        say(body.error.message || TEXT.failed, "error");
+        return;
+      }
       applyVersions(body.versions);
       applyProgress(body.progress);
       if (body.status === "saved" || body.status === "invalid") showFieldErrors(body.errors, body.cleaned);

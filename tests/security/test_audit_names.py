@@ -185,3 +185,14 @@ def test_the_filters_format_days_and_moments(app):
                 "1 jan 2026, 01:05",
                 "1 jan 2026, 00:05",
             )
+
+
+def test_every_object_type_is_a_model_the_log_can_name() -> None:
+    import portfolio.models  # noqa: F401  (registers every model)
+    from portfolio.audit.actions import ObjectType
+    from portfolio.audit.labels import OBJECT_TYPES
+    from portfolio.extensions import Base
+
+    models = {mapper.class_.__name__ for mapper in Base.registry.mappers}
+    assert set(ObjectType) <= models
+    assert set(OBJECT_TYPES) == set(ObjectType)

@@ -1,0 +1,114 @@
+"""Who may do what. The only place that decides; every view asks it before acting.
+
+Rules in plain words:
+- trainees see and change only their own work;
+- trainers see the trainees of the cohorts they train, and manage those cohorts;
+- governance members see the candidates (trainees) of their own organisation's cohorts;
+- visibility follows the work, not the person: a self-assessment is seen by others only
+  through the cohort its round belongs to (that cohort's trainers, the governance group of
+  that cohort's organisation), and only once handed in; they then see the last submission,
+  never the live draft. Evidence is seen by others only as the versions attached to
+  submissions they may see; the live library is its owner's alone;
+- administrators manage the structure (organisations, cohorts, memberships, invitations)
+  and read the audit log. Being an administrator does not open anyone's portfolio, and an
+  administrator cannot give themselves a membership that would: no inviting oneself, no
+  accepting one's own invitation, no changing one's own role (another person has to);
+- someone holding a link but no account (:class:`LinkHolder`) is refused everything that a
+  feature does not explicitly grant the link's purpose.
+
+Functions take a :data:`Viewer`, answer True/False (or, for ``visible_…``, a ``select()`` of
+ids that narrows a list query, so lists cannot show what the single checks refuse) and never
+touch the request. Views turn a False into 404 when the object itself may not be seen (so
+its existence is not revealed) and 403 when it may be seen but the action is not allowed;
+:func:`require_view` and :func:`require` do that.
+
+One module per domain; everything public is re-exported here, so callers write
+``from portfolio import policy`` and ``policy.can_…(viewer, …)``.
+"""
+
+from __future__ import annotations
+
+from portfolio.policy.accounts import can_deactivate, can_issue_reset_link, can_manage_accounts
+from portfolio.policy.assessment import (
+    can_fill_in,
+    can_reopen,
+    can_view_self_assessment,
+    visible_self_assessments,
+    visible_submissions,
+)
+from portfolio.policy.audit import can_read_audit_log
+from portfolio.policy.cohorts import (
+    can_accept_invitation,
+    can_change_role_of,
+    can_change_roles,
+    can_invite,
+    can_manage_cohort,
+    can_manage_organisation,
+    can_manage_rounds,
+    can_view_candidates,
+    can_view_cohort,
+    can_view_organisation,
+    invites_self,
+    visible_cohort_ids,
+)
+from portfolio.policy.evidence import (
+    can_edit_evidence,
+    can_view_evidence,
+    can_view_evidence_version,
+    visible_evidence_versions,
+)
+from portfolio.policy.refusals import not_found, require, require_view
+from portfolio.policy.roles import (
+    governs,
+    is_admin,
+    is_governance_member,
+    is_trainee_in,
+    is_trainer_of,
+    trains,
+)
+from portfolio.policy.trainees import can_edit_own_work, can_view_trainee, visible_trainees
+from portfolio.policy.viewers import LinkHolder, LinkPurpose, Viewer, signed_in
+
+__all__ = [
+    "LinkHolder",
+    "LinkPurpose",
+    "Viewer",
+    "can_accept_invitation",
+    "can_change_role_of",
+    "can_change_roles",
+    "can_deactivate",
+    "can_edit_evidence",
+    "can_edit_own_work",
+    "can_fill_in",
+    "can_invite",
+    "can_issue_reset_link",
+    "can_manage_accounts",
+    "can_manage_cohort",
+    "can_manage_organisation",
+    "can_manage_rounds",
+    "can_read_audit_log",
+    "can_reopen",
+    "can_view_candidates",
+    "can_view_cohort",
+    "can_view_evidence",
+    "can_view_evidence_version",
+    "can_view_organisation",
+    "can_view_self_assessment",
+    "can_view_trainee",
+    "governs",
+    "invites_self",
+    "is_admin",
+    "is_governance_member",
+    "is_trainee_in",
+    "is_trainer_of",
+    "not_found",
+    "require",
+    "require_view",
+    "signed_in",
+    "trains",
+    "visible_cohort_ids",
+    "visible_evidence_versions",
+    "visible_self_assessments",
+    "visible_submissions",
+    "visible_trainees",
+]

@@ -1,0 +1,106 @@
+"""Organisations, cohorts, memberships and invitations: who sees and manages the structure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from portfolio.accounts.models import User
+from portfolio.cohorts.models import (
+    Cohort,
+    CohortMembership,
+    CohortRole,
+    GovernanceMembership,
+    Invitation,
+    Organisation,
+)
+from portfolio.policy.roles import is_admin, is_governance_member, is_trainer_of
+from portfolio.policy.viewers import Viewer, user_id
+
+
+def can_view_organisation(viewer: Viewer, organisation: Organisation) -> bool:
+    """Administrators and the organisation's governance group."""
+    return is_admin(viewer) or is_governance_member(viewer, organisation)
+
+
+def can_manage_organisation(viewer: Viewer, organisation: Organisation | None = None) -> bool:
+    """Creating and changing organisations and their governance groups: administrators."""
+    return is_admin(viewer)
+
+
+def can_view_candidates(viewer: Viewer, organisation: Organisation) -> bool:
+    """The governance group compares its organisation's candidates."""
+    return is_governance_member(viewer, organisation)
+
+
+def can_view_cohort(viewer: Viewer, cohort: Cohort) -> bool:
+    """Administrators, the cohort's trainers and its organisation's governance group."""
+    return (
+        is_admin(viewer)
+        or is_trainer_of(viewer, cohort)
+        or is_governance_member(viewer, cohort.organisation_id)
+    )
+
+
+def can_manage_cohort(viewer: Viewer, cohort: Cohort) -> bool:
+    """Administrators and the cohort's trainers manage members and invitations."""
+    return is_admin(viewer) or is_trainer_of(viewer, cohort)
+
+
+def can_manage_rounds(viewer: Viewer, cohort: Cohort) -> bool:
+    """Trainers (and administrators) plan a cohort's assessment rounds."""
+    return can_manage_cohort(viewer, cohort)
+
+
+def can_invite(viewer: Viewer, cohort: Cohort, role: str) -> bool:
+    """Trainers invite trainees and fellow trainers; administrators invite anyone."""
+    if is_admin(viewer):
+        return True
+    return is_trainer_of(viewer, cohort) and role in (CohortRole.TRAINEE, CohortRole.TRAINER)
+
+
+def can_change_roles(viewer: Viewer, cohort: Cohort) -> bool:
+    """Changing someone's role in a cohort: administrators only."""
+    return is_admin(viewer)
+
+
+def can_change_role_of(viewer: Viewer, membership: CohortMembership) -> bool:
+    """Administrators change roles, but never their own (that would open portfolios)."""
+    return can_change_roles(viewer, membership.cohort) and membership.user_id != user_id(viewer)
+
+
+def visible_cohort_ids(viewer: Viewer) -> Select[Any]:
+    """Cohorts whose handed-in work ``viewer`` may see as someone other than the trainee:
+    the cohorts they train and the cohorts of organisations whose governance group they sit in.
+    """
+    uid = user_id(viewer)
+    trained = select(CohortMembership.cohort_id).where(
+        CohortMembership.user_id == uid, CohortMembership.role == CohortRole.TRAINER
+    )
+    governed = (
+        select(Cohort.id)
+        .join(GovernanceMembership, GovernanceMembership.organisation_id == Cohort.organisation_id)
+        .where(GovernanceMembership.user_id == uid)
+    )
+    return trained.union(governed)  # type: ignore[return-value]
+
+
+# --- memberships need two people -----------------------------------------------------------
+
+
+def invites_self(actor: User | None, email: str) -> bool:
+    """An invitation from ``actor`` to ``email`` would be a membership given to oneself.
+
+    ``actor`` is None on the command line, where nobody signed in.
+    """
+    return actor is not None and actor.email == email.strip().lower()
+
+
+def can_accept_invitation(user: User, invitation: Invitation) -> bool:
+    """The one who accepts is never the one who invited; administrators (who open no
+    portfolio) do not accept an invitation that no person signed (made on the command line).
+    """
+    if invitation.invited_by_id is not None:
+        return invitation.invited_by_id != user.id
+    return not user.is_admin

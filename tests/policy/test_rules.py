@@ -1,0 +1,168 @@
+"""Every policy rule, asked for every role, without HTTP (one fixture per role: conftest).
+
+Each rule names the roles it lets through; every other role, the anonymous visitor and the
+link holder among them, must be refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from portfolio import policy
+from portfolio.cohorts.models import CohortRole, Invitation
+from tests.policy.conftest import ROLES, World
+
+Check = Callable[[Any, World], bool]
+
+#: (what is asked, the check, the roles that get a yes).
+RULES: list[tuple[str, Check, set[str]]] = [
+    ("is_admin", lambda v, w: policy.is_admin(v), {"administrator"}),
+    ("is_trainer_of", lambda v, w: policy.is_trainer_of(v, w.cohort_a), {"trainer_a"}),
+    ("is_trainee_in", lambda v, w: policy.is_trainee_in(v, w.cohort_a), {"trainee_a"}),
+    (
+        "is_governance_member",
+        lambda v, w: policy.is_governance_member(v, w.org_a),
+        {"governance_a"},
+    ),
+    (
+        "is_governance_member by id",
+        lambda v, w: policy.is_governance_member(v, w.org_a.id),
+        {"governance_a"},
+    ),
+    ("trains", lambda v, w: policy.trains(v, w.trainee_a), {"trainer_a"}),
+    ("governs", lambda v, w: policy.governs(v, w.trainee_a), {"governance_a"}),
+    # people and their work
+    (
+        "can_view_trainee A",
+        lambda v, w: policy.can_view_trainee(v, w.trainee_a),
+        {"trainee_a", "trainer_a", "governance_a"},
+    ),
+    (
+        "can_view_trainee B",
+        lambda v, w: policy.can_view_trainee(v, w.trainee_b),
+        {"trainee_b", "governance_other"},
+    ),
+    ("can_edit_own_work", lambda v, w: policy.can_edit_own_work(v, w.trainee_a), {"trainee_a"}),
+    ("can_fill_in", lambda v, w: policy.can_fill_in(v, w.open_round), {"trainee_a"}),
+    (
+        "can_view_self_assessment handed in",
+        lambda v, w: policy.can_view_self_assessment(v, w.handed_in),
+        {"trainee_a", "trainer_a", "governance_a"},
+    ),
+    (
+        "can_view_self_assessment draft",
+        lambda v, w: policy.can_view_self_assessment(v, w.draft),
+        {"trainee_a"},
+    ),
+    (
+        "can_view_self_assessment at B",
+        lambda v, w: policy.can_view_self_assessment(v, w.handed_in_b),
+        {"trainee_b", "governance_other"},
+    ),
+    ("can_reopen", lambda v, w: policy.can_reopen(v, w.handed_in), {"trainer_a"}),
+    (
+        "can_manage_rounds",
+        lambda v, w: policy.can_manage_rounds(v, w.cohort_a),
+        {"administrator", "trainer_a"},
+    ),
+    # evidence
+    ("can_view_evidence", lambda v, w: policy.can_view_evidence(v, w.item), {"trainee_a"}),
+    ("can_edit_evidence", lambda v, w: policy.can_edit_evidence(v, w.item), {"trainee_a"}),
+    (
+        "can_view_evidence_version",
+        lambda v, w: policy.can_view_evidence_version(v, w.version),
+        {"trainee_a", "trainer_a", "governance_a"},
+    ),
+    # structure
+    (
+        "can_view_organisation",
+        lambda v, w: policy.can_view_organisation(v, w.org_a),
+        {"administrator", "governance_a"},
+    ),
+    (
+        "can_manage_organisation",
+        lambda v, w: policy.can_manage_organisation(v, w.org_a),
+        {"administrator"},
+    ),
+    (
+        "can_manage_organisation (a new one)",
+        lambda v, w: policy.can_manage_organisation(v),
+        {"administrator"},
+    ),
+    (
+        "can_view_candidates",
+        lambda v, w: policy.can_view_candidates(v, w.org_a),
+        {"governance_a"},
+    ),
+    (
+        "can_view_cohort",
+        lambda v, w: policy.can_view_cohort(v, w.cohort_a),
+        {"administrator", "trainer_a", "governance_a"},
+    ),
+    (
+        "can_manage_cohort",
+        lambda v, w: policy.can_manage_cohort(v, w.cohort_a),
+        {"administrator", "trainer_a"},
+    ),
+    (
+        "can_invite a trainee",
+        lambda v, w: policy.can_invite(v, w.cohort_a, CohortRole.TRAINEE),
+        {"administrator", "trainer_a"},
+    ),
+    (
+        "can_invite a trainer",
+        lambda v, w: policy.can_invite(v, w.cohort_a, CohortRole.TRAINER.value),
+        {"administrator", "trainer_a"},
+    ),
+    (
+        "can_invite to governance",
+        lambda v, w: policy.can_invite(v, w.cohort_a, Invitation.GOVERNANCE),
+        {"administrator"},
+    ),
+    ("can_change_roles", lambda v, w: policy.can_change_roles(v, w.cohort_a), {"administrator"}),
+    (
+        "can_change_role_of",
+        lambda v, w: policy.can_change_role_of(v, w.membership_a),
+        {"administrator"},
+    ),
+    # accounts and the audit log
+    ("can_manage_accounts", lambda v, w: policy.can_manage_accounts(v), {"administrator"}),
+    ("can_deactivate", lambda v, w: policy.can_deactivate(v, w.trainee_a), {"administrator"}),
+    (
+        "can_issue_reset_link",
+        lambda v, w: policy.can_issue_reset_link(v, w.trainee_a),
+        {"administrator"},
+    ),
+    ("can_read_audit_log", lambda v, w: policy.can_read_audit_log(v), {"administrator"}),
+]
+
+
+@pytest.mark.parametrize(("question", "check", "expected"), RULES, ids=[r[0] for r in RULES])
+def test_each_rule_lets_through_exactly_its_roles(
+    world: World, viewers: dict[str, Any], question: str, check: Check, expected: set[str]
+) -> None:
+    allowed = {role for role in ROLES if check(viewers[role], world)}
+    assert allowed == expected, question
+
+
+def test_the_rules_cover_every_public_function() -> None:
+    named = {question.split()[0] for question, _, _ in RULES}
+    elsewhere = {
+        # tests/policy/test_special_cases.py and tests/policy/test_visible_lists.py
+        "can_accept_invitation",
+        "invites_self",
+        "not_found",
+        "require",
+        "require_view",
+        "signed_in",
+        "visible_cohort_ids",
+        "visible_evidence_versions",
+        "visible_self_assessments",
+        "visible_submissions",
+        "visible_trainees",
+    }
+    types = {"LinkHolder", "LinkPurpose", "Viewer"}
+    assert named | elsewhere | types == set(policy.__all__)
