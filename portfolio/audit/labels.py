@@ -136,8 +136,9 @@ def _user(_viewer: Any, user: Any) -> Named:
 
 
 def _loaders() -> dict[str, tuple[Any, list[Any], Callable[[Any, Any], Named]]]:
-    from portfolio.assessment.models import EvidenceItem, Round, SelfAssessment
+    from portfolio.assessment.models import Round, SelfAssessment
     from portfolio.cohorts.models import Cohort, Invitation, Organisation
+    from portfolio.evidence.models import EvidenceItem
 
     return {
         "Cohort": (Cohort, [], _cohort),
