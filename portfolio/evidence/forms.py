@@ -372,6 +372,10 @@ class CompetencyGroup:
         return [o.key for e in self.elements for o in e.options]
 
 
+#: The key of the group that keeps retired indicators still linked to an item.
+RETIRED_GROUP = "retired"
+
+
 def indicator_groups(
     live_keys: frozenset[str], linked: tuple[IndicatorRef, ...], language: str
 ) -> list[CompetencyGroup]:
@@ -408,12 +412,12 @@ def indicator_groups(
     if leftovers:
         groups.append(
             CompetencyGroup(
-                "retired",
+                RETIRED_GROUP,
                 None,
                 _("No longer in the framework"),
                 [
                     ElementGroup(
-                        "retired",
+                        RETIRED_GROUP,
                         _("Still linked to this evidence; clear the box to unlink it."),
                         [Option(ref.key, ref.text, retired=True) for ref in leftovers],
                     )

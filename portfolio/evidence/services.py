@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from sqlalchemy import select
 
@@ -39,6 +40,29 @@ class EvidenceRefused(Exception):
 
 class NotTheOwner(EvidenceRefused):
     """Live evidence is its owner's alone: nobody else changes or deletes it."""
+
+
+class Incomplete(StrEnum):
+    """What an item must have, whoever saves it (the form says the same in words)."""
+
+    NO_TITLE = "no-title"
+    NO_INDICATOR = "no-indicator"
+    NEEDS_FILE = "needs-file"  # a document or an image has a file
+    HAS_FILE = "has-file"  # text only and a link have none
+    NEEDS_URL = "needs-url"  # a link has a web address
+
+
+class IncompleteEvidence(EvidenceRefused):
+    """The item would break one of the rules of :class:`Incomplete`."""
+
+    def __init__(self, problems: tuple[Incomplete, ...]) -> None:
+        self.problems = problems
+        super().__init__(*problems)
+
+
+#: Kinds that have a file, and kinds that never do.
+KINDS_WITH_FILE = frozenset({EvidenceKind.DOCUMENT, EvidenceKind.IMAGE})
+KINDS_WITHOUT_FILE = frozenset({EvidenceKind.TEXT, EvidenceKind.LINK})
 
 
 @dataclass(frozen=True)
@@ -98,12 +122,33 @@ class DeletedEvidence:
     files: FileChange
 
 
+def incomplete(item: EvidenceItem | None, data: EvidenceData) -> tuple[Incomplete, ...]:
+    """What would be wrong with ``item`` (None: a new one) after saving ``data``."""
+    has_file = data.upload is not None or bool(
+        item is not None and item.stored_name and not data.remove_file
+    )
+    checks = (
+        (Incomplete.NO_TITLE, not data.title.strip()),
+        (Incomplete.NO_INDICATOR, not data.indicator_keys),
+        (Incomplete.NEEDS_FILE, data.kind in KINDS_WITH_FILE and not has_file),
+        (Incomplete.HAS_FILE, data.kind in KINDS_WITHOUT_FILE and has_file),
+        (Incomplete.NEEDS_URL, data.kind is EvidenceKind.LINK and not data.url),
+    )
+    return tuple(problem for problem, failed in checks if failed)
+
+
 def save_evidence(
     actor: User, item: EvidenceItem | None, data: EvidenceData, store: FileStore
 ) -> SavedEvidence:
-    """Create an item in ``actor``'s library (``item`` is None) or change their ``item``."""
+    """Create an item in ``actor``'s library (``item`` is None) or change their ``item``.
+
+    Refuses with :class:`NotTheOwner` or :class:`IncompleteEvidence` before changing anything.
+    """
     if item is not None and item.owner_id != actor.id:
         raise NotTheOwner(item.id)
+    problems = incomplete(item, data)
+    if problems:
+        raise IncompleteEvidence(problems)
     creating = item is None
     if item is None:
         item = EvidenceItem(owner_id=actor.id)

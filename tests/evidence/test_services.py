@@ -81,6 +81,29 @@ def test_only_the_owner_changes_or_deletes_an_item(people, upload_dir):
     assert events(Action.EVIDENCE_UPDATED) == events(Action.EVIDENCE_DELETED) == []
 
 
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"title": "  "}, services.Incomplete.NO_TITLE),
+        ({"indicator_keys": ()}, services.Incomplete.NO_INDICATOR),
+        ({"kind": EvidenceKind.DOCUMENT}, services.Incomplete.NEEDS_FILE),
+        ({"kind": EvidenceKind.LINK, "url": ""}, services.Incomplete.NEEDS_URL),
+        (
+            {"kind": EvidenceKind.TEXT, "upload": Upload("a.pdf", PDF_TYPE, PDF)},
+            services.Incomplete.HAS_FILE,
+        ),
+    ],
+)
+def test_an_incomplete_item_is_refused_before_anything_is_stored(
+    people, upload_dir, fields, problem
+):
+    with pytest.raises(services.IncompleteEvidence) as refused:
+        services.save_evidence(people.trainee, None, data(**fields), FileStore(upload_dir))
+    assert refused.value.problems == (problem,)
+    assert stored_files(upload_dir) == []
+    assert events(Action.EVIDENCE_CREATED) == []
+
+
 def test_a_replaced_file_goes_only_after_the_commit(people, upload_dir):
     store = FileStore(upload_dir)
     first = Upload("a.pdf", PDF_TYPE, PDF)
