@@ -20,16 +20,7 @@ from werkzeug.security import generate_password_hash
 
 from portfolio.accounts.models import User
 from portfolio.assessment import services
-from portfolio.assessment.models import (
-    EvidenceItem,
-    EvidenceKind,
-    Rating,
-    Reflection,
-    Round,
-    SelfAssessment,
-)
-from portfolio.assessment.models import evidence_indicators as evidence_indicators_table
-from portfolio.assessment.uploads import FileStore
+from portfolio.assessment.models import Rating, Reflection, Round, SelfAssessment
 from portfolio.clock import today, utcnow
 from portfolio.cohorts.models import (
     Cohort,
@@ -41,6 +32,9 @@ from portfolio.cohorts.models import (
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Competency, Indicator
 from portfolio.competencies.sync import sync_framework
+from portfolio.evidence.models import EvidenceItem, EvidenceKind
+from portfolio.evidence.models import evidence_indicators as evidence_indicators_table
+from portfolio.evidence.uploads.storage import FileStore
 from portfolio.extensions import db
 
 PASSWORD = "benchmark passphrase 2026"

@@ -60,11 +60,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from portfolio.accounts.admin import bp as users_bp
     from portfolio.accounts.views import bp as accounts_bp
-    from portfolio.assessment.evidence import bp as evidence_bp
     from portfolio.assessment.views import bp as assessment_bp
     from portfolio.audit.views import bp as audit_bp
     from portfolio.cohorts.views import bp as cohorts_bp
     from portfolio.competencies.views import bp as competencies_bp
+    from portfolio.evidence.views import bp as evidence_bp
     from portfolio.health import bp as health_bp
     from portfolio.main import bp as main_bp
 

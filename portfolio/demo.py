@@ -25,8 +25,6 @@ from portfolio.accounts.models import User
 from portfolio.assessment import services as assessment_services
 from portfolio.assessment.models import (
     AssessmentStatus,
-    EvidenceItem,
-    EvidenceKind,
     Rating,
     Reflection,
     Round,
@@ -40,6 +38,7 @@ from portfolio.cohorts.services import add_governance_member, add_member
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Competency, Indicator
 from portfolio.competencies.sync import sync_framework
+from portfolio.evidence.models import EvidenceItem, EvidenceKind
 from portfolio.extensions import db
 
 DEMO_PASSWORD = "dialogue-demo-2025"

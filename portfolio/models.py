@@ -3,9 +3,6 @@
 from portfolio.accounts.models import PasswordReset, User
 from portfolio.assessment.models import (
     AssessmentStatus,
-    EvidenceItem,
-    EvidenceKind,
-    EvidenceVersion,
     Rating,
     Reflection,
     Round,
@@ -27,6 +24,7 @@ from portfolio.competencies.models import (
     FrameworkVersion,
     Indicator,
 )
+from portfolio.evidence.models import EvidenceItem, EvidenceKind, EvidenceVersion
 
 __all__ = [
     "AssessmentStatus",

@@ -17,10 +17,10 @@ from sqlalchemy import select
 from portfolio.accounts.models import User
 from portfolio.assessment import services
 from portfolio.assessment.models import Rating, Round, SelfAssessment, Submission
-from portfolio.assessment.uploads import FileStore
 from portfolio.clock import today
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Indicator
+from portfolio.evidence.uploads.storage import FileStore
 from portfolio.extensions import db
 
 

@@ -11,8 +11,6 @@ from benchmarks.synthetic import ROUNDS, build
 from portfolio.assessment import services
 from portfolio.assessment.models import (
     AssessmentStatus,
-    EvidenceItem,
-    EvidenceVersion,
     Rating,
     Reflection,
     Round,
@@ -21,6 +19,7 @@ from portfolio.assessment.models import (
 )
 from portfolio.clock import today
 from portfolio.cohorts.models import Cohort
+from portfolio.evidence.models import EvidenceItem, EvidenceVersion
 
 
 def test_six_valid_rounds_five_handed_in_and_one_open_draft(db: Any, tmp_path: Path) -> None:

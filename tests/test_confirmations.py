@@ -8,8 +8,9 @@ import re
 
 from sqlalchemy import select
 
-from portfolio.assessment.models import AssessmentStatus, EvidenceItem, EvidenceKind, SelfAssessment
+from portfolio.assessment.models import AssessmentStatus, SelfAssessment
 from portfolio.cohorts.models import CohortMembership
+from portfolio.evidence.models import EvidenceItem, EvidenceKind
 from portfolio.extensions import db
 from tests.factories import add_trainee, login, make_cohort, make_user
 from tests.handing_in import answer_everything, open_round

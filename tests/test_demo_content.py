@@ -9,14 +9,10 @@ from sqlalchemy import func, select
 
 from portfolio import demo
 from portfolio.accounts.models import User
-from portfolio.assessment.models import (
-    EvidenceItem,
-    Reflection,
-    Round,
-    SelfAssessment,
-)
+from portfolio.assessment.models import Reflection, Round, SelfAssessment
 from portfolio.cohorts.models import Cohort, Organisation
 from portfolio.competencies import current_framework
+from portfolio.evidence.models import EvidenceItem
 
 PEOPLE = Path(__file__).parent / "data" / "source_people.txt"
 

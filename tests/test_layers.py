@@ -36,8 +36,6 @@ KNOWN_OFFENDERS: set[tuple[str, str]] = {
     ("portfolio.accounts.views", "profile"),
     ("portfolio.accounts.views", "reset_password"),
     ("portfolio.accounts.views", "sign_in"),
-    ("portfolio.assessment.evidence", "_save"),
-    ("portfolio.assessment.evidence", "delete"),
     ("portfolio.cohorts.views", "accept_invitation"),
     ("portfolio.cohorts.views", "new_cohort"),
     ("portfolio.cohorts.views", "new_organisation"),

@@ -23,13 +23,11 @@ from portfolio.accounts.models import User
 from portfolio.assessment import submissions
 from portfolio.assessment.models import (
     AssessmentStatus,
-    EvidenceItem,
     Rating,
     Reflection,
     Round,
     SelfAssessment,
     Submission,
-    evidence_indicators,
 )
 from portfolio.audit import Action, record
 from portfolio.clock import utcnow
@@ -37,6 +35,7 @@ from portfolio.cohorts.models import Cohort, CohortMembership, CohortRole
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Competency, FrameworkVersion, Indicator
 from portfolio.competencies.texts import localized
+from portfolio.evidence.queries import evidence_by_indicator  # noqa: F401  (used by views)
 from portfolio.extensions import db
 from portfolio.framework import Framework, framework_hash
 
@@ -574,23 +573,6 @@ def total_items() -> int:
         db.session.scalar(select(func.count(Indicator.id)).where(Indicator.retired_at.is_(None)))
         or 0
     )
-
-
-def evidence_by_indicator(owner_id: int, indicator_ids: list[int]) -> dict[int, list[EvidenceItem]]:
-    """The owner's evidence items linked to each of ``indicator_ids`` (one query)."""
-    rows = db.session.execute(
-        select(evidence_indicators.c.indicator_id, EvidenceItem)
-        .join(EvidenceItem, EvidenceItem.id == evidence_indicators.c.evidence_id)
-        .where(
-            EvidenceItem.owner_id == owner_id,
-            evidence_indicators.c.indicator_id.in_(indicator_ids),
-        )
-        .order_by(EvidenceItem.occurred_on.desc(), EvidenceItem.id.desc())
-    ).all()
-    found: dict[int, list[EvidenceItem]] = {}
-    for indicator_id, item in rows:
-        found.setdefault(indicator_id, []).append(item)
-    return found
 
 
 # --- saving --------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 A hand-in stores a :class:`~portfolio.assessment.models.Submission`: the canonical JSON
 of everything handed in (ratings per indicator key, reflections per competency key, the
 framework version, the evidence versions attached) and its SHA-256. Evidence attached to
-the work is frozen in :class:`~portfolio.assessment.models.EvidenceVersion` rows; an item
+the work is frozen in :class:`~portfolio.evidence.models.EvidenceVersion` rows; an item
 that has not changed since its last version reuses it. Neither is ever updated.
 
 Everyone but the trainee reads handed-in work through :func:`read_submission`, which
@@ -20,22 +20,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, or_, select
 
 from portfolio.accounts.models import User
 from portfolio.assessment.models import (
-    EvidenceItem,
-    EvidenceKind,
-    EvidenceVersion,
     Rating,
     Reflection,
     SelfAssessment,
     Submission,
-    evidence_indicators,
-    submission_evidence,
 )
 from portfolio.clock import utcnow
 from portfolio.competencies.models import Competency, Indicator
+from portfolio.evidence.models import (
+    EvidenceItem,
+    EvidenceKind,
+    EvidenceVersion,
+    evidence_indicators,
+)
 from portfolio.extensions import db
 
 log = logging.getLogger(__name__)
@@ -151,35 +152,6 @@ def freeze_evidence(
         versions.append(found)
     db.session.flush()
     return versions
-
-
-def file_in_use(stored_name: str | None) -> bool:
-    """True when a live item or a version of handed-in work still names the stored file."""
-    if not stored_name:
-        return False
-    return bool(
-        db.session.scalar(
-            select(
-                or_(
-                    exists().where(EvidenceVersion.stored_name == stored_name),
-                    exists().where(EvidenceItem.stored_name == stored_name),
-                )
-            )
-        )
-    )
-
-
-def is_handed_in(item_id: int) -> bool:
-    """The item was handed in with some work (a version of it belongs to a submission)."""
-    return bool(
-        db.session.scalar(
-            select(
-                exists()
-                .where(EvidenceVersion.item_id == item_id)
-                .where(submission_evidence.c.evidence_version_id == EvidenceVersion.id)
-            )
-        )
-    )
 
 
 # --- handing in -------------------------------------------------------------------------------

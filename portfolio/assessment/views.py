@@ -23,13 +23,13 @@ from flask_login import current_user, login_required
 from portfolio import policy
 from portfolio.accounts.models import User
 from portfolio.assessment import services, submissions
-from portfolio.assessment.evidence import file_store
 from portfolio.assessment.forms import ReopenForm, RoundForm
 from portfolio.assessment.models import Rating, Round, SelfAssessment
 from portfolio.clock import today
 from portfolio.cohorts.models import Cohort
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Competency, Indicator
+from portfolio.evidence.views import file_store
 from portfolio.extensions import db
 from portfolio.i18n import current_language
 from portfolio.inputs import REFUSED_MESSAGE, refused_fields

@@ -139,8 +139,9 @@ def _user(_viewer: Viewer, user: Any) -> Named:
 
 
 def _loaders() -> dict[str, tuple[Any, list[Any], Callable[[Viewer, Any], Named]]]:
-    from portfolio.assessment.models import EvidenceItem, Round, SelfAssessment
+    from portfolio.assessment.models import Round, SelfAssessment
     from portfolio.cohorts.models import Cohort, Invitation, Organisation
+    from portfolio.evidence.models import EvidenceItem
 
     return {
         ObjectType.COHORT: (Cohort, [], _cohort),

@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy import Select, exists, select
 
-from portfolio.assessment.models import EvidenceItem, EvidenceVersion, submission_evidence
+from portfolio.assessment.models import submission_evidence
+from portfolio.evidence.models import EvidenceItem, EvidenceVersion
 from portfolio.extensions import db
 from portfolio.policy.assessment import visible_submissions
 from portfolio.policy.trainees import can_edit_own_work

@@ -163,7 +163,7 @@ def test_autosave_answers_in_json(client, world):
 
 
 def test_evidence_linked_to_an_indicator_is_shown_beside_it(client, world, db):
-    from portfolio.assessment.models import EvidenceItem, EvidenceKind
+    from portfolio.evidence.models import EvidenceItem, EvidenceKind
 
     indicator = world.indicators("innovation")[0]
     db.session.add(

@@ -13,17 +13,15 @@ from sqlalchemy import select
 
 from portfolio.assessment.models import (
     AssessmentStatus,
-    EvidenceItem,
-    EvidenceKind,
-    EvidenceVersion,
     Rating,
     Reflection,
     SelfAssessment,
     Submission,
 )
 from portfolio.assessment.submissions import canonical_json, read_submission
-from portfolio.assessment.uploads import FileStore
 from portfolio.competencies.models import Competency
+from portfolio.evidence.models import EvidenceItem, EvidenceKind, EvidenceVersion
+from portfolio.evidence.uploads.storage import FileStore
 from tests.assessment.conftest import form_for
 from tests.factories import login
 from tests.handing_in import answer_everything, hand_in

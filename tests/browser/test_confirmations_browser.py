@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from portfolio.assessment.models import EvidenceItem, EvidenceKind, SelfAssessment
+from portfolio.assessment.models import SelfAssessment
 from portfolio.cohorts.models import CohortMembership
+from portfolio.evidence.models import EvidenceItem, EvidenceKind
 from portfolio.extensions import db
 from tests.browser.conftest import artifact
 from tests.factories import PASSWORD, add_trainee, make_cohort, make_organisation, make_user

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from portfolio.assessment.models import EvidenceItem, EvidenceKind
-from portfolio.assessment.uploads import FileStore
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Indicator
+from portfolio.evidence.models import EvidenceItem, EvidenceKind
+from portfolio.evidence.uploads.storage import FileStore
 from portfolio.extensions import db
 from tests.browser.conftest import artifact
 from tests.factories import PASSWORD, add_trainee, make_cohort, make_user

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from portfolio.assessment.models import EvidenceItem
+from portfolio.evidence.models import EvidenceItem
 from portfolio.extensions import db
 from tests.browser.conftest import artifact, watch_console
 from tests.factories import PASSWORD, add_trainee, make_cohort, make_user

@@ -13,9 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portfolio.accounts.models import User
-from portfolio.assessment.models import EvidenceItem, EvidenceKind
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Indicator
+from portfolio.evidence.models import EvidenceItem, EvidenceKind
 from portfolio.extensions import db as _db
 from tests.factories import (
     add_governance,

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from portfolio.assessment.models import EvidenceItem, EvidenceKind
 from portfolio.audit.models import AuditEvent
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Indicator
+from portfolio.evidence.models import EvidenceItem, EvidenceKind
 from portfolio.extensions import db
 from tests.conftest import make_app
 from tests.evidence.conftest import (

@@ -16,11 +16,14 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from portfolio.assessment import uploads
-from portfolio.assessment.models import EvidenceItem, EvidenceKind
-from portfolio.assessment.uploads import Danger, Problem, UploadRejected, ZipTrouble
 from portfolio.config import ConfigurationError
 from portfolio.downloads import ascii_fallback, content_disposition
+from portfolio.evidence.models import EvidenceItem, EvidenceKind
+from portfolio.evidence.uploads import checks, names, storage, zips
+from portfolio.evidence.uploads.checks import Problem, UploadRejected
+from portfolio.evidence.uploads.detect import Danger
+from portfolio.evidence.uploads.messages import refusal
+from portfolio.evidence.uploads.zips import ZipTrouble
 from portfolio.extensions import db
 from tests.conftest import make_app
 from tests.evidence.conftest import PDF, PNG, form_data, make_item, office_zip, stored_files
@@ -104,13 +107,13 @@ def peak_memory_of(function, *args, **kwargs):
 def test_a_zip_bomb_is_refused_without_unpacking_it(method, trouble, words):
     data = bomb(method, 64)  # 64 MB of zeros in a few KB (the reported one: 1 GB in 1 KB)
     assert len(data) < 100 * 1024
-    refused, peak = peak_memory_of(uploads.check_upload, "report.docx", data)
+    refused, peak = peak_memory_of(checks.check_upload, "report.docx", data)
     assert isinstance(refused, UploadRejected)
     assert refused.problem is Problem.UNSAFE_ARCHIVE
     assert refused.detection.danger is Danger.UNSAFE_ARCHIVE
     assert refused.detection.trouble is trouble
     assert peak < 2 * MB, f"checking the bomb took {peak} bytes"
-    message = refused.message
+    message = refusal(refused)
     assert message.startswith("“report.docx” was not added: it is a packed file")
     assert words in message
     assert "can overload the computer that opens them" in message
@@ -120,10 +123,10 @@ def test_a_zip_bomb_is_refused_without_unpacking_it(method, trouble, words):
 def test_an_archive_that_declares_gigabytes_is_refused_on_its_headers():
     small = office_zip("word/document.xml")
     data = patched(small, "word/document.xml", size=1024 * MB)
-    refused, peak = peak_memory_of(uploads.check_upload, "report.docx", data)
+    refused, peak = peak_memory_of(checks.check_upload, "report.docx", data)
     assert isinstance(refused, UploadRejected)
     assert refused.detection.trouble is ZipTrouble.TOO_LARGE_UNPACKED
-    assert "more than 256 MB" in refused.message
+    assert "more than 256 MB" in refusal(refused)
     assert peak < MB
 
 
@@ -134,10 +137,10 @@ def test_an_archive_whose_part_unpacks_to_more_than_it_says_is_refused():
     lying = patched(honest, "[Content_Types].xml", size=1000, crc=zlib.crc32(bytes(1000)))
     with zipfile.ZipFile(io.BytesIO(lying)) as archive:
         assert len(archive.read("[Content_Types].xml")) == 1000  # fooled
-    refused, peak = peak_memory_of(uploads.check_upload, "report.docx", lying)
+    refused, peak = peak_memory_of(checks.check_upload, "report.docx", lying)
     assert isinstance(refused, UploadRejected)
     assert refused.detection.trouble is ZipTrouble.WRONG_SIZES
-    assert "unpack to more than they say they contain" in refused.message
+    assert "unpack to more than they say they contain" in refusal(refused)
     assert peak < MB
 
 
@@ -146,12 +149,12 @@ def test_an_archive_of_too_many_parts_is_refused():
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", "<document/>")
-        for number in range(uploads.ZIP_MAX_MEMBERS):
+        for number in range(zips.ZIP_MAX_MEMBERS):
             archive.writestr(f"p/{number}", b"")
     with pytest.raises(UploadRejected) as refused:
-        uploads.check_upload("many.docx", buffer.getvalue())
+        checks.check_upload("many.docx", buffer.getvalue())
     assert refused.value.detection.trouble is ZipTrouble.TOO_MANY_PARTS
-    assert "more than 10,000 parts" in refused.value.message
+    assert "more than 10,000 parts" in refusal(refused.value)
 
 
 def realistic_office_file(main_part: str, megabytes: int = 3) -> bytes:
@@ -180,12 +183,12 @@ def realistic_office_file(main_part: str, megabytes: int = 3) -> bytes:
     ],
 )
 def test_real_office_files_still_pass(name, main_part, key):
-    assert uploads.check_upload(name, realistic_office_file(main_part)).key == key
+    assert checks.check_upload(name, realistic_office_file(main_part)).key == key
 
 
 def test_opendocument_files_still_pass():
     odt = office_zip(None, "application/vnd.oasis.opendocument.text")
-    assert uploads.check_upload("notes.odt", odt).key == "odt"
+    assert checks.check_upload("notes.odt", odt).key == "odt"
 
 
 def test_a_zip_bomb_upload_is_refused_on_the_form_and_nothing_is_stored(
@@ -257,12 +260,12 @@ def test_the_quota_counts_the_owners_files_and_says_what_is_used_and_needed(
     ],
 )
 def test_long_names_are_shortened_in_the_stem_and_keep_their_extension(name, ending):
-    short = uploads.display_name(name)
-    assert len(short.encode()) <= uploads.NAME_MAX_BYTES
+    short = names.display_name(name)
+    assert len(short.encode()) <= names.NAME_MAX_BYTES
     assert short.endswith(ending)
     assert short[0] == name[0]
     short.encode().decode("utf-8")  # no character cut in half
-    assert uploads.display_name("short name.pdf") == "short name.pdf"
+    assert names.display_name("short name.pdf") == "short name.pdf"
 
 
 def test_a_long_name_is_stored_with_its_extension(people, client_for, upload_dir):
@@ -429,7 +432,7 @@ def test_an_old_text_item_with_a_file_is_asked_to_choose(people, client_for, upl
         people.trainee,
         kind=EvidenceKind.TEXT,
         file_name="kept.pdf",
-        stored_name=uploads.FileStore(upload_dir).save(PDF),
+        stored_name=storage.FileStore(upload_dir).save(PDF),
         content_type="application/pdf",
         file_size=len(PDF),
     )
@@ -442,8 +445,8 @@ def test_an_old_text_item_with_a_file_is_asked_to_choose(people, client_for, upl
 
 
 def test_the_quota_counts_files_kept_for_handed_in_versions_once(app, people):
-    from portfolio.assessment.models import EvidenceVersion
-    from portfolio.assessment.quota import used_bytes
+    from portfolio.evidence.models import EvidenceVersion
+    from portfolio.evidence.quota import used_bytes
 
     item = make_item(
         people.trainee, kind=EvidenceKind.DOCUMENT, stored_name="a" * 32, file_size=600

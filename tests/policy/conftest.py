@@ -18,18 +18,12 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
 from portfolio.accounts.models import User
-from portfolio.assessment.models import (
-    EvidenceItem,
-    EvidenceKind,
-    EvidenceVersion,
-    Round,
-    SelfAssessment,
-    Submission,
-)
+from portfolio.assessment.models import Round, SelfAssessment, Submission
 from portfolio.assessment.services import get_or_create_assessment
 from portfolio.cohorts.models import Cohort, CohortMembership, Organisation
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Indicator
+from portfolio.evidence.models import EvidenceItem, EvidenceKind, EvidenceVersion
 from portfolio.extensions import db
 from portfolio.policy import LinkHolder, LinkPurpose
 from tests.factories import (

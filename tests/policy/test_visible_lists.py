@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from portfolio import policy
-from portfolio.assessment.models import EvidenceVersion, SelfAssessment, Submission
+from portfolio.assessment.models import SelfAssessment, Submission
+from portfolio.evidence.models import EvidenceVersion
 from portfolio.extensions import db
 from tests.policy.conftest import ROLES, World
 

@@ -10,17 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, select
 
-from portfolio.assessment.models import (
-    AssessmentStatus,
-    EvidenceItem,
-    EvidenceKind,
-    Round,
-    SelfAssessment,
-)
+from portfolio.assessment.models import AssessmentStatus, Round, SelfAssessment
 from portfolio.assessment.services import current_framework_version
 from portfolio.audit import record
 from portfolio.audit.models import AuditEvent
 from portfolio.competencies import current_framework
+from portfolio.evidence.models import EvidenceItem, EvidenceKind
 from tests.factories import add_trainee, login, make_cohort, make_invitation, make_user
 from tests.security.test_audit_log import _rows
 

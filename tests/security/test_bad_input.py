@@ -21,10 +21,11 @@ from flask import Flask
 from sqlalchemy import select, text
 
 from portfolio.accounts.models import User
-from portfolio.assessment.models import EvidenceItem, Reflection, Round
+from portfolio.assessment.models import Reflection, Round
 from portfolio.audit import record
 from portfolio.audit.models import AuditEvent
 from portfolio.cohorts.models import Cohort, Invitation, Organisation
+from portfolio.evidence.models import EvidenceItem
 from portfolio.extensions import db
 from portfolio.inputs import REFUSED_MESSAGE, Form, clean_text
 from tests.factories import login, make_user

@@ -173,7 +173,7 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "assessment.view_assessment": signed_in(HIDDEN, trainee=OK, trainer=OK, governance=OK),
     "assessment.reopen": signed_in(HIDDEN, trainee=FORBIDDEN, governance=FORBIDDEN, trainer=DONE),
     "assessment.markdown_preview": signed_in(OK),
-    # --- evidence (portfolio/assessment/evidence.py): item = trainee A's document
+    # --- evidence (portfolio/evidence/views.py): item = trainee A's document
     "evidence.library": signed_in(OK),  # everyone's own library
     "evidence.new": signed_in(OK),
     # Others see the versions handed in with work they may see, never the live library.
@@ -349,19 +349,14 @@ def _assessment_world(world: World) -> None:
     a document in the evidence library."""
     from flask import current_app
 
-    from portfolio.assessment.models import (
-        AssessmentStatus,
-        EvidenceItem,
-        EvidenceKind,
-        Round,
-        SelfAssessment,
-    )
+    from portfolio.assessment.models import AssessmentStatus, Round, SelfAssessment
     from portfolio.assessment.submissions import record_submission
-    from portfolio.assessment.uploads import FileStore
     from portfolio.clock import today, utcnow
     from portfolio.competencies import current_framework
     from portfolio.competencies.models import Indicator
     from portfolio.competencies.sync import sync_framework
+    from portfolio.evidence.models import EvidenceItem, EvidenceKind
+    from portfolio.evidence.uploads.storage import FileStore
 
     version = sync_framework(current_framework()).version
     day = timedelta(days=1)

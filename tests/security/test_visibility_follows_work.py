@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import select
 
 from portfolio import policy
-from portfolio.assessment.models import EvidenceItem, EvidenceKind, Submission
-from portfolio.assessment.uploads import FileStore
+from portfolio.assessment.models import Submission
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Indicator
+from portfolio.evidence.models import EvidenceItem, EvidenceKind
+from portfolio.evidence.uploads.storage import FileStore
 from portfolio.extensions import db
 from tests.factories import (
     add_governance,

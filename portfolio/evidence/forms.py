@@ -1,12 +1,13 @@
-"""The form for adding and changing an item in the evidence library."""
+"""The form for adding and changing an item in the evidence library, and its choices."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -21,8 +22,16 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from portfolio.assessment import uploads
-from portfolio.assessment.models import EvidenceKind
+from portfolio.competencies import current_framework
+from portfolio.competencies.texts import localized
+from portfolio.evidence.models import EvidenceKind
+from portfolio.evidence.queries import IndicatorRef
+from portfolio.evidence.services import EvidenceData, Upload
+from portfolio.evidence.uploads import messages
+from portfolio.evidence.uploads.checks import Quota, UploadRejected, check_upload
+from portfolio.evidence.uploads.filetypes import ACCEPTED, IMAGES, FileType
+from portfolio.evidence.uploads.names import display_name
+from portfolio.framework.model import Tool
 from portfolio.inputs import Form as FlaskForm
 
 KIND_LABELS = {
@@ -45,16 +54,7 @@ URL_MAX = 2000
 DESCRIPTION_MAX = 20_000
 
 
-@dataclass
-class Upload:
-    """A chosen file that passed the checks, waiting to be stored."""
-
-    file_name: str
-    file_type: uploads.FileType
-    data: bytes
-
-
-class FriendlyDateField(DateField):
+class FriendlyDateField(DateField):  # type: ignore[misc]  # WTForms ships no types
     """A date field whose error says what to type."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
@@ -166,10 +166,10 @@ class EvidenceForm(FlaskForm):
     indicators = SelectMultipleField(_l("Indicators this evidence shows"), choices=[])
 
     has_file: bool = False
-    attached_type: uploads.FileType | None = None
+    attached_type: FileType | None = None
     attached_name: str = ""
     max_size: int | None = None
-    quota: uploads.Quota | None = None
+    quota: Quota | None = None
     upload: Upload | None = None
 
     @property
@@ -207,10 +207,10 @@ class EvidenceForm(FlaskForm):
 
     def validate_file(self, field: Any) -> None:
         """Check a chosen file on its content; documents and images need a file."""
-        allowed = uploads.IMAGES if self.kind_value is EvidenceKind.IMAGE else uploads.ACCEPTED
+        allowed = IMAGES if self.kind_value is EvidenceKind.IMAGE else ACCEPTED
         chosen = self.chosen_file()
         if chosen is not None:
-            name = uploads.display_name(chosen.filename)
+            name = display_name(chosen.filename)
             if self.kind_value in NO_FILE:
                 raise ValidationError(
                     _l(
@@ -223,7 +223,7 @@ class EvidenceForm(FlaskForm):
                 )
             data, size = _read_bounded(chosen, self.max_size)
             try:
-                file_type = uploads.check_upload(
+                file_type = check_upload(
                     chosen.filename,
                     data,
                     max_size=self.max_size,
@@ -231,8 +231,8 @@ class EvidenceForm(FlaskForm):
                     quota=self.quota,
                     allowed=allowed,
                 )
-            except uploads.UploadRejected as rejected:
-                raise ValidationError(rejected.message) from rejected
+            except UploadRejected as rejected:
+                raise ValidationError(messages.refusal(rejected)) from rejected
             self.upload = Upload(name, file_type, data)
             return
         keeps_file = self.has_file and not self.remove_file.data
@@ -253,9 +253,23 @@ class EvidenceForm(FlaskForm):
                 _l(
                     "The attached file is not an image. Choose an image (%(types)s), "
                     "or pick another kind of evidence.",
-                    types=uploads.accepted_list(uploads.IMAGES),
+                    types=messages.accepted_list(IMAGES),
                 )
             )
+
+    def evidence_data(self) -> EvidenceData:
+        """What the validated form asks to store."""
+        return EvidenceData(
+            title=(self.title.data or "").strip(),
+            kind=self.kind_value,
+            occurred_on=self.occurred_on.data,
+            url=self.url.data or "",
+            description=self.description.data or "",
+            tool_key=self.tool.data or None,
+            indicator_keys=tuple(self.indicators.data or []),
+            upload=self.upload,
+            remove_file=bool(self.remove_file.data),
+        )
 
     def validate_kind(self, field: Any) -> None:
         """An item that keeps its file cannot become text only or a link."""
@@ -290,3 +304,124 @@ class EvidenceForm(FlaskForm):
                 )
             ]
         return valid
+
+
+# --- choices ---------------------------------------------------------------------------------
+
+
+def tool_choices(language: str, current_key: str | None = None) -> list[SelectChoice]:
+    """'No tool', then the toolbox in ``language``; a tool with parts is a group."""
+    choices = [SelectChoice("", _("No tool"))]
+
+    def parts(tools: list[Tool], group: str, prefix: str) -> None:
+        for tool in tools:
+            label = prefix + localized(tool.name, language)
+            choices.append(SelectChoice(tool.key, label, optgroup=group))
+            parts(tool.parts, group, label + " › ")
+
+    for tool in current_framework().toolbox:
+        name = localized(tool.name, language)
+        if not tool.parts:
+            choices.append(SelectChoice(tool.key, name))
+            continue
+        choices.append(SelectChoice(tool.key, _("%(tool)s as a whole", tool=name), optgroup=name))
+        parts(list(tool.parts), name, "")
+    if current_key and current_key not in {choice.value for choice in choices}:
+        choices.append(
+            SelectChoice(current_key, _("%(key)s (no longer in the framework)", key=current_key))
+        )
+    return choices
+
+
+@dataclass(frozen=True)
+class Option:
+    """One indicator checkbox."""
+
+    key: str
+    text: str
+    retired: bool = False
+
+    @property
+    def dom_id(self) -> str:
+        """An id for the checkbox (keys contain dots)."""
+        return "indicator-" + self.key.replace(".", "-")
+
+
+@dataclass
+class ElementGroup:
+    """The indicators of one behavioural element."""
+
+    key: str
+    title: str
+    options: list[Option] = field(default_factory=list)
+    rated_as_whole: bool = False
+
+
+@dataclass
+class CompetencyGroup:
+    """The elements of one competency, for one collapsible section of the form."""
+
+    key: str
+    number: int | None
+    name: str
+    elements: list[ElementGroup] = field(default_factory=list)
+
+    @property
+    def keys(self) -> list[str]:
+        """Every indicator key in the group."""
+        return [o.key for e in self.elements for o in e.options]
+
+
+#: The key of the group that keeps retired indicators still linked to an item.
+RETIRED_GROUP = "retired"
+
+
+def indicator_groups(
+    live_keys: frozenset[str], linked: tuple[IndicatorRef, ...], language: str
+) -> list[CompetencyGroup]:
+    """The indicators one can link, grouped by competency → element, in ``language``.
+
+    Only indicators in ``live_keys`` (in the database and not retired, see
+    :func:`portfolio.evidence.queries.live_indicator_keys`) are offered. Retired indicators
+    already ``linked`` to the item stay offered, in a group of their own, so that saving the
+    form does not silently drop them.
+    """
+    groups: list[CompetencyGroup] = []
+    offered: set[str] = set()
+    for competency in current_framework().competencies:
+        group = CompetencyGroup(
+            competency.key, competency.number, localized(competency.name, language)
+        )
+        for element in competency.elements:
+            element_group = ElementGroup(
+                element.key,
+                localized(element.title, language),
+                rated_as_whole=element.rated_as_whole,
+            )
+            for indicator in element.ratable():
+                if indicator.key in live_keys:
+                    element_group.options.append(
+                        Option(indicator.key, localized(indicator.text, language))
+                    )
+                    offered.add(indicator.key)
+            if element_group.options:
+                group.elements.append(element_group)
+        if group.elements:
+            groups.append(group)
+    leftovers = [ref for ref in linked if ref.key not in offered]
+    if leftovers:
+        groups.append(
+            CompetencyGroup(
+                RETIRED_GROUP,
+                None,
+                _("No longer in the framework"),
+                [
+                    ElementGroup(
+                        RETIRED_GROUP,
+                        _("Still linked to this evidence; clear the box to unlink it."),
+                        [Option(ref.key, ref.text, retired=True) for ref in leftovers],
+                    )
+                ],
+            )
+        )
+    return groups

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import func, select, union
 
-from portfolio.assessment.models import EvidenceItem, EvidenceVersion
-from portfolio.assessment.uploads import Quota
+from portfolio.evidence.models import EvidenceItem, EvidenceVersion
+from portfolio.evidence.uploads.checks import Quota
 from portfolio.extensions import db
 
 
