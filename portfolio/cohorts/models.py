@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    DateTime,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.accounts.models import User
@@ -19,6 +29,23 @@ class CohortRole(enum.StrEnum):
 
     TRAINER = "trainer"
     TRAINEE = "trainee"
+
+
+class InvitationRole(enum.StrEnum):
+    """What an invitation offers: a place in a cohort, or in a governance group."""
+
+    TRAINEE = "trainee"
+    TRAINER = "trainer"
+    GOVERNANCE = "governance"
+
+
+class InvitationStatus(enum.StrEnum):
+    """Where an invitation stands."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
 
 
 class Organisation(db.Model):
@@ -114,7 +141,7 @@ class Invitation(db.Model):
     organisation: Mapped[Organisation | None] = relationship()
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
 
-    GOVERNANCE = "governance"
+    GOVERNANCE = InvitationRole.GOVERNANCE
 
     @staticmethod
     def new_token() -> tuple[str, str]:
@@ -122,12 +149,22 @@ class Invitation(db.Model):
         return new_token()
 
     @property
-    def status(self) -> str:
-        """pending, accepted, revoked or expired."""
+    def status(self) -> InvitationStatus:
+        """Pending, accepted, revoked or expired."""
         if self.accepted_at:
-            return "accepted"
+            return InvitationStatus.ACCEPTED
         if self.revoked_at:
-            return "revoked"
+            return InvitationStatus.REVOKED
         if aware(self.expires_at) <= utcnow():
-            return "expired"
-        return "pending"
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING
+
+    @property
+    def pending(self) -> bool:
+        """Still usable: not accepted, not withdrawn, not expired."""
+        return self.status is InvitationStatus.PENDING
+
+    @classmethod
+    def pending_at(cls, now: datetime) -> ColumnElement[bool]:
+        """The SQL condition for invitations still pending at ``now``."""
+        return and_(cls.accepted_at.is_(None), cls.revoked_at.is_(None), cls.expires_at > now)
