@@ -11,6 +11,7 @@ the row's id goes and returns a :class:`RowUrl` that only joins strings per row:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import url_for
 
@@ -29,9 +30,10 @@ class RowUrl:
         return f"{self.prefix}{int(row_id)}{self.suffix}"
 
 
-def row_url(endpoint: str, key: str, **values: object) -> RowUrl:
+def row_url(endpoint: str, key: str, **values: Any) -> RowUrl:
     """The addresses of ``endpoint`` for every value of the integer argument ``key``."""
-    url = url_for(endpoint, **values, **{key: _MARKER})
+    values[key] = _MARKER
+    url = url_for(endpoint, **values)
     prefix, found, suffix = url.rpartition(str(_MARKER))
     if not found:
         raise ValueError(f"{endpoint} does not put {key} in its path")

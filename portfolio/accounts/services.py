@@ -148,13 +148,13 @@ def issue_reset(
     return IssuedReset(user=user, link=link, mailed=mailed)
 
 
-def reset_requested(email: str, language: str | None) -> None:
-    """The work behind ``/forgot-password``, done after the answer went out."""
+def reset_requested(email: str, language: str | None) -> IssuedReset | None:
+    """The work behind ``/forgot-password``, done after the answer went out: a link for
+    an open account with that address (None when there is none)."""
     user = find_user(email)
     if user is None or not user.active:
-        return
-    issue_reset(None, user, language=language)
-    db.session.commit()
+        return None
+    return issue_reset(None, user, language=language)
 
 
 def request_reset(email: str) -> None:

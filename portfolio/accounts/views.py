@@ -128,7 +128,12 @@ def forgot_password() -> str | Response:
                 "accounts/forgot_sent.html", email=email, mail_configured=mail_configured()
             )
         )
-        return after_response(response, lambda: services.reset_requested(email, language))
+
+        def send_link() -> None:
+            services.reset_requested(email, language)
+            db.session.commit()
+
+        return after_response(response, send_link)
     return render_template("accounts/forgot_password.html", form=form)
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.accounts.models import User
 from portfolio.clock import aware, utcnow
-from portfolio.extensions import db, enum_column
+from portfolio.extensions import Model, enum_column
 from portfolio.tokens import new_token
 
 
@@ -48,7 +48,7 @@ class InvitationStatus(enum.StrEnum):
     EXPIRED = "expired"
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     """A municipality, region or care provider that trains dialogical tutors."""
 
     __tablename__ = "organisations"
@@ -65,7 +65,7 @@ class Organisation(db.Model):
     governance: Mapped[list[GovernanceMembership]] = relationship(back_populates="organisation")
 
 
-class GovernanceMembership(db.Model):
+class GovernanceMembership(Model):
     """Membership of an organisation's governance group, which selects the tutors."""
 
     __tablename__ = "governance_memberships"
@@ -82,7 +82,7 @@ class GovernanceMembership(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Cohort(db.Model):
+class Cohort(Model):
     """One run of the dialogical tutor training, with its trainers and trainees."""
 
     __tablename__ = "cohorts"
@@ -99,7 +99,7 @@ class Cohort(db.Model):
     memberships: Mapped[list[CohortMembership]] = relationship(back_populates="cohort")
 
 
-class CohortMembership(db.Model):
+class CohortMembership(Model):
     """A person's role in one cohort; the same person may have other roles elsewhere."""
 
     __tablename__ = "cohort_memberships"
@@ -115,7 +115,7 @@ class CohortMembership(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """A single-use, expiring link that brings someone into a cohort or governance group."""
 
     __tablename__ = "invitations"
