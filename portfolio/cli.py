@@ -163,7 +163,7 @@ def invite_command(
 ) -> None:
     """Invite someone into a cohort or a governance group; prints the link."""
     from portfolio.cohorts import invitations
-    from portfolio.cohorts.models import Cohort, InvitationRole, Organisation
+    from portfolio.cohorts.models import Cohort, Organisation
     from portfolio.extensions import db
 
     cohort: Cohort | None = None
