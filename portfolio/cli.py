@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from portfolio.accounts.models import User
+from portfolio.cohorts.models import InvitationRole
 from portfolio.framework import FrameworkError, check_framework, framework_hash, load_framework
 
 
@@ -128,30 +129,19 @@ users_group = AppGroup(
 @click.password_option(help="Password (asked for when not given).")
 def create_user_command(email: str, name: str, admin: bool, password: str) -> None:
     """Create an account."""
-    from sqlalchemy import select
-
-    from portfolio.accounts.models import User
-    from portfolio.accounts.passwords import password_problem
-    from portfolio.audit import Action, record
+    from portfolio.accounts import services
     from portfolio.extensions import db
 
-    email = email.strip().lower()
-    if "@" not in email:
-        raise click.BadParameter(
-            "enter an e-mail address like name@example.org", param_hint="--email"
+    try:
+        user = services.create_account(
+            None, email=email, name=name, password=password, admin=admin, actor_label="cli"
         )
-    if db.session.scalar(select(User).where(User.email == email)):
-        raise click.ClickException(f"An account for {email} already exists.")
-    problem = password_problem(password, email=email, name=name)
-    if problem:
-        raise click.BadParameter(problem, param_hint="--password")
-    user = User(email=email, name=name.strip(), is_admin=admin)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    record(Action.ACCOUNT_CREATED, target=user, actor_label="cli", admin=admin)
+    except services.AccountRefused as refused:
+        if refused.field is None:
+            raise click.ClickException(refused.message) from None
+        raise click.BadParameter(refused.message, param_hint=f"--{refused.field}") from None
     db.session.commit()
-    click.echo(f"Created {'administrator' if admin else 'account'} {email}.")
+    click.echo(f"Created {'administrator' if admin else 'account'} {user.email}.")
 
 
 @users_group.command("invite")
@@ -159,7 +149,9 @@ def create_user_command(email: str, name: str, admin: bool, password: str) -> No
 @click.option("--name", default="", help="Their name, pre-filled on the sign-up form.")
 @click.option("--cohort", "cohort_id", type=int, help="Cohort id (for trainers and trainees).")
 @click.option("--organisation", "organisation_id", type=int, help="Organisation id (governance).")
-@click.option("--role", type=click.Choice(["trainee", "trainer", "governance"]), default="trainee")
+@click.option(
+    "--role", type=click.Choice([role.value for role in InvitationRole]), default="trainee"
+)
 @click.option("--resend", is_flag=True, help="Send a pending invitation again with a new link.")
 def invite_command(
     email: str,
@@ -170,12 +162,13 @@ def invite_command(
     resend: bool,
 ) -> None:
     """Invite someone into a cohort or a governance group; prints the link."""
-    from portfolio.cohorts import services
+    from portfolio.cohorts import invitations
     from portfolio.cohorts.models import Cohort, Organisation
     from portfolio.extensions import db
 
-    cohort = organisation = None
-    if role == "governance":
+    cohort: Cohort | None = None
+    organisation: Organisation | None = None
+    if role == InvitationRole.GOVERNANCE:
         organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
         if organisation is None:
             raise click.BadParameter(
@@ -186,19 +179,19 @@ def invite_command(
         if cohort is None:
             raise click.BadParameter("give an existing cohort id", param_hint="--cohort")
     try:
-        sent = services.invite(
+        sent = invitations.invite(
             None, email=email, name=name, role=role, cohort=cohort, organisation=organisation
         )
-    except services.InvitationRefused as refused:
+    except invitations.InvitationRefused as refused:
         if not (resend and refused.existing is not None):
             hint = " Run again with --resend to send it again." if refused.existing else ""
             raise click.ClickException(refused.message + hint) from None
-        sent = services.resend(None, refused.existing)
+        sent = invitations.resend(None, refused.existing)
     db.session.commit()
     click.echo(("Sent by e-mail. " if sent.mailed else "") + f"Link: {sent.link}")
 
 
-def _account(email: str) -> Any:
+def _account(email: str) -> User:
     from portfolio.accounts.services import find_user
 
     user = find_user(email)

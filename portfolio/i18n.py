@@ -25,7 +25,7 @@ def select_locale() -> str:
     cookie = request.cookies.get(LANGUAGE_COOKIE)
     if cookie in languages:
         return cookie
-    return (
+    return str(
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
 
@@ -33,7 +33,8 @@ def select_locale() -> str:
 def _user_language() -> str | None:
     from flask_login import current_user
 
-    return getattr(current_user, "language", None) if current_user else None
+    language = getattr(current_user, "language", None) if current_user else None
+    return language if isinstance(language, str) else None
 
 
 def current_language() -> str:
@@ -64,10 +65,11 @@ def _save_user_language(lang: str) -> None:
     """Store the choice on the signed-in user's profile, when there is one."""
     from flask_login import current_user
 
+    from portfolio.accounts import services
     from portfolio.extensions import db
 
-    if getattr(current_user, "is_authenticated", False) and hasattr(current_user, "language"):
-        current_user.language = lang
+    if getattr(current_user, "is_authenticated", False):
+        services.choose_language(current_user._get_current_object(), lang)
         db.session.commit()
 
 

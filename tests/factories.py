@@ -162,7 +162,7 @@ def make_invitation(
     For a governance invitation pass ``role="governance"`` and ``organisation``; otherwise
     the invitation is for ``cohort`` (a new cohort when not given). A negative
     ``expires_in`` makes an expired invitation. No e-mail is sent and no audit event is
-    recorded: use the invite form or ``portfolio.cohorts.services.invite`` for that.
+    recorded: use the invite form or ``portfolio.cohorts.invitations.invite`` for that.
     """
     if role != Invitation.GOVERNANCE and cohort is None:
         cohort = make_cohort()

@@ -44,3 +44,19 @@ def test_queries_per_page_do_not_depend_on_cohort_size(app, db, role, path):
     assert counts[0] == counts[1], (
         f"{path(small)}: {counts[0]} statements, {path(large)}: {counts[1]}"
     )
+
+
+PEOPLE_PAGES = [
+    ("trainer", lambda w: f"/cohorts/{w.cohort_id}"),
+    ("governance", lambda w: f"/organisations/{w.organisation_id}/candidates"),
+]
+
+
+@pytest.mark.parametrize(("role", "path"), PEOPLE_PAGES)
+def test_cohort_and_candidates_pages_do_not_depend_on_the_number_of_members(app, db, role, path):
+    """Members are read as plain joined rows: no batches that grow with the cohort."""
+    small, large = build(3, rounds=1, seed=3), build(60, rounds=1, seed=4)
+    counts = [statements_for(app, db, getattr(w, role), path(w)) for w in (small, large)]
+    assert counts[0] == counts[1], (
+        f"{path(small)}: {counts[0]} statements, {path(large)}: {counts[1]}"
+    )

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portfolio import policy
-from portfolio.accounts import services
+from portfolio.accounts import queries, services
 from portfolio.accounts.models import User
-from portfolio.cohorts.models import Cohort, CohortMembership, GovernanceMembership
+from portfolio.accounts.session import login_required
 from portfolio.extensions import db
-from portfolio.inputs import paginate
+from portfolio.inputs import page_number
+from portfolio.links import row_url
 from portfolio.mail import mail_configured
 
 bp = Blueprint("users", __name__)
@@ -27,16 +27,10 @@ def index() -> str:
     """Every account, searchable by name or e-mail address, 50 a page."""
     policy.require(policy.can_manage_accounts(current_user))
     q = request.args.get("q", "").strip()[:200]  # control characters: see portfolio.inputs
-    query = select(User).order_by(func.lower(User.name), User.id)
-    if q:
-        query = query.where(
-            or_(
-                User.email.contains(q.lower(), autoescape=True),
-                func.lower(User.name).contains(q.lower(), autoescape=True),
-            )
-        )
-    page = paginate(query, per_page=PER_PAGE)
-    return render_template("accounts/admin_users.html", page=page, q=q)
+    page = queries.people_page(q, page_number(), PER_PAGE)
+    return render_template(
+        "accounts/admin_users.html", page=page, q=q, user_url=row_url("users.show", "user_id")
+    )
 
 
 def _user_or_404(user_id: int) -> User:
@@ -49,20 +43,12 @@ def show(user_id: int) -> str:
     """One account: its state, where it is a member, and what an administrator can do."""
     policy.require(policy.can_manage_accounts(current_user))
     user = _user_or_404(user_id)
-    cohorts = db.session.execute(
-        select(Cohort, CohortMembership.role)
-        .join(CohortMembership, CohortMembership.cohort_id == Cohort.id)
-        .where(CohortMembership.user_id == user.id)
-        .order_by(Cohort.name)
-    ).all()
-    governance = db.session.scalars(
-        select(GovernanceMembership).where(GovernanceMembership.user_id == user.id)
-    ).all()
+    places = queries.memberships(user)
     return render_template(
         "accounts/admin_user.html",
         user=user,
-        cohorts=cohorts,
-        governance=governance,
+        cohorts=places.cohorts,
+        governance=places.governance,
         mail_configured=mail_configured(),
         can_deactivate=policy.can_deactivate(current_user, user),
         can_issue_reset_link=policy.can_issue_reset_link(current_user, user),

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portfolio.clock import aware, utcnow
-from portfolio.extensions import db
+from portfolio.extensions import Model
 from portfolio.tokens import new_token
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):  # type: ignore[misc]  # Flask-Login has no types
     """Someone with an account: trainee, trainer, governance member or administrator."""
 
     __tablename__ = "users"
@@ -33,7 +33,7 @@ class User(UserMixin, db.Model):
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         """Deactivated accounts cannot sign in."""
         return self.active
 
@@ -58,7 +58,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class PasswordReset(db.Model):
+class PasswordReset(Model):
     """A single-use, expiring link to choose a new password."""
 
     __tablename__ = "password_resets"
@@ -85,7 +85,7 @@ class PasswordReset(db.Model):
         return self.used_at is None and aware(self.expires_at) > utcnow()
 
 
-class SignInFailure(db.Model):
+class SignInFailure(Model):
     """Recent failed sign-ins for one key: ``account:<e-mail>`` or ``address:<IP address>``.
 
     Kept in the database, so every worker process sees the same count. A row is forgotten

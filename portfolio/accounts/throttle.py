@@ -71,7 +71,8 @@ def delay_after(failures: int, free: int) -> int:
     """Seconds to wait after the ``failures``-th failure when ``free`` come without delay."""
     if failures < free:
         return 0
-    return min(2 ** min(failures - free + 1, 30), _setting("SIGN_IN_MAX_DELAY"))
+    growing: int = 2 ** min(failures - free + 1, 30)
+    return min(growing, _setting("SIGN_IN_MAX_DELAY"))
 
 
 def _free(reason: str) -> int:

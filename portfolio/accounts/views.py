@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 from flask import (
     Blueprint,
@@ -17,12 +16,10 @@ from flask import (
 )
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from portfolio.accounts import services, throttle
+from portfolio.accounts import services
 from portfolio.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -30,25 +27,16 @@ from portfolio.accounts.forms import (
     ResetPasswordForm,
     SignInForm,
 )
-from portfolio.accounts.models import PasswordReset, User
-from portfolio.audit import Action, record
-from portfolio.clock import utcnow
+from portfolio.accounts.models import User
+from portfolio.accounts.session import login_required, signed_in_user
 from portfolio.deferred import after_response
 from portfolio.extensions import db, limiter, login_manager
 from portfolio.mail import mail_configured
 from portfolio.security import safe_next
-from portfolio.tokens import hash_token
 
 bp = Blueprint("accounts", __name__)
 
 
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    """Checked when the e-mail address is unknown, so both answers take equally long."""
-    return generate_password_hash("not-a-real-password")
-
-
-@login_manager.user_loader
 def load_user(identity: str) -> User | None:
     """Find the session's user, from the session cookie or the remember-me cookie.
 
@@ -64,17 +52,19 @@ def load_user(identity: str) -> User | None:
     return user
 
 
+login_manager.user_loader(load_user)
+
 find_user = services.find_user
 
 
 def _wait_in_words(seconds: int) -> str:
     if seconds < 120:
-        return ngettext("%(num)d second", "%(num)d seconds", seconds)
-    return ngettext("%(num)d minute", "%(num)d minutes", math.ceil(seconds / 60))
+        return str(ngettext("%(num)d second", "%(num)d seconds", seconds))
+    return str(ngettext("%(num)d minute", "%(num)d minutes", math.ceil(seconds / 60)))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-def sign_in() -> str | Response | tuple[str, int, dict[str, str]]:
+def sign_in() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     """Sign in with e-mail address and password.
 
     Only failures count towards the waiting time (``accounts.throttle``): per account and,
@@ -85,50 +75,33 @@ def sign_in() -> str | Response | tuple[str, int, dict[str, str]]:
     form = SignInForm()
     failed = False
     if form.validate_on_submit():
-        email = form.email.data or ""
-        address = request.remote_addr or ""
-        user = find_user(email)
-        refused = throttle.refusal(email, address) if throttle.enabled() else None
-        if refused is not None:
-            record(
-                Action.SIGN_IN_REFUSED,
-                actor_label=email,
-                target=user,
-                limit=refused.reason,
-                wait_seconds=refused.seconds,
-            )
+        outcome = services.sign_in(
+            form.email.data or "", form.password.data or "", request.remote_addr or ""
+        )
+        if outcome.refused is not None:
             db.session.commit()
             page = render_template(
                 "accounts/sign_in.html",
                 form=form,
-                refused=refused,
-                wait=_wait_in_words(refused.seconds),
+                refused=outcome.refused,
+                wait=_wait_in_words(outcome.refused.seconds),
             )
-            return page, 429, {"Retry-After": str(refused.seconds)}
-        password = form.password.data or ""
-        # One hash check whatever the account's state, so the time taken reveals nothing.
-        if user is None:
-            check_password_hash(_dummy_hash(), password)
-        elif user.check_password(password) and user.active:
-            login_user(user, remember=bool(form.remember.data))
-            user.last_sign_in_at = utcnow()
-            throttle.clear_account(email)
-            record(Action.SIGN_IN, actor=user, target=user)
+            return page, 429, {"Retry-After": str(outcome.refused.seconds)}
+        if outcome.user is not None:
+            login_user(outcome.user, remember=bool(form.remember.data))
             db.session.commit()
             return redirect(safe_next(request.args.get("next"), url_for("main.dashboard")))
-        throttle.record_failure(email, address)
-        record(Action.SIGN_IN_FAILED, actor_label=email, target=user)
         db.session.commit()
         failed = True
     status = 401 if failed else 200
-    return render_template("accounts/sign_in.html", form=form, failed=failed), status  # type: ignore[return-value]
+    return render_template("accounts/sign_in.html", form=form, failed=failed), status
 
 
 @bp.post("/sign-out")
 @login_required
 def sign_out() -> Response:
     """Sign out: this session and every other session of the account end, on the server."""
-    services.sign_out_everywhere(current_user._get_current_object())
+    services.sign_out_everywhere(signed_in_user())
     db.session.commit()
     logout_user()
     flash(_("You are signed out, on this device and on any other."), "success")
@@ -147,7 +120,7 @@ def forgot_password() -> str | Response:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         email = form.email.data or ""
-        record(Action.PASSWORD_RESET_REQUESTED, actor_label=email)
+        services.request_reset(email)
         db.session.commit()
         language = str(get_locale() or "en")
         response = make_response(
@@ -155,32 +128,27 @@ def forgot_password() -> str | Response:
                 "accounts/forgot_sent.html", email=email, mail_configured=mail_configured()
             )
         )
-        return after_response(response, lambda: services.reset_requested(email, language))
+
+        def send_link() -> None:
+            services.reset_requested(email, language)
+            db.session.commit()
+
+        return after_response(response, send_link)
     return render_template("accounts/forgot_password.html", form=form)
-
-
-def _usable_reset(token: str) -> PasswordReset | None:
-    reset = db.session.scalar(
-        select(PasswordReset).where(PasswordReset.token_hash == hash_token(token))
-    )
-    return reset if reset is not None and reset.usable else None
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @limiter.limit("20/minute", methods=["GET", "POST"])
 def reset_password(token: str) -> str | Response | tuple[str, int]:
     """Choose a new password from a single-use link."""
-    reset = _usable_reset(token)
+    reset = services.usable_reset(token)
     if reset is None:
         return render_template("accounts/link_invalid.html"), 404
     form = ResetPasswordForm()
     form._email = reset.user.email
     form._name = reset.user.name
     if form.validate_on_submit():
-        user = reset.user
-        user.set_password(form.password.data or "")
-        services.retire_resets(user)  # this link, and any other one still out there
-        record(Action.PASSWORD_RESET, actor=user, target=user)
+        services.reset_password(reset, form.password.data or "")
         db.session.commit()
         logout_user()
         flash(_("Your password is changed. Sign in with your new password."), "success")
@@ -192,13 +160,14 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
 @login_required
 def profile() -> str | Response:
     """Your name and interface language."""
-    form = ProfileForm(obj=current_user)
+    user = signed_in_user()
+    form = ProfileForm(obj=user)
     if request.method == "GET":
-        form.language.data = current_user.language or ""
+        form.language.data = user.language or ""
     if form.validate_on_submit():
-        current_user.name = (form.name.data or "").strip()
-        current_user.language = form.language.data or None
-        record(Action.PROFILE_CHANGED, actor=current_user, target=current_user)
+        services.update_profile(
+            user, user, name=form.name.data or "", language=form.language.data or None
+        )
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.profile"), code=303)
@@ -210,20 +179,22 @@ def profile() -> str | Response:
 @limiter.limit("10/minute", methods=["POST"])
 def change_password() -> str | Response:
     """Change your password; every other session is signed out."""
+    user = signed_in_user()
     form = ChangePasswordForm()
-    form._email = current_user.email
-    form._name = current_user.name
+    form._email = user.email
+    form._name = user.name
     if form.validate_on_submit():
-        if not current_user.check_password(form.current.data or ""):
-            form.current.errors = [_("This is not your current password.")]
+        try:
+            services.change_password(
+                user, user, current=form.current.data or "", new=form.password.data or ""
+            )
+        except services.AccountRefused as refused:
+            form.current.errors = [refused.message]
         else:
-            current_user.set_password(form.password.data or "")
-            services.retire_resets(current_user)
-            record(Action.PASSWORD_CHANGED, actor=current_user, target=current_user)
             db.session.commit()
             # This session continues with the new version, as does "keep me signed in".
             remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-            login_user(current_user._get_current_object(), remember=remembered in request.cookies)
+            login_user(user, remember=remembered in request.cookies)
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("accounts.profile"), code=303)
     return render_template("accounts/change_password.html", form=form)

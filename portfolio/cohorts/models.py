@@ -5,12 +5,22 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    DateTime,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.accounts.models import User
 from portfolio.clock import aware, utcnow
-from portfolio.extensions import db, enum_column
+from portfolio.extensions import Model, enum_column
 from portfolio.tokens import new_token
 
 
@@ -21,7 +31,24 @@ class CohortRole(enum.StrEnum):
     TRAINEE = "trainee"
 
 
-class Organisation(db.Model):
+class InvitationRole(enum.StrEnum):
+    """What an invitation offers: a place in a cohort, or in a governance group."""
+
+    TRAINEE = "trainee"
+    TRAINER = "trainer"
+    GOVERNANCE = "governance"
+
+
+class InvitationStatus(enum.StrEnum):
+    """Where an invitation stands."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+class Organisation(Model):
     """A municipality, region or care provider that trains dialogical tutors."""
 
     __tablename__ = "organisations"
@@ -38,7 +65,7 @@ class Organisation(db.Model):
     governance: Mapped[list[GovernanceMembership]] = relationship(back_populates="organisation")
 
 
-class GovernanceMembership(db.Model):
+class GovernanceMembership(Model):
     """Membership of an organisation's governance group, which selects the tutors."""
 
     __tablename__ = "governance_memberships"
@@ -55,7 +82,7 @@ class GovernanceMembership(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Cohort(db.Model):
+class Cohort(Model):
     """One run of the dialogical tutor training, with its trainers and trainees."""
 
     __tablename__ = "cohorts"
@@ -72,7 +99,7 @@ class Cohort(db.Model):
     memberships: Mapped[list[CohortMembership]] = relationship(back_populates="cohort")
 
 
-class CohortMembership(db.Model):
+class CohortMembership(Model):
     """A person's role in one cohort; the same person may have other roles elsewhere."""
 
     __tablename__ = "cohort_memberships"
@@ -88,7 +115,7 @@ class CohortMembership(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """A single-use, expiring link that brings someone into a cohort or governance group."""
 
     __tablename__ = "invitations"
@@ -114,7 +141,7 @@ class Invitation(db.Model):
     organisation: Mapped[Organisation | None] = relationship()
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
 
-    GOVERNANCE = "governance"
+    GOVERNANCE = InvitationRole.GOVERNANCE
 
     @staticmethod
     def new_token() -> tuple[str, str]:
@@ -122,12 +149,22 @@ class Invitation(db.Model):
         return new_token()
 
     @property
-    def status(self) -> str:
-        """pending, accepted, revoked or expired."""
+    def status(self) -> InvitationStatus:
+        """Pending, accepted, revoked or expired."""
         if self.accepted_at:
-            return "accepted"
+            return InvitationStatus.ACCEPTED
         if self.revoked_at:
-            return "revoked"
+            return InvitationStatus.REVOKED
         if aware(self.expires_at) <= utcnow():
-            return "expired"
-        return "pending"
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING
+
+    @property
+    def pending(self) -> bool:
+        """Still usable: not accepted, not withdrawn, not expired."""
+        return self.status is InvitationStatus.PENDING
+
+    @classmethod
+    def pending_at(cls, now: datetime) -> ColumnElement[bool]:
+        """The SQL condition for invitations still pending at ``now``."""
+        return and_(cls.accepted_at.is_(None), cls.revoked_at.is_(None), cls.expires_at > now)

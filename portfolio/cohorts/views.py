@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from flask_login import current_user, login_user
 from werkzeug.wrappers import Response
 
 from portfolio import policy
+from portfolio.accounts import services as account_services
 from portfolio.accounts.forms import SignUpForm
-from portfolio.accounts.models import User
-from portfolio.audit import Action, record
-from portfolio.cohorts import role_label, services
+from portfolio.accounts.session import login_required
+from portfolio.cohorts import invitations, queries, role_label, role_labels, services
 from portfolio.cohorts.forms import (
     ROLE_CHOICES,
     CohortForm,
@@ -36,11 +23,13 @@ from portfolio.cohorts.models import (
     Cohort,
     CohortMembership,
     CohortRole,
-    GovernanceMembership,
     Invitation,
+    InvitationRole,
     Organisation,
 )
 from portfolio.extensions import db, limiter
+from portfolio.i18n import LANGUAGE_COOKIE
+from portfolio.links import row_url
 
 bp = Blueprint("cohorts", __name__)
 
@@ -53,13 +42,11 @@ bp = Blueprint("cohorts", __name__)
 def organisations() -> str:
     """Every organisation (administrators)."""
     policy.require(policy.can_manage_organisation(current_user))
-    rows = db.session.execute(
-        select(Organisation, func.count(Cohort.id))
-        .outerjoin(Cohort, Cohort.organisation_id == Organisation.id)
-        .group_by(Organisation.id)
-        .order_by(Organisation.name)
-    ).all()
-    return render_template("cohorts/organisations.html", rows=rows)
+    return render_template(
+        "cohorts/organisations.html",
+        rows=queries.organisations(),
+        organisation_url=row_url("cohorts.organisation", "organisation_id"),
+    )
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
@@ -69,18 +56,16 @@ def new_organisation() -> str | Response:
     policy.require(policy.can_manage_organisation(current_user))
     form = OrganisationForm()
     if form.validate_on_submit():
-        name = (form.name.data or "").strip()
-        if db.session.scalar(
-            select(Organisation).where(func.lower(Organisation.name) == name.lower())
-        ):
-            form.name.errors = [_("An organisation with this name already exists.")]
-        else:
-            organisation = Organisation(
-                name=name, kind=form.kind.data or "other", country=form.country.data or ""
+        try:
+            organisation = services.create_organisation(
+                current_user,
+                name=form.name.data or "",
+                kind=form.kind.data or "other",
+                country=form.country.data or "",
             )
-            db.session.add(organisation)
-            db.session.flush()
-            record(Action.ORGANISATION_CREATED, actor=current_user, target=organisation, name=name)
+        except services.StructureRefused as refused:
+            form.name.errors = [refused.message]
+        else:
             db.session.commit()
             flash(
                 _("Organisation created. Next: add its governance group and a cohort."), "success"
@@ -97,35 +82,32 @@ def organisation(organisation_id: int) -> str | Response:
     """An organisation: its governance group and cohorts; administrators invite members."""
     org = db.get_or_404(Organisation, organisation_id)
     policy.require_view(policy.can_view_organisation(current_user, org))
+    can_manage = policy.can_manage_organisation(current_user, org)
     form = GovernanceInviteForm()
     sent = None
     already = None
     if request.method == "POST":
-        policy.require(policy.can_manage_organisation(current_user, org))
+        policy.require(can_manage)
         if form.validate_on_submit():
-            sent, already = _invite(form, Invitation.GOVERNANCE, organisation=org)
+            sent, already = _invite(form, InvitationRole.GOVERNANCE, organisation=org)
             if sent is not None:
                 if sent.mailed:
                     return redirect(
                         url_for("cohorts.organisation", organisation_id=org.id), code=303
                     )
                 form = GovernanceInviteForm(formdata=None)  # empty, ready for the next one
-    members = db.session.scalars(
-        select(GovernanceMembership)
-        .where(GovernanceMembership.organisation_id == org.id)
-        .options(selectinload(GovernanceMembership.user))
-    ).all()
-    pending = _pending_invitations(Invitation.organisation_id == org.id)
+    page = queries.organisation_page(org, with_pending=can_manage)
     return render_template(
         "cohorts/organisation.html",
-        org=org,
-        members=members,
-        pending=pending,
+        org=page,
+        members=page.governance,
+        pending=page.pending,
         form=form,
         sent=sent,
         already=already,
-        can_manage=policy.can_manage_organisation(current_user, org),
+        can_manage=can_manage,
         can_view_candidates=policy.can_view_candidates(current_user, org),
+        role_names=role_labels(),
     )
 
 
@@ -138,19 +120,21 @@ def new_cohort(organisation_id: int) -> str | Response:
     policy.require(policy.can_manage_organisation(current_user, org))
     form = CohortForm()
     if form.validate_on_submit():
-        cohort = Cohort(
-            organisation=org,
-            name=(form.name.data or "").strip(),
-            location=(form.location.data or "").strip(),
-            starts_on=form.starts_on.data,
-            ends_on=form.ends_on.data,
-        )
-        db.session.add(cohort)
-        db.session.flush()
-        record(Action.COHORT_CREATED, actor=current_user, target=cohort, name=cohort.name)
-        db.session.commit()
-        flash(_("Cohort created. Next: invite its trainers and trainees."), "success")
-        return redirect(url_for("cohorts.cohort", cohort_id=cohort.id), code=303)
+        try:
+            cohort = services.create_cohort(
+                current_user,
+                org,
+                name=form.name.data or "",
+                location=form.location.data or "",
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+            )
+        except services.StructureRefused as refused:
+            form.ends_on.errors = [refused.message]
+        else:
+            db.session.commit()
+            flash(_("Cohort created. Next: invite its trainers and trainees."), "success")
+            return redirect(url_for("cohorts.cohort", cohort_id=cohort.id), code=303)
     return render_template("cohorts/cohort_form.html", form=form, org=org)
 
 
@@ -160,14 +144,12 @@ def candidates(organisation_id: int) -> str:
     """The trainees of an organisation's cohorts, for its governance group."""
     org = db.get_or_404(Organisation, organisation_id)
     policy.require_view(policy.can_view_candidates(current_user, org))
-    rows = db.session.execute(
-        select(User, Cohort)
-        .join(CohortMembership, CohortMembership.user_id == User.id)
-        .join(Cohort, Cohort.id == CohortMembership.cohort_id)
-        .where(Cohort.organisation_id == org.id, CohortMembership.role == CohortRole.TRAINEE)
-        .order_by(Cohort.name, User.name)
-    ).all()
-    return render_template("cohorts/candidates.html", org=org, rows=rows)
+    return render_template(
+        "cohorts/candidates.html",
+        org=org,
+        rows=queries.candidates(org),
+        trainee_url=row_url("main.trainee", "user_id"),
+    )
 
 
 # --- cohorts -------------------------------------------------------------------------------
@@ -181,10 +163,10 @@ def cohort(cohort_id: int) -> str | Response:
     policy.require_view(policy.can_view_cohort(current_user, item))
     can_manage = policy.can_manage_cohort(current_user, item)
     form = InviteForm()
-    if not policy.is_admin(current_user):
+    if can_manage and not policy.is_admin(current_user):
         form.role.choices = [
-            c for c in form.role.choices if policy.can_invite(current_user, item, c.value)
-        ]  # type: ignore[union-attr]
+            c for c in ROLE_CHOICES if policy.can_invite(current_user, item, c.value)
+        ]
     sent = None
     already = None
     if request.method == "POST":
@@ -198,25 +180,25 @@ def cohort(cohort_id: int) -> str | Response:
                 if sent.mailed:
                     return redirect(url_for("cohorts.cohort", cohort_id=item.id), code=303)
                 form = InviteForm(formdata=None)
-    members = db.session.scalars(
-        select(CohortMembership)
-        .where(CohortMembership.cohort_id == item.id)
-        .options(selectinload(CohortMembership.user))
-        .join(User)
-        .order_by(CohortMembership.role.desc(), User.name)
-    ).all()
-    pending = _pending_invitations(Invitation.cohort_id == item.id) if can_manage else []
+    page = queries.cohort_page(item, with_pending=can_manage)
+    can_change_roles = policy.can_change_roles(current_user, item)
     return render_template(
         "cohorts/cohort.html",
-        cohort=item,
-        members=members,
-        pending=pending,
+        cohort=page,
+        members=page.members,
+        pending=page.pending,
         form=form,
         sent=sent,
         already=already,
         can_manage=can_manage,
-        can_change_roles=policy.can_change_roles(current_user, item),
-        role_choices=[(r.value, r) for r in CohortRole],
+        can_change_roles=can_change_roles,
+        role_choices=[r.value for r in CohortRole],
+        role_names=role_labels(),
+        trainee_url=row_url("main.trainee", "user_id"),
+        change_role_url=row_url("cohorts.change_role", "membership_id", cohort_id=item.id),
+        remove_url=row_url("cohorts.remove_member", "membership_id", cohort_id=item.id),
+        # The format, translated once; the template fills in each name.
+        role_of=_("Role of %(name)s"),
     )
 
 
@@ -232,16 +214,11 @@ def change_role(cohort_id: int, membership_id: int) -> Response:
         role = CohortRole(request.form.get("role", ""))
     except ValueError:
         abort(400)
-    if not policy.can_change_role_of(current_user, membership):
-        flash(
-            _(
-                "You cannot change your own role: a membership is always given by someone "
-                "else. Ask another administrator."
-            ),
-            "error",
-        )
+    try:
+        services.change_role(current_user, membership, role)
+    except services.RoleChangeRefused as refused:
+        flash(refused.message, "error")
         return redirect(url_for("cohorts.cohort", cohort_id=item.id), code=303)
-    services.add_member(current_user, item, membership.user, role)
     db.session.commit()
     flash(
         _(
@@ -277,14 +254,8 @@ def remove_member(cohort_id: int, membership_id: int) -> str | Response:
 def revoke_invitation(invitation_id: int) -> Response:
     """Withdraw a pending invitation."""
     invitation = db.get_or_404(Invitation, invitation_id)
-    if invitation.cohort is not None:
-        policy.require_view(policy.can_manage_cohort(current_user, invitation.cohort))
-        back = url_for("cohorts.cohort", cohort_id=invitation.cohort.id)
-    else:
-        policy.require_view(policy.can_manage_organisation(current_user, invitation.organisation))
-        back = url_for("cohorts.organisation", organisation_id=invitation.organisation_id)
-    if invitation.status == "pending":
-        services.revoke(current_user, invitation)
+    back = _require_manage_invitation(invitation, resending=False)
+    if invitations.revoke(current_user, invitation):
         db.session.commit()
         flash(_("The invitation for %(email)s is withdrawn.", email=invitation.email), "success")
     return redirect(back, code=303)
@@ -295,19 +266,13 @@ def revoke_invitation(invitation_id: int) -> Response:
 def resend_invitation(invitation_id: int) -> str | Response:
     """Send a pending invitation again, with a new link; the old link stops working."""
     invitation = db.get_or_404(Invitation, invitation_id)
-    if invitation.cohort is not None:
-        policy.require_view(policy.can_manage_cohort(current_user, invitation.cohort))
-        policy.require(policy.can_invite(current_user, invitation.cohort, invitation.role))
-        back = url_for("cohorts.cohort", cohort_id=invitation.cohort.id)
-    else:
-        policy.require_view(policy.can_manage_organisation(current_user, invitation.organisation))
-        back = url_for("cohorts.organisation", organisation_id=invitation.organisation_id)
-    if invitation.status != "pending":
-        flash(_("This invitation is no longer pending: invite the person again."), "warning")
-        return redirect(back, code=303)
+    back = _require_manage_invitation(invitation, resending=True)
     try:
-        sent = services.resend(current_user, invitation)
-    except services.InvitationRefused as refused:
+        sent = invitations.resend(current_user, invitation)
+    except invitations.InvitationNotPending as refused:
+        flash(refused.message, "warning")
+        return redirect(back, code=303)
+    except invitations.InvitationRefused as refused:
         flash(refused.message, "error")
         return redirect(back, code=303)
     db.session.commit()
@@ -324,11 +289,10 @@ def resend_invitation(invitation_id: int) -> str | Response:
 @limiter.limit("30/minute")
 def accept_invitation(token: str) -> str | Response | tuple[str, int]:
     """Join through an invitation link: create an account, or add the role to yours."""
-    invitation = services.find_invitation(token)
-    if invitation is None or invitation.status != "pending":
-        status = invitation.status if invitation else "unknown"
+    invitation = invitations.find_invitation(token)
+    if invitation is None or not invitation.pending:
+        status = invitation.status if invitation else None
         return render_template("cohorts/invitation_invalid.html", status=status), 404
-    existing = db.session.scalar(select(User).where(User.email == invitation.email))
     if current_user.is_authenticated:
         if current_user.email != invitation.email:
             return render_template(
@@ -336,17 +300,17 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
             ), 403
         if request.method == "POST":
             try:
-                services.accept(invitation, current_user)
-            except services.SelfGrantRefused as refused:
+                invitations.accept(current_user, invitation)
+            except invitations.SelfGrantRefused as refused:
                 db.session.commit()  # the refusal is recorded in the audit log
                 return render_template(
                     "cohorts/invitation_refused.html", invitation=invitation, reason=refused.message
                 ), 403
             db.session.commit()
-            flash(_("Welcome to %(place)s.", place=services.place_name(invitation)), "success")
+            flash(_("Welcome to %(place)s.", place=invitations.place_name(invitation)), "success")
             return redirect(url_for("main.dashboard"), code=303)
         return render_template("cohorts/invitation_join.html", invitation=invitation)
-    if existing is not None:
+    if account_services.find_user(invitation.email) is not None:
         return render_template(
             "cohorts/invitation_sign_in.html",
             invitation=invitation,
@@ -357,15 +321,13 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
     if request.method == "GET":
         form.name.data = invitation.name
     if form.validate_on_submit():
-        user = User(email=invitation.email, name=(form.name.data or "").strip())
-        user.set_password(form.password.data or "")
-        # The language chosen before signing up; a cookie is user input, so only known codes.
-        lang = request.cookies.get("lang")
-        user.language = lang if lang in current_app.config["LANGUAGES"] else None
-        db.session.add(user)
-        db.session.flush()
-        record(Action.ACCOUNT_CREATED, actor=user, target=user, via="invitation")
-        services.accept(invitation, user)
+        user = account_services.sign_up_with_invitation(
+            invitation,
+            name=form.name.data or "",
+            password=form.password.data or "",
+            # The language chosen before signing up (a cookie: the service keeps known codes).
+            language=request.cookies.get(LANGUAGE_COOKIE),
+        )
         db.session.commit()
         login_user(user)
         flash(_("Your account is ready. Welcome, %(name)s.", name=user.name), "success")
@@ -383,26 +345,28 @@ def _membership_or_404(cohort: Cohort, membership_id: int) -> CohortMembership:
     return membership
 
 
-def _pending_invitations(condition: object) -> list[Invitation]:
-    rows = db.session.scalars(
-        select(Invitation)
-        .where(condition, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))  # type: ignore[arg-type]
-        .order_by(Invitation.created_at.desc())
-    ).all()
-    return [row for row in rows if row.status == "pending"]
+def _require_manage_invitation(invitation: Invitation, *, resending: bool) -> str:
+    """404 unless the user manages where the invitation leads; the address to go back to."""
+    if invitation.cohort is not None:
+        policy.require_view(policy.can_manage_cohort(current_user, invitation.cohort))
+        if resending:
+            policy.require(policy.can_invite(current_user, invitation.cohort, invitation.role))
+        return url_for("cohorts.cohort", cohort_id=invitation.cohort.id)
+    policy.require_view(policy.can_manage_organisation(current_user, invitation.organisation))
+    return url_for("cohorts.organisation", organisation_id=invitation.organisation_id)
 
 
 def _invite(
-    form: Any,
+    form: InviteForm | GovernanceInviteForm,
     role: str,
     *,
     cohort: Cohort | None = None,
     organisation: Organisation | None = None,
-) -> tuple[services.SentInvitation | None, Invitation | None]:
+) -> tuple[invitations.SentInvitation | None, Invitation | None]:
     """Send the invitation a form asks for: (sent, None), or (None, the pending invitation
     that stands in the way) with the refusal shown at the e-mail field."""
     try:
-        sent = services.invite(
+        sent = invitations.invite(
             current_user,
             email=form.email.data or "",
             name=form.name.data or "",
@@ -411,7 +375,7 @@ def _invite(
             organisation=organisation,
             message=form.message.data or "",
         )
-    except services.InvitationRefused as refused:
+    except invitations.InvitationRefused as refused:
         form.email.errors = [refused.message]
         return None, refused.existing
     db.session.commit()
@@ -419,7 +383,7 @@ def _invite(
     return sent, None
 
 
-def _flash_sent(sent: services.SentInvitation) -> None:
+def _flash_sent(sent: invitations.SentInvitation) -> None:
     if sent.mailed:
         flash(_("Invitation sent to %(email)s.", email=sent.invitation.email), "success")
     else:

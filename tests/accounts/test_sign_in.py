@@ -81,7 +81,7 @@ def test_failed_sign_ins_are_recorded_with_the_typed_address(client, db):
 def test_every_failed_sign_in_costs_exactly_one_password_hash_check(client, monkeypatch):
     """Unknown, wrong and deactivated take equally long, so timing reveals no accounts."""
     import portfolio.accounts.models as models
-    import portfolio.accounts.views as views
+    import portfolio.accounts.services as services
 
     checks = []
 
@@ -93,7 +93,7 @@ def test_every_failed_sign_in_costs_exactly_one_password_hash_check(client, monk
         return check
 
     monkeypatch.setattr(models, "check_password_hash", counting(models.check_password_hash))
-    monkeypatch.setattr(views, "check_password_hash", counting(views.check_password_hash))
+    monkeypatch.setattr(services, "check_password_hash", counting(services.check_password_hash))
     make_user("sam@example.org")
     make_user("gone@example.org", active=False)
     for email, password in [

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portfolio.audit.models import AuditEvent
-from portfolio.cohorts import services
+from portfolio.cohorts import invitations
 from portfolio.cohorts.models import CohortMembership, CohortRole, GovernanceMembership, Invitation
 from tests.factories import (
     add_governance,
@@ -109,8 +109,8 @@ def test_acceptance_checks_the_creator_whatever_the_address(db, admin):
         organisation=organisation,
         invited_by=admin,
     )
-    with pytest.raises(services.SelfGrantRefused):
-        services.accept(invitation, admin)
+    with pytest.raises(invitations.SelfGrantRefused):
+        invitations.accept(admin, invitation)
     assert _memberships(db, admin) == []
 
 
@@ -183,7 +183,7 @@ def test_a_second_administrator_can_invite_the_first(app, db, admin):
     assert "Send this link to ada@example.org" in html
     (invitation,) = _invitations(db)
     assert invitation.invited_by_id == other.id
-    services.accept(invitation, admin)
+    invitations.accept(admin, invitation)
     db.session.commit()
     assert [m.role for m in _memberships(db, admin)] == [CohortRole.TRAINER]
 
