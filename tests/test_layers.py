@@ -12,9 +12,7 @@ unless it is made on a form, a response, ``g``, or a name the same function boun
 what a call made that is neither a model class nor a loader (``get_or_404``, ``scalar``…):
 a dataclass, a service's result.
 
-``KNOWN_OFFENDERS`` and ``KNOWN_SERVICE_IMPORTS`` list what is still in the code while the
-writes move into services. They may only shrink: an entry that no longer offends fails the
-test too, so it is removed when its fix lands.
+Every view and service module keeps to these rules; there are no exceptions.
 """
 
 from __future__ import annotations
@@ -27,27 +25,6 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "portfolio"
-
-#: (module, function) pairs in view modules that still write, as the code stood when this test
-#: was written. This set may only shrink: never add to it; move the write into a service.
-KNOWN_OFFENDERS: set[tuple[str, str]] = {
-    ("portfolio.accounts.views", "change_password"),
-    ("portfolio.accounts.views", "forgot_password"),
-    ("portfolio.accounts.views", "profile"),
-    ("portfolio.accounts.views", "reset_password"),
-    ("portfolio.accounts.views", "sign_in"),
-    ("portfolio.cohorts.views", "accept_invitation"),
-    ("portfolio.cohorts.views", "new_cohort"),
-    ("portfolio.cohorts.views", "new_organisation"),
-    ("portfolio.i18n", "_save_user_language"),
-}
-
-#: (module, name) pairs: a service module that still imports a request-bound name (both
-#: render an e-mail's text). This set may only shrink: never add to it.
-KNOWN_SERVICE_IMPORTS: set[tuple[str, str]] = {
-    ("portfolio.accounts.services", "render_template"),
-    ("portfolio.cohorts.services", "render_template"),
-}
 
 SESSION_WRITES = {"add", "add_all", "delete", "flush", "merge", "bulk_save_objects"}
 STATEMENT_WRITES = {"update", "insert", "delete"}
@@ -236,27 +213,16 @@ def service_imports() -> set[tuple[str, str]]:
 # --- the rules ----------------------------------------------------------------------------
 
 
-def test_no_view_writes_beyond_the_known_offenders() -> None:
-    new = [f for f in view_findings() if (f.module, f.function) not in KNOWN_OFFENDERS]
-    assert not new, "a view writes; move it into a service:\n" + "\n".join(
-        f"  {f.module}:{f.line} {f.function}: {f.what}" for f in new
+def test_no_view_writes() -> None:
+    findings = view_findings()
+    assert not findings, "a view writes; move it into a service:\n" + "\n".join(
+        f"  {f.module}:{f.line} {f.function}: {f.what}" for f in findings
     )
 
 
-def test_every_known_offender_still_offends() -> None:
-    offending = {(f.module, f.function) for f in view_findings()}
-    fixed = KNOWN_OFFENDERS - offending
-    assert not fixed, f"no longer writing: remove from KNOWN_OFFENDERS: {sorted(fixed)}"
-
-
-def test_no_service_imports_request_bound_names_beyond_the_known_ones() -> None:
-    new = service_imports() - KNOWN_SERVICE_IMPORTS
-    assert not new, f"a service imports request-bound names: {sorted(new)}"
-
-
-def test_every_known_service_import_is_still_there() -> None:
-    gone = KNOWN_SERVICE_IMPORTS - service_imports()
-    assert not gone, f"no longer imported: remove from KNOWN_SERVICE_IMPORTS: {sorted(gone)}"
+def test_no_service_imports_request_bound_names() -> None:
+    found = service_imports()
+    assert not found, f"a service imports request-bound names: {sorted(found)}"
 
 
 # --- the checks themselves ------------------------------------------------------------------
