@@ -16,8 +16,10 @@ them in their own interface language (English when they have not chosen one).
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import TypeVar
 
 from sqlalchemy import or_, select
 
@@ -93,7 +95,10 @@ def _user(login: str, name: str, *, admin: bool = False, language: str | None = 
     return user
 
 
-def _by_name(model: type[Organisation] | type[Cohort], name: str) -> Organisation | Cohort | None:
+Named = TypeVar("Named", Organisation, Cohort)
+
+
+def _by_name(model: type[Named], name: str) -> Named | None:
     """The row called ``name``, or the one an earlier demo called by its old name (renamed)."""
     row = db.session.scalar(select(model).where(model.name == name))
     if row is not None:
@@ -269,8 +274,8 @@ def _seed_assessment(
     trainee: User,
     number: int,
     handed_in: bool,
-    indicators: list[Indicator],
-    competencies: list[Competency],
+    indicators: Sequence[Indicator],
+    competencies: Sequence[Competency],
 ) -> SelfAssessment:
     rng = random.Random(f"{trainee.email}/{number}")
     assessment = SelfAssessment(
@@ -487,7 +492,7 @@ EVIDENCE = [
 EARLIER_WORRIES_TITLE = "Notes from a dialogue meeting with a family and four services"
 
 
-def _seed_evidence(trainees: list[User], indicators: list[Indicator]) -> None:
+def _seed_evidence(trainees: list[User], indicators: Sequence[Indicator]) -> None:
     """Two evidence items per trainee, each showing a dialogical tool; all four tools occur."""
     by_key = {indicator.key: indicator for indicator in indicators}
     for position, trainee in enumerate(trainees):

@@ -65,12 +65,3 @@ def _enforce_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
-
-
-# --- added by people: the model base as type checkers see it -----------------------------
-# ``db.Model`` is made at run time from :class:`Base`; mypy cannot follow that, so typed
-# model modules subclass ``Model``, which is ``db.Model`` when the program runs.
-if TYPE_CHECKING:
-    Model = Base
-else:
-    Model = db.Model

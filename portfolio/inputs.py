@@ -18,7 +18,7 @@ Page numbers of paginated lists are input too: :func:`paginate` bounds them.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Request as FlaskRequest
 from flask import request
@@ -28,6 +28,28 @@ from flask_wtf import FlaskForm
 from sqlalchemy import Select
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict, MultiDict
 from werkzeug.utils import cached_property
+
+if TYPE_CHECKING:
+    # The type stubs for WTForms describe 3.2, which has no SelectChoice yet and reads a
+    # choice as a (value, label) pair; to the type checker SelectChoice is such a pair.
+
+    class SelectChoice(tuple[str, str]):
+        """One option of a select field (WTForms' own class when the code runs)."""
+
+        value: str
+        label: str
+        optgroup: str | None
+
+        def __new__(
+            cls,
+            value: str,
+            label: object = None,
+            render_kw: dict[str, object] | None = None,
+            optgroup: str | None = None,
+        ) -> SelectChoice: ...
+
+else:
+    from wtforms.fields.choices import SelectChoice as SelectChoice
 
 #: C0 controls except tab, LF and CR; lone UTF-16 surrogate halves.
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from portfolio.accounts.passwords import MAX_LENGTH, StrongPassword
 from portfolio.inputs import Form as FlaskForm
+from portfolio.inputs import SelectChoice
 
 # SelectChoice rather than (value, label) tuples, which WTForms 3.3 deprecates.
 LANGUAGE_CHOICES = [
@@ -67,13 +67,28 @@ class ForgotPasswordForm(FlaskForm):
     email = _email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class NewPasswordForm(FlaskForm):
+    """A form that chooses a password for a known person.
+
+    The password check refuses the person's name and e-mail address; forms without those
+    fields are told whose password it is with :meth:`for_person`.
+    """
+
+    person_email = ""
+    person_name = ""
+
+    def for_person(self, email: str, name: str) -> None:
+        """Whose password this is (for the check that it does not contain their name)."""
+        self.person_email, self.person_name = email, name
+
+
+class ResetPasswordForm(NewPasswordForm):
     """Choose a new password from a reset link."""
 
     password, confirm = _new_password_fields()
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(NewPasswordForm):
     """Create an account from an invitation."""
 
     name = StringField(
@@ -95,7 +110,7 @@ class ProfileForm(FlaskForm):
     language = SelectField(_l("Language of the interface"), choices=LANGUAGE_CHOICES)
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(NewPasswordForm):
     """Change the password, proving the current one."""
 
     current = PasswordField(

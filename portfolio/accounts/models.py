@@ -14,7 +14,7 @@ from portfolio.extensions import Model
 from portfolio.tokens import new_token
 
 
-class User(UserMixin, Model):  # type: ignore[misc]  # Flask-Login has no types
+class User(UserMixin, Model):
     """Someone with an account: trainee, trainer, governance member or administrator."""
 
     __tablename__ = "users"

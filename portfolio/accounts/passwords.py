@@ -63,8 +63,17 @@ class StrongPassword:
     """WTForms validator; reads the e-mail and name fields of the same form when present."""
 
     def __call__(self, form: Form, field: Field) -> None:
-        email = getattr(getattr(form, "email", None), "data", None) or getattr(form, "_email", "")
-        name = getattr(getattr(form, "name", None), "data", None) or getattr(form, "_name", "")
+        email = getattr(getattr(form, "email", None), "data", None) or getattr(
+            form, "person_email", ""
+        )
+        name = getattr(getattr(form, "name", None), "data", None) or getattr(
+            form, "person_name", ""
+        )
         problem = password_problem(field.data or "", email=email or "", name=name or "")
         if problem:
             raise ValidationError(problem)
+
+
+def _field_data(form: Form, name: str) -> str:
+    """What the form's field ``name`` holds ('' when the form has no such field)."""
+    return str(getattr(getattr(form, name, None), "data", None) or "")

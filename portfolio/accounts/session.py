@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import TypeVar
 
 import flask_login
 
@@ -14,7 +14,7 @@ View = TypeVar("View", bound=Callable[..., object])
 
 def login_required(view: View) -> View:
     """Flask-Login's ``login_required``, keeping the view's type."""
-    return cast(View, flask_login.login_required(view))
+    return flask_login.login_required(view)
 
 
 def signed_in_user() -> User:

@@ -145,8 +145,7 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
     if reset is None:
         return render_template("accounts/link_invalid.html"), 404
     form = ResetPasswordForm()
-    form._email = reset.user.email
-    form._name = reset.user.name
+    form.for_person(reset.user.email, reset.user.name)
     if form.validate_on_submit():
         services.reset_password(reset, form.password.data or "")
         db.session.commit()
@@ -181,8 +180,7 @@ def change_password() -> str | Response:
     """Change your password; every other session is signed out."""
     user = signed_in_user()
     form = ChangePasswordForm()
-    form._email = user.email
-    form._name = user.name
+    form.for_person(user.email, user.name)
     if form.validate_on_submit():
         try:
             services.change_password(

@@ -6,11 +6,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from portfolio.cohorts.models import CohortRole
 from portfolio.inputs import Form as FlaskForm
+from portfolio.inputs import SelectChoice
 
 # SelectChoice rather than (value, label) tuples, which WTForms 3.3 deprecates.
 ORGANISATION_KINDS = [
@@ -67,8 +67,8 @@ class CohortForm(FlaskForm):
             raise ValidationError(_l("The last day must be on or after the first day."))
 
 
-class InviteForm(FlaskForm):
-    """Invite someone into a cohort."""
+class GovernanceInviteForm(FlaskForm):
+    """Invite someone into an organisation's governance group."""
 
     email = EmailField(
         _l("E-mail address"),
@@ -80,15 +80,12 @@ class InviteForm(FlaskForm):
         filters=[lambda v: v.strip().lower() if v else v],
     )
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
-    role = SelectField(_l("Role in this cohort"), choices=ROLE_CHOICES)
     message = TextAreaField(
         _l("Personal message (optional)"), validators=[Optional(), Length(max=2000)]
     )
 
 
-class GovernanceInviteForm(FlaskForm):
-    """Invite someone into an organisation's governance group."""
+class InviteForm(GovernanceInviteForm):
+    """Invite someone into a cohort: the same fields, and the role in the cohort."""
 
-    email = InviteForm.email
-    name = InviteForm.name
-    message = InviteForm.message
+    role = SelectField(_l("Role in this cohort"), choices=ROLE_CHOICES)

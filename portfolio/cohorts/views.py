@@ -317,7 +317,7 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
             next=request.path,
         )
     form = SignUpForm()
-    form._email = invitation.email
+    form.person_email = invitation.email
     if request.method == "GET":
         form.name.data = invitation.name
     if form.validate_on_submit():

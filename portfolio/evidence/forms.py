@@ -19,7 +19,6 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portfolio.competencies import current_framework
@@ -33,6 +32,7 @@ from portfolio.evidence.uploads.filetypes import ACCEPTED, IMAGES, FileType
 from portfolio.evidence.uploads.names import display_name
 from portfolio.framework.model import Tool
 from portfolio.inputs import Form as FlaskForm
+from portfolio.inputs import SelectChoice
 
 KIND_LABELS = {
     EvidenceKind.TEXT: _l("Text only"),
@@ -54,7 +54,7 @@ URL_MAX = 2000
 DESCRIPTION_MAX = 20_000
 
 
-class FriendlyDateField(DateField):  # type: ignore[misc]  # WTForms ships no types
+class FriendlyDateField(DateField):
     """A date field whose error says what to type."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:

@@ -29,7 +29,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from portfolio import policy
 from portfolio.accounts.models import User
@@ -49,6 +48,7 @@ from portfolio.evidence.uploads.names import download_name
 from portfolio.evidence.uploads.storage import FileStore
 from portfolio.extensions import db
 from portfolio.i18n import current_language
+from portfolio.inputs import SelectChoice
 from portfolio.markdown import render_markdown
 
 log = logging.getLogger(__name__)

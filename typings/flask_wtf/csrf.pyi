@@ -1,7 +1,7 @@
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
-from flask import Flask
+from flask import Blueprint, Flask
 from werkzeug.exceptions import BadRequest
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -18,6 +18,9 @@ class CSRFProtect:
     def __init__(self, app: Flask | None = None) -> None: ...
     def init_app(self, app: Flask) -> None: ...
     def protect(self) -> None: ...
+    @overload
+    def exempt(self, view: Blueprint) -> Blueprint: ...
+    @overload
     def exempt(self, view: _F) -> _F: ...
 
 class CSRFError(BadRequest):
