@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from portfolio import policy
 from portfolio.accounts import queries, services
 from portfolio.accounts.models import User
-from portfolio.accounts.session import login_required
 from portfolio.extensions import db
 from portfolio.inputs import page_number
 from portfolio.links import row_url

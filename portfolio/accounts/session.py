@@ -1,20 +1,10 @@
-"""The signed-in person, typed: Flask-Login's helpers for views that are type-checked."""
+"""The signed-in person as an account, for views that hand them to a service."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from typing import TypeVar
 
 import flask_login
 
 from portfolio.accounts.models import User
-
-View = TypeVar("View", bound=Callable[..., object])
-
-
-def login_required(view: View) -> View:
-    """Flask-Login's ``login_required``, keeping the view's type."""
-    return flask_login.login_required(view)
 
 
 def signed_in_user() -> User:

@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from portfolio.accounts import services
@@ -28,7 +28,7 @@ from portfolio.accounts.forms import (
     SignInForm,
 )
 from portfolio.accounts.models import User
-from portfolio.accounts.session import login_required, signed_in_user
+from portfolio.accounts.session import signed_in_user
 from portfolio.deferred import after_response
 from portfolio.extensions import db, limiter, login_manager
 from portfolio.mail import mail_configured

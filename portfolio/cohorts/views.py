@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
 from portfolio import policy
 from portfolio.accounts import services as account_services
 from portfolio.accounts.forms import SignUpForm
-from portfolio.accounts.session import login_required
 from portfolio.cohorts import invitations, queries, role_label, role_labels, services
 from portfolio.cohorts.forms import (
     ROLE_CHOICES,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,12 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portfolio.accounts.models import User
 from portfolio.clock import utcnow
 from portfolio.competencies.models import Indicator
-from portfolio.extensions import db, enum_column
-
-if TYPE_CHECKING:  # Flask-SQLAlchemy's db.Model is built at run time; it is a Base.
-    from portfolio.extensions import Base as Model
-else:
-    Model = db.Model
+from portfolio.extensions import Model, db, enum_column
 
 
 class EvidenceKind(enum.StrEnum):

@@ -12,10 +12,8 @@ shows what will be removed and a form that POSTs to the same address.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any
 
-import flask_login
 from flask import (
     Blueprint,
     abort,
@@ -27,7 +25,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from portfolio import policy
@@ -52,10 +50,6 @@ from portfolio.inputs import SelectChoice
 from portfolio.markdown import render_markdown
 
 log = logging.getLogger(__name__)
-
-_View = TypeVar("_View", bound=Callable[..., object])
-#: Flask-Login's decorator, with the type it has (the package ships no type information).
-login_required = cast(Callable[[_View], _View], flask_login.login_required)
 
 bp = Blueprint("evidence", __name__)
 
