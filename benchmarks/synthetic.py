@@ -11,7 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from portfolio.accounts.models import User
 from portfolio.assessment.models import AssessmentStatus, Rating, Round, SelfAssessment
-from portfolio.assessment.services import current_framework_version
+from portfolio.assessment.rounds import current_framework_version
 from portfolio.assessment.submissions import record_submission
 from portfolio.clock import today, utcnow
 from portfolio.cohorts.models import (

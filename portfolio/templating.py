@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from portfolio.assessment.models import RoundState
 from portfolio.audit import action_label
 from portfolio.cohorts import role_label
 from portfolio.competencies import current_framework
@@ -54,7 +55,11 @@ def paragraphs(text: str | None) -> Markup:
     return Markup("\n").join(Markup("<p>{}</p>").format(escape(p)) for p in parts)
 
 
-ROUND_STATES = {"upcoming": _l("upcoming"), "open": _l("open"), "closed": _l("closed")}
+ROUND_STATES = {
+    RoundState.UPCOMING: _l("upcoming"),
+    RoundState.OPEN: _l("open"),
+    RoundState.CLOSED: _l("closed"),
+}
 
 
 def round_state_label(state: str) -> str:

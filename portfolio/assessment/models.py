@@ -29,6 +29,14 @@ from portfolio.competencies.models import Competency, FrameworkVersion, Indicato
 from portfolio.extensions import db, enum_column
 
 
+class RoundState(enum.StrEnum):
+    """Where a round stands on a given day."""
+
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
 class Round(db.Model):
     """An assessment moment of a cohort (baseline, after module 1 … 4, final)."""
 
@@ -52,13 +60,20 @@ class Round(db.Model):
         """Trainees can work on the round today."""
         return self.closed_at is None and self.opens_on <= today <= self.closes_on
 
-    def state(self, today: date) -> str:
-        """upcoming, open or closed."""
-        if self.closed_at is not None:
-            return "closed"
-        if today < self.opens_on:
-            return "upcoming"
-        return "open" if today <= self.closes_on else "closed"
+    def state(self, today: date) -> RoundState:
+        """Upcoming, open or closed on ``today``."""
+        return round_state(self.opens_on, self.closes_on, self.closed_at, today)
+
+
+def round_state(
+    opens_on: date, closes_on: date, closed_at: datetime | None, today: date
+) -> RoundState:
+    """Where a round with these dates stands on ``today`` (also for plain rows)."""
+    if closed_at is not None:
+        return RoundState.CLOSED
+    if today < opens_on:
+        return RoundState.UPCOMING
+    return RoundState.OPEN if today <= closes_on else RoundState.CLOSED
 
 
 class AssessmentStatus(enum.StrEnum):
