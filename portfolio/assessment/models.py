@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -28,6 +28,11 @@ from portfolio.cohorts.models import Cohort
 from portfolio.competencies.models import Competency, FrameworkVersion, Indicator
 from portfolio.extensions import db, enum_column
 
+if TYPE_CHECKING:  # db.Model is made at run time; to the type checker it is the declarative base
+    from portfolio.extensions import Base as Model
+else:
+    Model = db.Model
+
 
 class RoundState(enum.StrEnum):
     """Where a round stands on a given day."""
@@ -37,7 +42,7 @@ class RoundState(enum.StrEnum):
     CLOSED = "closed"
 
 
-class Round(db.Model):
+class Round(Model):
     """An assessment moment of a cohort (baseline, after module 1 … 4, final)."""
 
     __tablename__ = "rounds"
@@ -85,7 +90,7 @@ class AssessmentStatus(enum.StrEnum):
     REOPENED = "reopened"
 
 
-class SelfAssessment(db.Model):
+class SelfAssessment(Model):
     """One trainee's self-assessment in one round."""
 
     __tablename__ = "self_assessments"
@@ -121,7 +126,7 @@ class SelfAssessment(db.Model):
         return self.status == AssessmentStatus.REOPENED
 
 
-class Rating(db.Model):
+class Rating(Model):
     """A trainee's rating of one indicator in one self-assessment.
 
     ``version`` grows by one with every save; a save names the version it started from,
@@ -151,7 +156,7 @@ class Rating(db.Model):
         return self.level is not None or self.not_judgeable
 
 
-class Reflection(db.Model):
+class Reflection(Model):
     """What a trainee learned on one competency in one round (Markdown)."""
 
     __tablename__ = "reflections"
@@ -262,7 +267,7 @@ class EvidenceVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Submission(db.Model):
+class Submission(Model):
     """One hand-in of a self-assessment: everything handed in, as canonical JSON.
 
     Never changed after insert. ``content`` is UTF-8 JSON with sorted keys and no

@@ -409,7 +409,7 @@ def _saved(
 
 
 def _error_message(kind: str) -> str:
-    return {
+    messages: dict[str, str] = {
         InputError.LEVEL: _("Choose one of the levels, or “Cannot judge (yet)”."),
         InputError.NOTE: _(
             "The note is too long: keep it to %(n)s characters or fewer.",
@@ -424,7 +424,8 @@ def _error_message(kind: str) -> str:
             n=format_number(REFLECTION_LIMIT),
         ),
         InputError.CONTROL: str(REFUSED_MESSAGE),
-    }.get(kind, _("This value could not be saved."))
+    }
+    return messages.get(kind) or str(_("This value could not be saved."))
 
 
 def _next_competency(page: queries.FillInPage) -> queries.CompetencyRef | None:
