@@ -60,9 +60,7 @@ ASSESSMENT_PAGES = [
 
 
 @pytest.mark.parametrize(("role", "path", "most"), ASSESSMENT_PAGES)
-def test_assessment_pages_take_the_same_statements_for_3_and_60_trainees(
-    app, db, role, path, most
-):
+def test_assessment_pages_take_the_same_statements_for_3_and_60_trainees(app, db, role, path, most):
     small, large = build(3, rounds=2, seed=1), build(60, rounds=2, seed=2)
     counts = [statements_for(app, db, getattr(w, role), path(w)) for w in (small, large)]
     assert counts[0] == counts[1], f"{path(small)}: {counts[0]}, {path(large)}: {counts[1]}"
