@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
@@ -45,6 +47,15 @@ Page = str | Response | tuple[str | Response, int]
 def _load_round(round_id: int) -> Round:
     """A round with its cohort (one query); 404 when there is none."""
     return db.get_or_404(Round, round_id, options=[joinedload(Round.cohort)])
+
+
+def _url_prefix(endpoint: str, last: str, **values: Any) -> str:
+    """The address of ``endpoint`` without its last part, ``last``: the page adds an id per
+    row, so the address is built once per page, not once per row."""
+    values[last] = 0
+    url = url_for(endpoint, **values)
+    assert url.endswith("/0"), url
+    return url[:-1]
 
 
 def _require_manage_rounds(cohort: Cohort) -> None:
@@ -182,14 +193,12 @@ def round_progress(round_id: int) -> str:
     """Where every trainee of the cohort stands in this round."""
     round_ = _load_round(round_id)
     _require_manage_rounds(round_.cohort)
-    # One link per trainee: built from a prefix once, not with url_for on every row.
-    trainee_url = url_for("assessment.view_assessment", round_id=round_.id, user_id=0)
     return render_template(
         "assessment/round_progress.html",
         round=round_,
         state=round_.state(today()),
         overview=queries.round_progress(round_),
-        trainee_url=trainee_url.removesuffix("0"),
+        trainee_url=_url_prefix("assessment.view_assessment", "user_id", round_id=round_.id),
     )
 
 
@@ -462,7 +471,9 @@ def _render_fill_in(
     errors: dict[str, str] | None = None,
     unsaved: bool = False,
 ) -> str:
-    starr = queries.reflection_template(current_language())
+    language = current_language()
+    starr = queries.reflection_template(language)
+    scale = current_framework().rating_scale
     if reflection is None:
         asked = bool(request.args.get("starr"))
         reflection = fill_in_form.reflection_field(page, template=starr if asked else None)
@@ -475,7 +486,10 @@ def _render_fill_in(
         reopening=page.reopening,
         competency=page.competency,
         rows=rows if rows is not None else fill_in_form.rows(page),
-        scale=current_framework().rating_scale,
+        scale=scale,
+        level_labels={level.value: localized(level.label, language) for level in scale.levels},
+        evidence_url=_url_prefix("evidence.show", "item_id"),
+        new_evidence_url=url_for("evidence.new"),
         editable=page.editable if editable is None else editable,
         previous_round=page.previous_round,
         reflection_text=reflection.text,
