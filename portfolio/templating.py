@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from portfolio.assessment.inputs import NOT_JUDGEABLE
 from portfolio.assessment.models import RoundState
 from portfolio.audit import action_label
 from portfolio.cohorts import role_label
@@ -70,7 +71,7 @@ def round_state_label(state: str) -> str:
 def choice_label(choice: str, scale: Any) -> str:
     """A rating choice ('3', 'nj' or '') in words."""
     language = current_language()
-    if choice == "nj":
+    if choice == NOT_JUDGEABLE:
         return localized(scale.not_judgeable.label, language)
     level = scale.level(int(choice)) if choice.isdigit() else None
     if level is None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from portfolio.accounts.models import User
 from portfolio.assessment.evidence_links import EvidenceLink, evidence_by_indicator
+from portfolio.assessment.inputs import NOT_JUDGEABLE
 from portfolio.assessment.models import (
     AssessmentStatus,
     Rating,
@@ -509,7 +510,7 @@ class PreviousRating:
     def choice(self) -> str:
         """As a radio value: a level, 'nj', or ''."""
         if self.not_judgeable:
-            return "nj"
+            return NOT_JUDGEABLE
         return "" if self.level is None else str(self.level)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
+from portfolio.assessment.models import RoundState
 from portfolio.assessment.queries import TraineeRound, total_items, trainee_rounds
 from portfolio.cohorts.models import (
     Cohort,
@@ -81,7 +82,7 @@ def dashboard(user_id: int, today: date) -> Dashboard:
         .where(GovernanceMembership.user_id == user_id)
         .order_by(Organisation.name)
     ).all()
-    open_now = [r for r in trainee_rounds(user_id, today) if r.state == "open"]
+    open_now = [r for r in trainee_rounds(user_id, today) if r.state == RoundState.OPEN]
     return Dashboard(
         open_rounds=tuple(r for r in open_now if not r.is_submitted),
         handed_in_rounds=tuple(r for r in open_now if r.is_submitted),
