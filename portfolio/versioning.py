@@ -41,14 +41,15 @@ def fingerprint(*values: object) -> str:
 def insert_ignoring_duplicates(model: type[Base], **values: Any) -> bool:
     """INSERT … ON CONFLICT DO NOTHING; True when the row was inserted.
 
-    Both SQLite and PostgreSQL support it, and unlike catching IntegrityError it needs no
-    savepoint, so the surrounding transaction stays usable.
+    Both SQLite (3.35 and later) and PostgreSQL support it, and unlike catching
+    IntegrityError it needs no savepoint, so the surrounding transaction stays usable.
     """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(model).values(**values).on_conflict_do_nothing()
-    outcome = db.session.execute(statement)
-    return bool(_rowcount(outcome))
+    key = model.__table__.primary_key
+    statement = insert(model).values(**values).on_conflict_do_nothing().returning(*key)
+    # RETURNING, not the row count: psycopg reports -1 rows for a skipped insert.
+    return db.session.execute(statement).first() is not None
 
 
 def _rowcount(outcome: object) -> int:
