@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -38,7 +38,7 @@ def fingerprint(*values: object) -> str:
     return hashlib.sha256(joined.encode()).hexdigest()[:16]
 
 
-def insert_ignoring_duplicates(model: type[Base], **values: Any) -> bool:
+def insert_ignoring_duplicates(model: type[Base], **values: object) -> bool:
     """INSERT … ON CONFLICT DO NOTHING; True when the row was inserted.
 
     Both SQLite (3.35 and later) and PostgreSQL support it, and unlike catching

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from portfolio.accounts.models import User
@@ -107,7 +106,7 @@ class Progress:
         return next((c.competency for c in self.competencies if c.competency.key == key), None)
 
 
-def _is_answered() -> Any:
+def _is_answered() -> ColumnElement[bool]:
     return or_(Rating.level.is_not(None), Rating.not_judgeable.is_(True))
 
 
@@ -172,7 +171,7 @@ def total_items() -> int:
     )
 
 
-def _live_answers(*where: Any) -> Any:
+def _live_answers(*where: ColumnElement[bool]) -> Subquery:
     """Answers on current indicators per self-assessment (aggregated, not correlated)."""
     return (
         select(
@@ -187,7 +186,7 @@ def _live_answers(*where: Any) -> Any:
     )
 
 
-def _last_hand_ins(*where: Any) -> Any:
+def _last_hand_ins(*where: ColumnElement[bool]) -> Subquery:
     """Per self-assessment the answers in its last submission (none: no row)."""
     latest = (
         select(
@@ -359,7 +358,7 @@ class TraineeRound:
 
 
 def trainee_rounds(
-    trainee_id: int, today: date, cohort_ids: Select[Any] | None = None
+    trainee_id: int, today: date, cohort_ids: Select[int] | None = None
 ) -> list[TraineeRound]:
     """Every round of the trainee's cohorts with their self-assessment and answer count.
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
@@ -102,7 +101,7 @@ class TraineePage:
     total: int
 
 
-def trainee_page(trainee_id: int, today: date, visible: Select[Any] | None) -> TraineePage:
+def trainee_page(trainee_id: int, today: date, visible: Select[int] | None) -> TraineePage:
     """A trainee's cohorts and rounds (three queries).
 
     ``visible`` (from :func:`portfolio.policy.visible_cohort_ids`) narrows both to the
