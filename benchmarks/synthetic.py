@@ -19,8 +19,9 @@ from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
 from portfolio.accounts.models import User
-from portfolio.assessment import services
+from portfolio.assessment import handing_in
 from portfolio.assessment.models import Rating, Reflection, Round, SelfAssessment
+from portfolio.assessment.rounds import current_framework_version
 from portfolio.clock import today, utcnow
 from portfolio.cohorts.models import (
     Cohort,
@@ -95,7 +96,7 @@ def build(
     rng = random.Random(seed)
     framework = current_framework()
     sync_framework(framework)
-    version = services.current_framework_version(framework)
+    version = current_framework_version(framework)
     assert version is not None
     password_hash = generate_password_hash(PASSWORD)
     organisation = Organisation(name=f"Synthetic {trainees}-{seed}", kind="region", country="FI")
@@ -221,7 +222,10 @@ def build(
             for assessment in db.session.scalars(
                 select(SelfAssessment).where(SelfAssessment.round_id == round_.id)
             ):
-                services.submit(assessment, assessment.trainee, store)
+                # Handed in on the round's last day, while it was open.
+                handing_in.submit(
+                    assessment.trainee, round_, assessment, today=round_.closes_on, store=store
+                )
         db.session.commit()
     return Synthetic(
         cohort.id,

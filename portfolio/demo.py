@@ -24,7 +24,7 @@ from typing import TypeVar
 from sqlalchemy import or_, select
 
 from portfolio.accounts.models import User
-from portfolio.assessment import services as assessment_services
+from portfolio.assessment import handing_in
 from portfolio.assessment.models import (
     AssessmentStatus,
     Rating,
@@ -32,7 +32,7 @@ from portfolio.assessment.models import (
     Round,
     SelfAssessment,
 )
-from portfolio.assessment.services import current_framework_version
+from portfolio.assessment.rounds import current_framework_version
 from portfolio.assessment.submissions import record_submission
 from portfolio.clock import today
 from portfolio.cohorts.models import Cohort, CohortRole, Organisation
@@ -260,7 +260,7 @@ def _seed_rounds(cohort: Cohort, trainees: list[User], trainer: User | None = No
                 round_, trainee, number, position < handed_in, indicators, competencies
             )
             if position < handed_in and round_.is_open(today()) and trainer is not None:
-                assessment_services.reopen(assessment, trainer, REOPEN_REASON)
+                handing_in.reopen(trainer, assessment, REOPEN_REASON)
     _mend_earlier_reflections(trainees)
 
 

@@ -6,10 +6,12 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
-from flask_babel import format_date, format_datetime
+from flask_babel import LazyString, format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from portfolio.assessment.inputs import NOT_JUDGEABLE
+from portfolio.assessment.models import RoundState
 from portfolio.audit import action_label
 from portfolio.cohorts import role_label
 from portfolio.competencies import current_framework
@@ -54,7 +56,11 @@ def paragraphs(text: str | None) -> Markup:
     return Markup("\n").join(Markup("<p>{}</p>").format(escape(p)) for p in parts)
 
 
-ROUND_STATES = {"upcoming": _l("upcoming"), "open": _l("open"), "closed": _l("closed")}
+ROUND_STATES: dict[str, LazyString] = {
+    RoundState.UPCOMING: _l("upcoming"),
+    RoundState.OPEN: _l("open"),
+    RoundState.CLOSED: _l("closed"),
+}
 
 
 def round_state_label(state: str) -> str:
@@ -65,7 +71,7 @@ def round_state_label(state: str) -> str:
 def choice_label(choice: str, scale: Any) -> str:
     """A rating choice ('3', 'nj' or '') in words."""
     language = current_language()
-    if choice == "nj":
+    if choice == NOT_JUDGEABLE:
         return localized(scale.not_judgeable.label, language)
     level = scale.level(int(choice)) if choice.isdigit() else None
     if level is None:

@@ -2,7 +2,7 @@
 
     from tests.handing_in import hand_in_round, answer_everything
 
-``hand_in_round`` goes through :func:`portfolio.assessment.services.submit`, the same
+``hand_in_round`` goes through :func:`portfolio.assessment.handing_in.submit`, the same
 service the hand-in page calls, so the submission and its evidence versions are real.
 """
 
@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from portfolio.accounts.models import User
-from portfolio.assessment import services
+from portfolio.assessment import handing_in, rounds, saving
 from portfolio.assessment.models import Rating, Round, SelfAssessment, Submission
 from portfolio.clock import today
 from portfolio.competencies import current_framework
@@ -31,7 +31,7 @@ def open_round(cohort: Any, title: str = "After module 1") -> Round:
         title=title,
         opens_on=today() - timedelta(days=1),
         closes_on=today() + timedelta(days=7),
-        framework_version=services.current_framework_version(current_framework()),
+        framework_version=rounds.current_framework_version(current_framework()),
     )
     db.session.add(round_)
     db.session.commit()
@@ -40,7 +40,7 @@ def open_round(cohort: Any, title: str = "After module 1") -> Round:
 
 def answer_everything(round_: Round, trainee: User, level: int = 2) -> SelfAssessment:
     """The trainee's self-assessment in ``round_`` with every current indicator rated."""
-    assessment = services.get_or_create_assessment(round_, trainee)
+    assessment = saving.get_or_create_assessment(round_, trainee)
     rated = set(
         db.session.scalars(
             select(Rating.indicator_id).where(Rating.self_assessment_id == assessment.id)
@@ -57,8 +57,12 @@ def answer_everything(round_: Round, trainee: User, level: int = 2) -> SelfAsses
 
 def hand_in(assessment: SelfAssessment, trainee: User) -> Submission:
     """Hand in through the service; returns the stored submission."""
-    submission = services.submit(
-        assessment, trainee, FileStore(current_app.config["UPLOAD_FOLDER"])
+    submission = handing_in.submit(
+        trainee,
+        assessment.round,
+        assessment,
+        today=today(),
+        store=FileStore(current_app.config["UPLOAD_FOLDER"]),
     )
     db.session.commit()
     return submission

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from benchmarks.synthetic import ROUNDS, build
-from portfolio.assessment import services
+from portfolio.assessment import rounds as planning
 from portfolio.assessment.models import (
     AssessmentStatus,
     Rating,
@@ -28,7 +28,7 @@ def test_six_valid_rounds_five_handed_in_and_one_open_draft(db: Any, tmp_path: P
     rounds = db.session.scalars(select(Round).order_by(Round.opens_on)).all()
     assert len(rounds) == ROUNDS == 6
     for round_ in rounds:
-        problems = services.round_problems(
+        problems = planning.round_problems(
             cohort, round_.opens_on, round_.closes_on, today=today(), existing=round_
         )
         assert problems == [], (round_.title, problems)

@@ -60,3 +60,24 @@ def test_cohort_and_candidates_pages_do_not_depend_on_the_number_of_members(app,
     assert counts[0] == counts[1], (
         f"{path(small)}: {counts[0]} statements, {path(large)}: {counts[1]}"
     )
+
+
+#: The self-assessment pages, the dashboard and the trainee page, with the most statements
+#: each may take (signing the user in and the navigation included).
+ASSESSMENT_PAGES = [
+    ("trainer", lambda w: f"/rounds/{w.round_ids[-1]}/progress", 6),
+    ("trainee", lambda _w: "/dashboard", 6),
+    ("trainee", lambda w: f"/trainees/{w.trainee.id}", 5),
+    ("trainer", lambda w: f"/trainees/{w.trainee.id}", 7),
+    ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}", 10),
+    ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}/competencies/innovation", 11),
+    ("governance", lambda w: f"/rounds/{w.round_ids[0]}/trainees/{w.trainee.id}", 11),
+]
+
+
+@pytest.mark.parametrize(("role", "path", "most"), ASSESSMENT_PAGES)
+def test_assessment_pages_take_the_same_statements_for_3_and_60_trainees(app, db, role, path, most):
+    small, large = build(3, rounds=2, seed=1), build(60, rounds=2, seed=2)
+    counts = [statements_for(app, db, getattr(w, role), path(w)) for w in (small, large)]
+    assert counts[0] == counts[1], f"{path(small)}: {counts[0]}, {path(large)}: {counts[1]}"
+    assert counts[0] <= most, f"{path(small)}: {counts[0]} statements, at most {most} expected"

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import TypedDict
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from portfolio.assessment.rounds import RoundProblem
 from portfolio.inputs import Form as FlaskForm
+
+
+class PlannedRound(TypedDict):
+    """What the round form asks the round services for (create_round, update_round)."""
+
+    title: str
+    opens_on: date
+    closes_on: date
+    confirmed: bool
 
 
 class RoundForm(FlaskForm):
@@ -30,13 +41,14 @@ class RoundForm(FlaskForm):
 
     confirm_outside = BooleanField(_l("Plan it like this anyway, outside the cohort's dates"))
 
-    def validate_closes_on(self, field: Any) -> None:
+    def validate_closes_on(self, field: Field) -> None:
         """A round cannot close before it opens (the service checks the other rules)."""
         if field.data and self.opens_on.data and field.data < self.opens_on.data:
             raise ValidationError(_l("The closing day must be on or after the opening day."))
 
-    def planned(self) -> dict[str, Any]:
-        """What the form asks the round services for (create_round, update_round)."""
+    def planned(self) -> PlannedRound:
+        """What the form asks the round services for, once it validated."""
+        assert self.opens_on.data is not None and self.closes_on.data is not None
         return {
             "title": self.title.data or "",
             "opens_on": self.opens_on.data,
@@ -44,8 +56,8 @@ class RoundForm(FlaskForm):
             "confirmed": bool(self.confirm_outside.data),
         }
 
-    def show_refusal(self, problems: list[Any]) -> None:
-        """Put the planning rules' messages at their fields (see services.round_problems).
+    def show_refusal(self, problems: list[RoundProblem]) -> None:
+        """Put the planning rules' messages at their fields (see rounds.round_problems).
 
         The confirmation box is only shown when the dates fall outside the cohort's.
         """

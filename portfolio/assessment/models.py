@@ -1,4 +1,4 @@
-"""Self-assessment: rounds, ratings per indicator, reflections, and what was handed in."""
+"""Self-assessment: rounds, ratings per indicator, reflections, and the evidence library."""
 
 from __future__ import annotations
 
@@ -26,10 +26,18 @@ from portfolio.clock import utcnow
 from portfolio.cohorts.models import Cohort
 from portfolio.competencies.models import Competency, FrameworkVersion, Indicator
 from portfolio.evidence.models import EvidenceVersion
-from portfolio.extensions import db, enum_column
+from portfolio.extensions import Model, db, enum_column
 
 
-class Round(db.Model):
+class RoundState(enum.StrEnum):
+    """Where a round stands on a given day."""
+
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Round(Model):
     """An assessment moment of a cohort (baseline, after module 1 … 4, final)."""
 
     __tablename__ = "rounds"
@@ -52,13 +60,20 @@ class Round(db.Model):
         """Trainees can work on the round today."""
         return self.closed_at is None and self.opens_on <= today <= self.closes_on
 
-    def state(self, today: date) -> str:
-        """upcoming, open or closed."""
-        if self.closed_at is not None:
-            return "closed"
-        if today < self.opens_on:
-            return "upcoming"
-        return "open" if today <= self.closes_on else "closed"
+    def state(self, today: date) -> RoundState:
+        """Upcoming, open or closed on ``today``."""
+        return round_state(self.opens_on, self.closes_on, self.closed_at, today)
+
+
+def round_state(
+    opens_on: date, closes_on: date, closed_at: datetime | None, today: date
+) -> RoundState:
+    """Where a round with these dates stands on ``today`` (also for plain rows)."""
+    if closed_at is not None:
+        return RoundState.CLOSED
+    if today < opens_on:
+        return RoundState.UPCOMING
+    return RoundState.OPEN if today <= closes_on else RoundState.CLOSED
 
 
 class AssessmentStatus(enum.StrEnum):
@@ -70,7 +85,7 @@ class AssessmentStatus(enum.StrEnum):
     REOPENED = "reopened"
 
 
-class SelfAssessment(db.Model):
+class SelfAssessment(Model):
     """One trainee's self-assessment in one round."""
 
     __tablename__ = "self_assessments"
@@ -106,7 +121,7 @@ class SelfAssessment(db.Model):
         return self.status == AssessmentStatus.REOPENED
 
 
-class Rating(db.Model):
+class Rating(Model):
     """A trainee's rating of one indicator in one self-assessment.
 
     ``version`` grows by one with every save; a save names the version it started from,
@@ -136,7 +151,7 @@ class Rating(db.Model):
         return self.level is not None or self.not_judgeable
 
 
-class Reflection(db.Model):
+class Reflection(Model):
     """What a trainee learned on one competency in one round (Markdown)."""
 
     __tablename__ = "reflections"
@@ -154,8 +169,6 @@ class Reflection(db.Model):
     competency: Mapped[Competency] = relationship()
 
 
-# --- what was handed in ----------------------------------------------------------------------
-
 submission_evidence = Table(
     "submission_evidence",
     db.metadata,
@@ -169,7 +182,7 @@ submission_evidence = Table(
 )
 
 
-class Submission(db.Model):
+class Submission(Model):
     """One hand-in of a self-assessment: everything handed in, as canonical JSON.
 
     Never changed after insert. ``content`` is UTF-8 JSON with sorted keys and no

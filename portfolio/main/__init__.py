@@ -4,23 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portfolio import policy
 from portfolio.accounts.models import User
-from portfolio.assessment.services import total_items, trainee_rounds
 from portfolio.clock import today
-from portfolio.cohorts.models import (
-    Cohort,
-    CohortMembership,
-    CohortRole,
-    GovernanceMembership,
-    Organisation,
-)
+from portfolio.cohorts.models import CohortMembership, CohortRole
 from portfolio.competencies import current_framework
 from portfolio.extensions import db
+from portfolio.main import queries
 
 bp = Blueprint("main", __name__)
 
@@ -58,39 +51,15 @@ def index() -> str | Response:
 @login_required
 def dashboard() -> str:
     """Everything this person works on, by role."""
-    trainees = aliased(CohortMembership)
-    trainee_count = (
-        select(func.count(trainees.id))
-        .where(trainees.cohort_id == Cohort.id, trainees.role == CohortRole.TRAINEE)
-        .correlate(Cohort)
-        .scalar_subquery()
-    )
-    memberships = db.session.execute(
-        select(CohortMembership.role, Cohort, trainee_count)
-        .join(Cohort, Cohort.id == CohortMembership.cohort_id)
-        .where(CohortMembership.user_id == current_user.id)
-        .order_by(Cohort.starts_on.desc(), Cohort.name)
-    ).all()
-    governed = db.session.scalars(
-        select(Organisation)
-        .join(GovernanceMembership, GovernanceMembership.organisation_id == Organisation.id)
-        .where(GovernanceMembership.user_id == current_user.id)
-        .order_by(Organisation.name)
-    ).all()
-    open_rounds = [
-        (row.round, row.assessment, row.answered)
-        for row in trainee_rounds(current_user.id)
-        if row.round.is_open(today())
-    ]
-    handed_in = [r for r in open_rounds if r[1] is not None and r[1].is_submitted]
+    page = queries.dashboard(current_user.id, today())
     return render_template(
         "main/dashboard.html",
-        open_rounds=[r for r in open_rounds if r not in handed_in],
-        handed_in_rounds=handed_in,
-        total=total_items(),
-        training=[(c, n) for role, c, n in memberships if role == CohortRole.TRAINER],
-        learning=[c for role, c, _n in memberships if role == CohortRole.TRAINEE],
-        governed=governed,
+        open_rounds=page.open_rounds,
+        handed_in_rounds=page.handed_in_rounds,
+        total=page.total,
+        training=page.training,
+        learning=page.learning,
+        governed=page.governed,
         is_admin=policy.is_admin(current_user),
     )
 
@@ -106,20 +75,12 @@ def trainee(user_id: int) -> str:
     policy.require_view(policy.can_view_trainee(current_user, person))
     is_self = person.id == current_user.id
     visible = None if is_self else policy.visible_cohort_ids(current_user)
-    query = (
-        select(Cohort)
-        .join(CohortMembership, CohortMembership.cohort_id == Cohort.id)
-        .where(CohortMembership.user_id == person.id, CohortMembership.role == CohortRole.TRAINEE)
-        .order_by(Cohort.name)
-    )
-    if visible is not None:
-        query = query.where(Cohort.id.in_(visible))
+    page = queries.trainee_page(person.id, today(), visible)
     return render_template(
         "main/trainee.html",
         person=person,
-        cohorts=db.session.scalars(query).all(),
-        rounds=trainee_rounds(person.id, visible),
-        total=total_items(),
-        today=today(),
+        cohorts=page.cohorts,
+        rounds=page.rounds,
+        total=page.total,
         is_self=is_self,
     )

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from portfolio.assessment.models import Round
-from portfolio.assessment.services import current_framework_version
+from portfolio.assessment.rounds import current_framework_version
 from portfolio.clock import today
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Competency, Indicator

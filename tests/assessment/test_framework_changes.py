@@ -7,7 +7,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from portfolio.assessment.models import Rating
-from portfolio.assessment.services import get_or_create_assessment, progress
+from portfolio.assessment.queries import progress
+from portfolio.assessment.saving import get_or_create_assessment
 from portfolio.competencies.models import Indicator
 from portfolio.competencies.sync import sync_framework
 from portfolio.framework import load_framework

@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from portfolio.assessment import services
+from portfolio.assessment import rounds, saving
 from portfolio.assessment.models import Rating, Round, SelfAssessment
 from portfolio.audit.models import AuditEvent
 from portfolio.clock import today
@@ -62,9 +62,9 @@ def test_a_round_that_overlaps_an_open_round_is_refused_and_names_it(client, wor
 def test_the_service_applies_the_rules_for_every_caller(world, db):
     from portfolio.competencies import current_framework
 
-    version = services.current_framework_version(current_framework())
-    with pytest.raises(services.RoundRefused) as refused:
-        services.create_round(
+    version = rounds.current_framework_version(current_framework())
+    with pytest.raises(rounds.RoundRefused) as refused:
+        rounds.create_round(
             world.trainer,
             world.cohort,
             title="Clash",
@@ -121,7 +121,7 @@ def test_changing_a_round_follows_the_same_rules(client, world, db):
 
 
 def _start(world, db):
-    assessment = services.get_or_create_assessment(world.round, world.trainee)
+    assessment = saving.get_or_create_assessment(world.round, world.trainee)
     from portfolio.competencies.models import Indicator
 
     indicator = db.session.scalars(select(Indicator)).first()

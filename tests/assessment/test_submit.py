@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portfolio.assessment.models import AssessmentStatus, Rating, SelfAssessment
-from portfolio.assessment.services import get_or_create_assessment
+from portfolio.assessment.saving import get_or_create_assessment
 from portfolio.audit.models import AuditEvent
 from portfolio.competencies.models import Indicator
 from tests.assessment.conftest import form_for

@@ -39,10 +39,10 @@ def _sign_in(tab, user):
 
 
 def _answer(world, db):  # noqa: F811
-    from portfolio.assessment import services
+    from portfolio.assessment import saving
     from portfolio.assessment.models import Rating
 
-    assessment = services.get_or_create_assessment(world.round, world.trainee)
+    assessment = saving.get_or_create_assessment(world.round, world.trainee)
     indicator = world.indicators("demand")[0]
     db.session.add(Rating(self_assessment_id=assessment.id, indicator_id=indicator.id, level=2))
     db.session.commit()

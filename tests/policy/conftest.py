@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from portfolio.accounts.models import User
 from portfolio.assessment.models import Round, SelfAssessment, Submission
-from portfolio.assessment.services import get_or_create_assessment
+from portfolio.assessment.saving import get_or_create_assessment
 from portfolio.cohorts.models import Cohort, CohortMembership, Organisation
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Indicator

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event, select
 
 from portfolio.assessment.models import AssessmentStatus, Round, SelfAssessment
-from portfolio.assessment.services import current_framework_version
+from portfolio.assessment.rounds import current_framework_version
 from portfolio.audit import record
 from portfolio.audit.models import AuditEvent
 from portfolio.competencies import current_framework
