@@ -59,6 +59,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from portfolio.accounts.admin import bp as users_bp
+    from portfolio.accounts.language import bp as language_bp
     from portfolio.accounts.views import bp as accounts_bp
     from portfolio.assessment.views import bp as assessment_bp
     from portfolio.audit.views import bp as audit_bp
@@ -71,7 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(competencies_bp)
-    app.register_blueprint(i18n.bp)
+    app.register_blueprint(language_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(audit_bp, url_prefix="/admin")

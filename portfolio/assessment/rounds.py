@@ -66,7 +66,7 @@ class RoundRefused(Exception):
 
 
 def _day(value: date) -> str:
-    from portfolio.templating import date_text
+    from portfolio.dates import date_text
 
     return date_text(value)
 

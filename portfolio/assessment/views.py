@@ -31,12 +31,12 @@ from portfolio.clock import today
 from portfolio.cohorts.models import Cohort
 from portfolio.competencies import current_framework
 from portfolio.competencies.texts import localized
+from portfolio.dates import date_text
 from portfolio.evidence.views import file_store
 from portfolio.extensions import db
 from portfolio.i18n import current_language
 from portfolio.inputs import REFUSED_MESSAGE, refused_fields
 from portfolio.markdown import render_markdown
-from portfolio.templating import date_text
 from portfolio.versioning import Conflict, SaveResult
 
 bp = Blueprint("assessment", __name__)

@@ -30,9 +30,9 @@ from portfolio.cohorts.models import (
     Organisation,
 )
 from portfolio.cohorts.services import add_governance_member, add_member
+from portfolio.dates import long_date_text
 from portfolio.extensions import db
 from portfolio.mail import mail_configured
-from portfolio.templating import long_date_text
 from portfolio.tokens import hash_token
 from portfolio.urls import absolute_url
 

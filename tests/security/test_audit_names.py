@@ -147,7 +147,7 @@ def test_dates_are_unambiguous_in_both_languages(app, db, language, day, moment)
 
 
 def test_no_template_uses_babels_ambiguous_formats():
-    """One set of date filters (templating.py): ``| date``, ``| long_date``, ``| datetime``."""
+    """One set of date filters (dates.py): ``| date``, ``| long_date``, ``| datetime``."""
     offenders = [
         str(path)
         for path in Path("templates").rglob("*.html")
@@ -157,7 +157,7 @@ def test_no_template_uses_babels_ambiguous_formats():
     source = "\n".join(
         p.read_text(encoding="utf-8")
         for p in Path("portfolio").rglob("*.py")
-        if p.name != "templating.py"
+        if p.name != "dates.py"
     )
     assert not re.search(r"\bformat_(date|datetime)\(", source)
 
@@ -165,7 +165,7 @@ def test_no_template_uses_babels_ambiguous_formats():
 def test_the_filters_format_days_and_moments(app):
     from flask_babel import force_locale
 
-    from portfolio.templating import date_text, datetime_text, long_date_text
+    from portfolio.dates import date_text, datetime_text, long_date_text
 
     with app.test_request_context():
         with force_locale("en"):
