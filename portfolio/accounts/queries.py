@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -18,6 +17,7 @@ from portfolio.cohorts.models import (
     Organisation,
 )
 from portfolio.extensions import db
+from portfolio.paging import Page, read_page
 
 
 class AccountRow(NamedTuple):
@@ -31,39 +31,8 @@ class AccountRow(NamedTuple):
     last_sign_in_at: datetime | None
 
 
-@dataclass(frozen=True)
-class PeoplePage:
-    """One page of the People list, with what the page links need."""
-
-    items: tuple[AccountRow, ...]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        """How many pages there are (0 when there is nothing to show)."""
-        return math.ceil(self.total / self.per_page) if self.total else 0
-
-    @property
-    def has_prev(self) -> bool:
-        """There is a page before this one."""
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        """There is a page after this one."""
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int | None:
-        """The number of the page before, if any."""
-        return self.page - 1 if self.has_prev else None
-
-    @property
-    def next_num(self) -> int | None:
-        """The number of the page after, if any."""
-        return self.page + 1 if self.has_next else None
+#: One page of the People list.
+PeoplePage = Page[AccountRow]
 
 
 class CohortPlace(NamedTuple):
@@ -101,24 +70,16 @@ def _matching(q: str) -> ColumnElement[bool] | None:
 def people_page(q: str, page: int, per_page: int) -> PeoplePage:
     """Accounts whose name or e-mail address contains ``q``, by name, one page of them.
 
-    A page past the end shows the last page (two statements: the count and the page).
+    A page past the end shows the last page (one statement; two past the end).
     """
     condition = _matching(q)
-    count = select(func.count(User.id))
     rows = select(
         User.id, User.name, User.email, User.active, User.is_admin, User.last_sign_in_at
     ).order_by(func.lower(User.name), User.id)
     if condition is not None:
-        count = count.where(condition)
         rows = rows.where(condition)
-    total = db.session.scalar(count) or 0
-    pages = math.ceil(total / per_page) if total else 0
-    if page > 1 and page > (pages or 1):
-        page = max(pages, 1)
-    items = db.session.execute(rows.limit(per_page).offset((page - 1) * per_page)).all()
-    return PeoplePage(
-        items=tuple(AccountRow(*row) for row in items), page=page, per_page=per_page, total=total
-    )
+    found, _raw = read_page(rows, page, lambda row: AccountRow(*row), per_page=per_page)
+    return found
 
 
 def memberships(user: User) -> Memberships:

@@ -34,6 +34,7 @@ from portfolio.competencies.models import Competency, Indicator
 from portfolio.competencies.texts import localized
 from portfolio.evidence.queries import EvidenceLink, evidence_by_indicator
 from portfolio.extensions import db
+from portfolio.paging import Page, read_page
 from portfolio.versioning import fingerprint
 
 
@@ -266,19 +267,18 @@ class TraineeProgress:
 
 @dataclass(frozen=True)
 class RoundProgress:
-    """Where every trainee of the round's cohort stands."""
+    """Where the trainees of the round's cohort stand: one page of them, and the totals."""
 
-    rows: tuple[TraineeProgress, ...]
+    rows: Page[TraineeProgress]
     total: int
-
-    @property
-    def handed_in(self) -> int:
-        """Trainees whose work is handed in now."""
-        return sum(1 for r in self.rows if r.status == AssessmentStatus.SUBMITTED)
+    #: Trainees in the cohort, and how many of them have their work handed in now.
+    trainees: int
+    handed_in: int
 
 
-def round_progress(round_: Round) -> RoundProgress:
-    """Every trainee of the round's cohort with status and answers (two queries).
+def round_progress(round_: Round, page: int = 1) -> RoundProgress:
+    """One page of the trainees of the round's cohort with status and answers, by name, and
+    how many have handed in (one statement at any size; two for a page past the end).
 
     Reopened work counts what was last handed in: trainers do not follow the rework live.
     """
@@ -289,13 +289,15 @@ def round_progress(round_: Round) -> RoundProgress:
         (SelfAssessment.status == AssessmentStatus.REOPENED, handed.c.answered),
         else_=live.c.answered,
     )
-    rows = db.session.execute(
+    submitted = case((SelfAssessment.status == AssessmentStatus.SUBMITTED, 1), else_=0)
+    found, rows = read_page(
         select(
             User.id,
             User.name,
             SelfAssessment.status,
             func.coalesce(answered, 0),
             handed.c.self_assessment_id.is_not(None),
+            func.sum(submitted).over(),
         )
         .join(CohortMembership, CohortMembership.user_id == User.id)
         .outerjoin(SelfAssessment, and_(in_round, SelfAssessment.trainee_id == User.id))
@@ -305,15 +307,14 @@ def round_progress(round_: Round) -> RoundProgress:
             CohortMembership.cohort_id == round_.cohort_id,
             CohortMembership.role == CohortRole.TRAINEE,
         )
-        .order_by(User.name, User.id)
-    ).all()
-    return RoundProgress(
-        tuple(
-            TraineeProgress(uid, name, status, int(count), bool(done))
-            for uid, name, status, count, done in rows
-        ),
-        total_items(),
+        .order_by(User.name, User.id),
+        page,
+        lambda row: TraineeProgress(row[0], row[1], row[2], int(row[3]), bool(row[4])),
+        extra=1,
     )
+    # The window column before read_page's own total: handed in across every page.
+    handed_in = int(tuple(rows[0])[-2] or 0) if rows else 0
+    return RoundProgress(found, total_items(), found.total, handed_in)
 
 
 # --- a trainee's rounds (overview, dashboard) -------------------------------------------------

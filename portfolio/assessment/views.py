@@ -35,7 +35,7 @@ from portfolio.dates import date_text
 from portfolio.evidence.views import file_store
 from portfolio.extensions import db
 from portfolio.i18n import current_language
-from portfolio.inputs import REFUSED_MESSAGE, refused_fields
+from portfolio.inputs import REFUSED_MESSAGE, page_number, refused_fields
 from portfolio.markdown import render_markdown
 from portfolio.versioning import Conflict, SaveResult
 
@@ -197,7 +197,7 @@ def round_progress(round_id: int) -> str:
         "assessment/round_progress.html",
         round=round_,
         state=round_.state(today()),
-        overview=queries.round_progress(round_),
+        overview=queries.round_progress(round_, page_number()),
         trainee_url=_url_prefix("assessment.view_assessment", "user_id", round_id=round_.id),
     )
 

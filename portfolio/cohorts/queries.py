@@ -24,6 +24,7 @@ from portfolio.cohorts.models import (
     Organisation,
 )
 from portfolio.extensions import db
+from portfolio.paging import Page, read_page
 
 
 class OrganisationRow(NamedTuple):
@@ -101,7 +102,7 @@ class CohortPage:
     ends_on: date | None
     organisation_id: int
     organisation_name: str
-    members: tuple[Member, ...]
+    members: Page[Member]
     pending: tuple[PendingInvitation, ...]
 
 
@@ -158,12 +159,13 @@ def organisation_page(organisation: Organisation, *, with_pending: bool) -> Orga
     )
 
 
-def cohort_page(cohort: Cohort, *, with_pending: bool) -> CohortPage:
-    """What a cohort's page shows, trainers first, then by name (three statements)."""
+def cohort_page(cohort: Cohort, *, with_pending: bool, page: int = 1) -> CohortPage:
+    """What a cohort's page shows: one page of its people, trainers first, then by name
+    (three statements, two without invitations, at any size)."""
     organisation_name = db.session.scalar(
         select(Organisation.name).where(Organisation.id == cohort.organisation_id)
     )
-    members = db.session.execute(
+    members, _rows = read_page(
         select(
             CohortMembership.id,
             User.id,
@@ -173,8 +175,10 @@ def cohort_page(cohort: Cohort, *, with_pending: bool) -> CohortPage:
         )
         .join(User, User.id == CohortMembership.user_id)
         .where(CohortMembership.cohort_id == cohort.id)
-        .order_by(CohortMembership.role.desc(), User.name, CohortMembership.id)
-    ).all()
+        .order_by(CohortMembership.role.desc(), User.name, CohortMembership.id),
+        page,
+        lambda row: Member(*row),
+    )
     pending = pending_invitations(Invitation.cohort_id == cohort.id) if with_pending else ()
     return CohortPage(
         id=cohort.id,
@@ -184,20 +188,23 @@ def cohort_page(cohort: Cohort, *, with_pending: bool) -> CohortPage:
         ends_on=cohort.ends_on,
         organisation_id=cohort.organisation_id,
         organisation_name=organisation_name or "",
-        members=tuple(Member(*row) for row in members),
+        members=members,
         pending=pending,
     )
 
 
-def candidates(organisation: Organisation) -> list[Candidate]:
-    """The trainees of ``organisation``'s cohorts, by cohort and name (one statement)."""
-    rows = db.session.execute(
+def candidates(organisation: Organisation, page: int = 1) -> Page[Candidate]:
+    """One page of the trainees of ``organisation``'s cohorts, by cohort and name (one
+    statement)."""
+    found, _rows = read_page(
         select(User.id, User.name, Cohort.name)
         .join(CohortMembership, CohortMembership.user_id == User.id)
         .join(Cohort, Cohort.id == CohortMembership.cohort_id)
         .where(
             Cohort.organisation_id == organisation.id, CohortMembership.role == CohortRole.TRAINEE
         )
-        .order_by(Cohort.name, User.name)
-    ).all()
-    return [Candidate(*row) for row in rows]
+        .order_by(Cohort.name, User.name, User.id),
+        page,
+        lambda row: Candidate(*row),
+    )
+    return found

@@ -28,6 +28,7 @@ from portfolio.cohorts.models import (
 )
 from portfolio.extensions import db, limiter
 from portfolio.i18n import LANGUAGE_COOKIE
+from portfolio.inputs import page_number
 from portfolio.links import row_url
 
 bp = Blueprint("cohorts", __name__)
@@ -146,7 +147,7 @@ def candidates(organisation_id: int) -> str:
     return render_template(
         "cohorts/candidates.html",
         org=org,
-        rows=queries.candidates(org),
+        rows=queries.candidates(org, page_number()),
         trainee_url=row_url("main.trainee", "user_id"),
     )
 
@@ -179,7 +180,7 @@ def cohort(cohort_id: int) -> str | Response:
                 if sent.mailed:
                     return redirect(url_for("cohorts.cohort", cohort_id=item.id), code=303)
                 form = InviteForm(formdata=None)
-    page = queries.cohort_page(item, with_pending=can_manage)
+    page = queries.cohort_page(item, with_pending=can_manage, page=page_number())
     can_change_roles = policy.can_change_roles(current_user, item)
     return render_template(
         "cohorts/cohort.html",

@@ -48,6 +48,8 @@ def test_organisation_page_and_candidates(db):
     assert (page.name, page.country) == ("Forlì", "IT")
     assert [(c.id, c.name) for c in page.cohorts] == [(cohort.id, "Autumn")]
     assert [(p.name, p.email) for p in page.governance] == [("Gina", "gina@example.org")]
-    assert queries.candidates(organisation) == [queries.Candidate(trainee.id, "Tom", "Autumn")]
+    assert queries.candidates(organisation).items == (
+        queries.Candidate(trainee.id, "Tom", "Autumn"),
+    )
     (row,) = [r for r in queries.organisations() if r.id == organisation.id]
     assert row.cohort_count == 1
