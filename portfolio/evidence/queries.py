@@ -304,51 +304,46 @@ def _linked_groups(where: ColumnElement[bool], language: str) -> tuple[LinkedGro
 
 def item_page(item: EvidenceItem, language: str) -> EvidencePage:
     """What the page of a live item shows (two statements: owner, indicators)."""
-    owner_name = db.session.scalar(select(User.name).where(User.id == item.owner_id)) or ""
     linked = select(evidence_indicators.c.indicator_id).where(
         evidence_indicators.c.evidence_id == item.id
     )
-    return EvidencePage(
-        id=item.id,
-        owner_id=item.owner_id,
-        owner_name=owner_name,
-        title=item.title,
-        kind=item.kind,
-        occurred_on=item.occurred_on,
-        description=item.description,
-        url=item.url,
-        has_file=item.stored_name is not None,
-        file_name=item.file_name,
-        content_type=item.content_type,
-        file_size=item.file_size or 0,
-        created_at=item.created_at,
-        updated_at=item.updated_at,
-        groups=_linked_groups(Indicator.id.in_(linked), language),
-        tool=tool_label(item.tool_key, language),
-    )
+    return _page(item, Indicator.id.in_(linked), language, updated_at=item.updated_at)
 
 
 def version_page(version: EvidenceVersion, language: str) -> EvidencePage:
     """What the page of a handed-in version shows (two statements: owner, indicators)."""
-    owner_name = db.session.scalar(select(User.name).where(User.id == version.owner_id)) or ""
+    keys = Indicator.key.in_(list(version.indicator_keys or []))
+    return _page(version, keys, language, item_id=version.item_id)
+
+
+def _page(
+    shown: EvidenceItem | EvidenceVersion,
+    indicators: ColumnElement[bool],
+    language: str,
+    *,
+    updated_at: datetime | None = None,
+    item_id: int | None = None,
+) -> EvidencePage:
+    """The page of a live item or of a handed-in version: the fields both have."""
+    owner_name = db.session.scalar(select(User.name).where(User.id == shown.owner_id)) or ""
     return EvidencePage(
-        id=version.id,
-        owner_id=version.owner_id,
+        id=shown.id,
+        owner_id=shown.owner_id,
         owner_name=owner_name,
-        title=version.title,
-        kind=version.kind,
-        occurred_on=version.occurred_on,
-        description=version.description,
-        url=version.url,
-        has_file=version.stored_name is not None,
-        file_name=version.file_name,
-        content_type=version.content_type,
-        file_size=version.file_size or 0,
-        created_at=version.created_at,
-        updated_at=None,
-        groups=_linked_groups(Indicator.key.in_(list(version.indicator_keys or [])), language),
-        tool=tool_label(version.tool_key, language),
-        item_id=version.item_id,
+        title=shown.title,
+        kind=shown.kind,
+        occurred_on=shown.occurred_on,
+        description=shown.description,
+        url=shown.url,
+        has_file=shown.stored_name is not None,
+        file_name=shown.file_name,
+        content_type=shown.content_type,
+        file_size=shown.file_size or 0,
+        created_at=shown.created_at,
+        updated_at=updated_at,
+        groups=_linked_groups(indicators, language),
+        tool=tool_label(shown.tool_key, language),
+        item_id=item_id,
     )
 
 

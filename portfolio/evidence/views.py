@@ -139,14 +139,24 @@ def show(item_id: int) -> str:
     item = _load(item_id)
     language = current_language()
     page = queries.item_page(item, language)
-    return render_template(
+    return _render_page(
         "evidence/item.html",
+        page,
+        language,
         item=page,
+        can_edit=policy.can_edit_evidence(current_user, item),
+    )
+
+
+def _render_page(template: str, page: queries.EvidencePage, language: str, **extra: object) -> str:
+    """An item's or a version's page, with the words every such page shows."""
+    return render_template(
+        template,
         own=page.owner_id == current_user.id,
         kind_label=KIND_SHORT_LABELS.get(page.kind, page.kind),
         file_type_name=_file_type_name(page.content_type),
         file_size=format_size(page.file_size, language),
-        can_edit=policy.can_edit_evidence(current_user, item),
+        **extra,
     )
 
 
@@ -326,14 +336,7 @@ def version(version_id: int) -> str:
     found = _load_version(version_id)
     language = current_language()
     page = queries.version_page(found, language)
-    return render_template(
-        "evidence/version.html",
-        version=page,
-        own=page.owner_id == current_user.id,
-        kind_label=KIND_SHORT_LABELS.get(page.kind, page.kind),
-        file_type_name=_file_type_name(page.content_type),
-        file_size=format_size(page.file_size, language),
-    )
+    return _render_page("evidence/version.html", page, language, version=page)
 
 
 @bp.get("/evidence/versions/<int:version_id>/file")
