@@ -171,6 +171,10 @@ def prepare(url: str, folder: Path, size: int) -> tuple[Synthetic, dict[str, int
         started = time.perf_counter()
         world = build(size, seed=size, upload_folder=str(folder / "uploads"))
         print(f"    generated {size} trainees in {time.perf_counter() - started:.0f} s", flush=True)
+        # A database in use has planner statistics (PostgreSQL's autovacuum gathers them); a
+        # freshly loaded one has none, and its plans would say nothing about production.
+        with db.engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
         started = time.perf_counter()
         counts = _statements(app, world)
         print(f"    statements counted in {time.perf_counter() - started:.0f} s", flush=True)

@@ -65,7 +65,7 @@ def test_cohort_and_candidates_pages_do_not_depend_on_the_number_of_members(app,
 #: The self-assessment pages, the dashboard and the trainee page, with the most statements
 #: each may take (signing the user in and the navigation included).
 ASSESSMENT_PAGES = [
-    ("trainer", lambda w: f"/rounds/{w.round_ids[-1]}/progress", 6),
+    ("trainer", lambda w: f"/rounds/{w.round_ids[-1]}/progress", 7),
     ("trainee", lambda _w: "/dashboard", 6),
     ("trainee", lambda w: f"/trainees/{w.trainee.id}", 5),
     ("trainer", lambda w: f"/trainees/{w.trainee.id}", 7),

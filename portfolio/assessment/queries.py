@@ -278,43 +278,72 @@ class RoundProgress:
 
 def round_progress(round_: Round, page: int = 1) -> RoundProgress:
     """One page of the trainees of the round's cohort with status and answers, by name, and
-    how many have handed in (one statement at any size; two for a page past the end).
+    how many have handed in (two statements at any size: the page with the totals, then the
+    answers of the page's trainees only).
 
     Reopened work counts what was last handed in: trainers do not follow the rework live.
     """
-    in_round = SelfAssessment.round_id == round_.id
-    live = _live_answers(in_round)
-    handed = _last_hand_ins(in_round)
-    answered = case(
-        (SelfAssessment.status == AssessmentStatus.REOPENED, handed.c.answered),
-        else_=live.c.answered,
-    )
     submitted = case((SelfAssessment.status == AssessmentStatus.SUBMITTED, 1), else_=0)
     found, rows = read_page(
-        select(
-            User.id,
-            User.name,
-            SelfAssessment.status,
-            func.coalesce(answered, 0),
-            handed.c.self_assessment_id.is_not(None),
-            func.sum(submitted).over(),
-        )
+        select(User.id, User.name, SelfAssessment.status, SelfAssessment.id)
         .join(CohortMembership, CohortMembership.user_id == User.id)
-        .outerjoin(SelfAssessment, and_(in_round, SelfAssessment.trainee_id == User.id))
-        .outerjoin(live, live.c.self_assessment_id == SelfAssessment.id)
-        .outerjoin(handed, handed.c.self_assessment_id == SelfAssessment.id)
+        .outerjoin(
+            SelfAssessment,
+            and_(SelfAssessment.round_id == round_.id, SelfAssessment.trainee_id == User.id),
+        )
         .where(
             CohortMembership.cohort_id == round_.cohort_id,
             CohortMembership.role == CohortRole.TRAINEE,
         )
-        .order_by(User.name, User.id),
+        .order_by(User.name, User.id)
+        .add_columns(func.sum(submitted).over()),
         page,
-        lambda row: TraineeProgress(row[0], row[1], row[2], int(row[3]), bool(row[4])),
+        tuple,
         extra=1,
     )
-    # The window column before read_page's own total: handed in across every page.
     handed_in = int(tuple(rows[0])[-2] or 0) if rows else 0
-    return RoundProgress(found, total_items(), found.total, handed_in)
+    ids = [row[3] for row in found.items if row[3] is not None]
+    answers = _answers_of(ids)
+    items = tuple(
+        TraineeProgress(
+            uid,
+            name,
+            status,
+            *answers.get(assessment_id, (0, False)) if assessment_id else (0, False),
+        )
+        for uid, name, status, assessment_id in found.items
+    )
+    return RoundProgress(
+        Page(items=items, page=found.page, per_page=found.per_page, total=found.total),
+        total_items(),
+        found.total,
+        handed_in,
+    )
+
+
+def _answers_of(assessment_ids: list[int]) -> dict[int, tuple[int, bool]]:
+    """Per self-assessment: answers to count and whether it was ever handed in (one
+    statement). Reopened work counts what was last handed in."""
+    if not assessment_ids:
+        return {}
+    chosen = SelfAssessment.id.in_(assessment_ids)
+    live = _live_answers(chosen)
+    handed = _last_hand_ins(chosen)
+    answered = case(
+        (SelfAssessment.status == AssessmentStatus.REOPENED, handed.c.answered),
+        else_=live.c.answered,
+    )
+    rows = db.session.execute(
+        select(
+            SelfAssessment.id,
+            func.coalesce(answered, 0),
+            handed.c.self_assessment_id.is_not(None),
+        )
+        .outerjoin(live, live.c.self_assessment_id == SelfAssessment.id)
+        .outerjoin(handed, handed.c.self_assessment_id == SelfAssessment.id)
+        .where(chosen)
+    ).all()
+    return {aid: (int(count), bool(done)) for aid, count, done in rows}
 
 
 # --- a trainee's rounds (overview, dashboard) -------------------------------------------------
