@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from portfolio.assessment.models import RoundState
@@ -18,6 +19,7 @@ from portfolio.cohorts.models import (
     Organisation,
 )
 from portfolio.extensions import db
+from portfolio.paging import AnySelect
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,11 @@ class Dashboard:
     governed: tuple[OrganisationLine, ...]
 
 
-def dashboard(user_id: int, today: date) -> Dashboard:
-    """The dashboard of ``user_id`` (four queries, whatever the cohorts' sizes)."""
+@cache
+def _memberships_statement() -> AnySelect:
+    """The person's cohorts with their role and trainee counts, built once per process
+    (the person is a bound parameter, so building the subquery is not paid per page)."""
+    user_id = bindparam("user_id", type_=Integer)
     mine = select(CohortMembership.cohort_id).where(CohortMembership.user_id == user_id)
     counted = aliased(CohortMembership)
     trainees = (
@@ -60,7 +65,7 @@ def dashboard(user_id: int, today: date) -> Dashboard:
         .group_by(counted.cohort_id)
         .subquery()
     )
-    memberships = db.session.execute(
+    return (
         select(
             CohortMembership.role,
             Cohort.id,
@@ -73,7 +78,12 @@ def dashboard(user_id: int, today: date) -> Dashboard:
         .outerjoin(trainees, trainees.c.cohort_id == Cohort.id)
         .where(CohortMembership.user_id == user_id)
         .order_by(Cohort.starts_on.desc(), Cohort.name)
-    ).all()
+    )
+
+
+def dashboard(user_id: int, today: date) -> Dashboard:
+    """The dashboard of ``user_id`` (four queries, whatever the cohorts' sizes)."""
+    memberships = db.session.execute(_memberships_statement(), {"user_id": user_id}).all()
     lines = [(role, CohortLine(cid, name, org, int(n))) for role, cid, name, org, n in memberships]
     governed = db.session.execute(
         select(Organisation.id, Organisation.name)
