@@ -67,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     from portfolio.competencies.views import bp as competencies_bp
     from portfolio.evidence.views import bp as evidence_bp
     from portfolio.health import bp as health_bp
+    from portfolio.feedback.views import bp as feedback_bp
     from portfolio.main import bp as main_bp
 
     app.register_blueprint(health_bp)
@@ -79,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(users_bp, url_prefix="/admin")
     app.register_blueprint(evidence_bp)
     app.register_blueprint(assessment_bp)
+    app.register_blueprint(feedback_bp)
 
 
 def _register_cli(app: Flask) -> None:

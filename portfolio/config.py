@@ -45,6 +45,12 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    # Peer feedback: anonymous answers reach the trainee per rater group only from this many
+    # answers on; a request's link works this many days; an external rater's name and
+    # address are erased this many days after the request is finished or expired.
+    "FEEDBACK_ANONYMITY_THRESHOLD": 3,
+    "FEEDBACK_LINK_DAYS": 28,
+    "FEEDBACK_CONTACT_RETENTION_DAYS": 365,
 }
 
 TESTING: dict[str, Any] = {

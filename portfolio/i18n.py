@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, request
-from flask_babel import get_locale
+from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import get_locale, refresh
 
 LANGUAGE_COOKIE = "lang"
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
 def select_locale() -> str:
-    """The user's saved choice, then the language cookie, then Accept-Language."""
+    """The user's saved choice, the language cookie, the page's own language, Accept-Language.
+
+    A page may name the language it opens in (:func:`open_page_in`): a feedback link opens
+    in the language the trainee chose for the rater, until the rater switches.
+    """
     if not has_request_context():  # CLI commands and e-mails outside a request
         return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     languages: list[str] = current_app.config["LANGUAGES"]
@@ -20,6 +24,9 @@ def select_locale() -> str:
     cookie = request.cookies.get(LANGUAGE_COOKIE)
     if cookie in languages:
         return cookie
+    page_language = g.get("page_language")
+    if page_language in languages:
+        return str(page_language)
     return str(
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
@@ -30,6 +37,12 @@ def _user_language() -> str | None:
 
     language = getattr(current_user, "language", None) if current_user else None
     return language if isinstance(language, str) else None
+
+
+def open_page_in(language: str) -> None:
+    """Render this request in ``language`` unless the person chose a language themselves."""
+    g.page_language = language
+    refresh()
 
 
 def current_language() -> str:

@@ -25,6 +25,13 @@ from portfolio.competencies.models import (
     Indicator,
 )
 from portfolio.evidence.models import EvidenceItem, EvidenceKind, EvidenceVersion
+from portfolio.feedback.models import (
+    FeedbackNarrative,
+    FeedbackRating,
+    FeedbackReply,
+    FeedbackRequest,
+    FeedbackResponse,
+)
 
 __all__ = [
     "AssessmentStatus",
@@ -37,6 +44,11 @@ __all__ = [
     "EvidenceItem",
     "EvidenceKind",
     "EvidenceVersion",
+    "FeedbackNarrative",
+    "FeedbackRating",
+    "FeedbackReply",
+    "FeedbackRequest",
+    "FeedbackResponse",
     "FrameworkVersion",
     "GovernanceMembership",
     "Indicator",

@@ -46,6 +46,7 @@ OBJECT_TYPES: dict[str, LazyString] = {
     ObjectType.SELF_ASSESSMENT: _l("self-assessment"),
     ObjectType.EVIDENCE_ITEM: _l("evidence item"),
     ObjectType.INVITATION: _l("invitation"),
+    ObjectType.FEEDBACK_REQUEST: _l("feedback request"),
 }
 
 #: The names of the details events carry.
@@ -134,6 +135,17 @@ def _invitation(viewer: Viewer, invitation: Any) -> Named:
     )
 
 
+def _feedback_request(_viewer: Viewer, request: Any) -> Named:
+    # Feedback belongs to a portfolio: named by whose and which round, never by its rater.
+    return Named(
+        _(
+            "feedback request of %(trainee)s in “%(round)s”",
+            trainee=request.trainee.name or request.trainee.email,
+            round=request.round.title,
+        )
+    )
+
+
 def _user(_viewer: Viewer, user: Any) -> Named:
     return person(user)
 
@@ -142,6 +154,7 @@ def _loaders() -> dict[str, tuple[Any, list[Any], Callable[[Viewer, Any], Named]
     from portfolio.assessment.models import Round, SelfAssessment
     from portfolio.cohorts.models import Cohort, Invitation, Organisation
     from portfolio.evidence.models import EvidenceItem
+    from portfolio.feedback.models import FeedbackRequest
 
     return {
         ObjectType.COHORT: (Cohort, [], _cohort),
@@ -156,6 +169,11 @@ def _loaders() -> dict[str, tuple[Any, list[Any], Callable[[Viewer, Any], Named]
             _self_assessment,
         ),
         ObjectType.EVIDENCE_ITEM: (EvidenceItem, [joinedload(EvidenceItem.owner)], _evidence),
+        ObjectType.FEEDBACK_REQUEST: (
+            FeedbackRequest,
+            [joinedload(FeedbackRequest.trainee), joinedload(FeedbackRequest.round)],
+            _feedback_request,
+        ),
         ObjectType.INVITATION: (
             Invitation,
             [joinedload(Invitation.cohort), joinedload(Invitation.organisation)],

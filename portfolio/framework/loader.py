@@ -47,6 +47,8 @@ _ITEM_NOUNS = {
     "languages": "language",
     "required_languages": "required language",
     "repairs": "repair",
+    "rater_groups": "rater group",
+    "sectors": "sector",
 }
 # Lists whose entries are named by position, not by their "key" (which need not be unique).
 _NUMBERED = {"repairs"}

@@ -162,6 +162,36 @@ class ReflectionTemplate(_Frozen):
     provenance: Provenance
 
 
+class Choice(_Frozen):
+    """One entry of a short list a person picks from (a rater group, a sector)."""
+
+    key: Key
+    label: LocalizedText
+
+
+class FeedbackSettings(_Frozen):
+    """How peers give feedback: who they are, and the answer beside the scale's levels.
+
+    ``rater_groups`` are the perspectives a trainee asks (fellow trainee, trainer, work
+    colleague, observer …); anonymous answers are shown per group. ``not_observed`` replaces
+    the self-rating's "cannot judge" for a rater; ``sectors`` is the short list a rater may
+    name their profession or sector from (the last entry is usually "other").
+    """
+
+    rater_groups: list[Choice] = Field(min_length=2)
+    not_observed: NotJudgeable
+    sectors: list[Choice] = Field(min_length=1)
+    provenance: Provenance
+
+    def group(self, key: str) -> Choice | None:
+        """The rater group with ``key``, or None."""
+        return next((g for g in self.rater_groups if g.key == key), None)
+
+    def sector(self, key: str) -> Choice | None:
+        """The sector with ``key``, or None."""
+        return next((s for s in self.sectors if s.key == key), None)
+
+
 class Tool(_Frozen):
     """A method of the dialogical toolbox; it may have parts (e.g. the five spaces).
 
@@ -232,6 +262,7 @@ class Framework(_Frozen):
     rating_scale: RatingScale
     rubric: Rubric
     reflection_template: ReflectionTemplate
+    feedback: FeedbackSettings
     toolbox: list[Tool] = Field(min_length=1)
     competencies: list[Competency] = Field(min_length=1)
     repairs: list[Repair] = Field(default_factory=list)

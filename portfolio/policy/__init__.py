@@ -13,6 +13,9 @@ Rules in plain words:
   and read the audit log. Being an administrator does not open anyone's portfolio, and an
   administrator cannot give themselves a membership that would: no inviting oneself, no
   accepting one's own invitation, no changing one's own role (another person has to);
+- peer feedback: the trainee asks and reads; the person asked (signed in, or holding the
+  request's link) answers; the trainers of the round's cohort read under the anonymity
+  rule; governance and administrators read nothing of it (see :mod:`.feedback`);
 - someone holding a link but no account (:class:`LinkHolder`) is refused everything that a
   feature does not explicitly grant the link's purpose.
 
@@ -57,6 +60,14 @@ from portfolio.policy.evidence import (
     can_view_evidence_version,
     visible_evidence_versions,
 )
+from portfolio.policy.feedback import (
+    can_answer_feedback,
+    can_ask_feedback,
+    can_manage_feedback_request,
+    can_read_feedback,
+    can_view_cohort_feedback,
+    visible_feedback_requests,
+)
 from portfolio.policy.refusals import not_found, require, require_view
 from portfolio.policy.roles import (
     governs,
@@ -74,6 +85,8 @@ __all__ = [
     "LinkPurpose",
     "Viewer",
     "can_accept_invitation",
+    "can_answer_feedback",
+    "can_ask_feedback",
     "can_change_role_of",
     "can_change_roles",
     "can_deactivate",
@@ -84,12 +97,15 @@ __all__ = [
     "can_issue_reset_link",
     "can_manage_accounts",
     "can_manage_cohort",
+    "can_manage_feedback_request",
     "can_manage_organisation",
     "can_manage_rounds",
     "can_read_audit_log",
+    "can_read_feedback",
     "can_reopen",
     "can_view_candidates",
     "can_view_cohort",
+    "can_view_cohort_feedback",
     "can_view_evidence",
     "can_view_evidence_version",
     "can_view_organisation",
@@ -108,6 +124,7 @@ __all__ = [
     "trains",
     "visible_cohort_ids",
     "visible_evidence_versions",
+    "visible_feedback_requests",
     "visible_self_assessments",
     "visible_submissions",
     "visible_trainees",

@@ -12,8 +12,8 @@ from portfolio.accounts.models import User
 class LinkPurpose(enum.StrEnum):
     """What a link without an account was made for: one value per feature that hands out links."""
 
-    #: Peer feedback (coming next): an external rater answers one feedback request. No policy
-    #: function grants it anything yet.
+    #: Peer feedback: a rater without an account answers one feedback request
+    #: (:func:`portfolio.policy.can_answer_feedback`).
     FEEDBACK_RESPONSE = "feedback-response"
 
 

@@ -167,7 +167,7 @@ def test_unknown_field_at_the_top_and_the_missing_one_it_replaces() -> None:
     assert problems_in(text) == [
         f'{FILE}:2:1: the field "rubric" is missing',
         f'{FILE}:{at(text, "rubrik")}: unknown field "rubrik"; allowed here: schema_version,'
-        " framework, rating_scale, rubric, reflection_template, toolbox, competencies, repairs",
+        " framework, rating_scale, rubric, reflection_template, feedback, toolbox, competencies, repairs",
     ]
 
 
@@ -347,7 +347,7 @@ def test_required_language_must_be_present_everywhere() -> None:
     assert f"{FILE}:13:3: framework › source: unknown field" not in found
     assert f'{FILE}:16:5: framework › source › project: the "pt" text is missing' in found
     assert not any("framework › title" in problem for problem in found)
-    assert len(found) == 46  # every text but the title lacks Portuguese
+    assert len(found) == 52  # every text but the title lacks Portuguese
 
 
 def test_rating_scale_gap() -> None:
@@ -429,23 +429,23 @@ def test_file_that_is_not_utf8() -> None:
         (
             "",
             "1:1: the file is empty; it must hold the fields schema_version, framework,"
-            " rating_scale, rubric, reflection_template, toolbox, competencies",
+            " rating_scale, rubric, reflection_template, feedback, toolbox, competencies",
         ),
         (
             "# nothing yet\n",
             "1:1: the file is empty; it must hold the fields schema_version, framework,"
-            " rating_scale, rubric, reflection_template, toolbox, competencies",
+            " rating_scale, rubric, reflection_template, feedback, toolbox, competencies",
         ),
         (
             "- schema_version: 1\n",
             '1:1: the top level must be a mapping of "name: value" lines (schema_version,'
-            " framework, rating_scale, rubric, reflection_template, toolbox, competencies),"
+            " framework, rating_scale, rubric, reflection_template, feedback, toolbox, competencies),"
             " not a list",
         ),
         (
             "competencies\n",
             '1:1: the top level must be a mapping of "name: value" lines (schema_version,'
-            " framework, rating_scale, rubric, reflection_template, toolbox, competencies),"
+            " framework, rating_scale, rubric, reflection_template, feedback, toolbox, competencies),"
             " not a single value",
         ),
     ],

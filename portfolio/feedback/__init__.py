@@ -1,0 +1,9 @@
+"""Peer feedback: a trainee asks people (with or without an account) what they saw.
+
+- ``models``: requests, the rater's answer (levels per indicator, narratives per
+  competency) and the dialogue that follows;
+- ``services``: every write, with an explicit actor (the trainee, a signed-in rater, or a
+  :class:`~portfolio.policy.LinkHolder` for a rater with only a link);
+- ``anonymity``: the one place where anonymous answers become group summaries;
+- ``queries``: what the pages, exports and the API read, all through ``anonymity``.
+"""
