@@ -34,6 +34,7 @@ from portfolio.competencies.texts import localized
 from portfolio.dates import date_text
 from portfolio.evidence.views import file_store
 from portfolio.extensions import db
+from portfolio.feedback import queries as feedback_queries
 from portfolio.i18n import current_language
 from portfolio.inputs import REFUSED_MESSAGE, page_number, refused_fields
 from portfolio.markdown import render_markdown
@@ -226,6 +227,7 @@ def overview(round_id: int) -> str:
         reopening=page.reopening,
         progress=page.progress,
         work=page.work,
+        feedback=feedback_queries.round_summary(round_.id, current_user.id),
     )
 
 

@@ -524,3 +524,29 @@ def askable_members(cohort: Cohort, trainee_id: int) -> list[MemberChoice]:
         .order_by(CohortMembership.role.desc(), User.name)
     ).all()
     return [MemberChoice(uid, name, role) for uid, name, role in rows]
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    """The trainee's feedback in a round at a glance: asked, answered, open, which groups."""
+
+    asked: int
+    answered: int
+    open: int
+    groups: Sequence[str]
+
+
+def round_summary(round_id: int, trainee_id: int) -> RoundSummary:
+    """Counts of the trainee's requests in the round (one statement)."""
+    now = utcnow()
+    rows = db.session.execute(
+        select(FeedbackRequest.status, FeedbackRequest.expires_at, FeedbackRequest.rater_group)
+        .where(FeedbackRequest.round_id == round_id, FeedbackRequest.trainee_id == trainee_id)
+    ).all()
+    states = [(shown_state(status, expires, now), group) for status, expires, group in rows]
+    return RoundSummary(
+        sum(1 for state, _g in states if state != Shown.WITHDRAWN),
+        sum(1 for state, _g in states if state == Shown.ANSWERED),
+        sum(1 for state, _g in states if state in (Shown.SENT, Shown.OPENED)),
+        sorted({group for state, group in states if state == Shown.ANSWERED}),
+    )

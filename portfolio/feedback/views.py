@@ -509,6 +509,8 @@ def _answer(access: RaterAccess) -> Page:
     blocks = queries.asked_competencies(access.request.competency_keys)
     indicators = {i.id: i for b in blocks for i in b.indicators}
     if request.method == "GET":
+        services.mark_opened(access.request)
+        db.session.commit()
         return _render_answer(access, blocks)
     data = parse_answer_form(
         request.form,

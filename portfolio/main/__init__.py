@@ -13,6 +13,7 @@ from portfolio.clock import today
 from portfolio.cohorts.models import CohortMembership, CohortRole
 from portfolio.competencies import current_framework
 from portfolio.extensions import db
+from portfolio.feedback import queries as feedback_queries
 from portfolio.main import queries
 
 bp = Blueprint("main", __name__)
@@ -61,6 +62,7 @@ def dashboard() -> str:
         learning=page.learning,
         governed=page.governed,
         is_admin=policy.is_admin(current_user),
+        asked=feedback_queries.asked_of(current_user.id),
     )
 
 
