@@ -66,8 +66,8 @@ def _register_blueprints(app: Flask) -> None:
     from portfolio.cohorts.views import bp as cohorts_bp
     from portfolio.competencies.views import bp as competencies_bp
     from portfolio.evidence.views import bp as evidence_bp
-    from portfolio.health import bp as health_bp
     from portfolio.feedback.views import bp as feedback_bp
+    from portfolio.health import bp as health_bp
     from portfolio.main import bp as main_bp
 
     app.register_blueprint(health_bp)

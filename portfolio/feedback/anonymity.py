@@ -157,7 +157,9 @@ def summarise(key: str, groups: Sequence[str], answers: Sequence[Answer], k: int
         )
         for cid in competency_ids
     }
-    return GroupSummary(key, tuple(groups), len(released), ratings, texts, len(ordered) - len(released))
+    return GroupSummary(
+        key, tuple(groups), len(released), ratings, texts, len(ordered) - len(released)
+    )
 
 
 def apply_rule(answers: Iterable[Answer], k: int, group_order: Sequence[str]) -> Seen:

@@ -54,9 +54,7 @@ class AskForm(FlaskForm):
     """Ask one person for feedback on a round."""
 
     who = SelectField(_l("Whom do you ask?"), default=SOMEONE_ELSE)
-    rater_name = StringField(
-        _l("Their name"), validators=[Optional(), _too_long(NAME_LIMIT)]
-    )
+    rater_name = StringField(_l("Their name"), validators=[Optional(), _too_long(NAME_LIMIT)])
     rater_email = EmailField(
         _l("Their e-mail address"),
         description=_l("They get a personal link; they do not need an account."),
@@ -121,7 +119,8 @@ class AskForm(FlaskForm):
             *(SelectChoice(str(m.id), m.name) for m in members),
         ]
         self.rater_group.choices = [
-            SelectChoice(g.key, localized(g.label, language)) for g in framework.feedback.rater_groups
+            SelectChoice(g.key, localized(g.label, language))
+            for g in framework.feedback.rater_groups
         ]
         self.competencies.choices = [
             SelectChoice(c.key, f"{c.number}. {localized(c.name, language)}")
@@ -131,7 +130,9 @@ class AskForm(FlaskForm):
             SelectChoice("", _l("None named")),
             *(SelectChoice(t.key, localized(t.name, language)) for t in framework.tools()),
         ]
-        self.language.choices = [SelectChoice(code, language_names.get(code, code)) for code in languages]
+        self.language.choices = [
+            SelectChoice(code, language_names.get(code, code)) for code in languages
+        ]
         if not self.is_submitted():
             self.competencies.data = [c.key for c in framework.competencies]
             self.language.data = language
@@ -156,15 +157,18 @@ class ReplyForm(FlaskForm):
     """The trainee's reply to feedback: three optional parts, at least one."""
 
     takeaway = TextAreaField(
-        _l("What I take from this"), validators=[Optional(), _too_long(REPLY_LIMIT)],
+        _l("What I take from this"),
+        validators=[Optional(), _too_long(REPLY_LIMIT)],
         render_kw={"rows": 3},
     )
     try_next = TextAreaField(
-        _l("What I will try"), validators=[Optional(), _too_long(REPLY_LIMIT)],
+        _l("What I will try"),
+        validators=[Optional(), _too_long(REPLY_LIMIT)],
         render_kw={"rows": 3},
     )
     question = TextAreaField(
-        _l("A question back"), validators=[Optional(), _too_long(REPLY_LIMIT)],
+        _l("A question back"),
+        validators=[Optional(), _too_long(REPLY_LIMIT)],
         render_kw={"rows": 2},
     )
     version = HiddenField(default="0")

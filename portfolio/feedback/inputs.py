@@ -61,7 +61,10 @@ class RatingChoice:
     def edit(self) -> Edit:
         """The versioned edit this input stands for."""
         return Edit(
-            self.field, self.base_version, self.base_fingerprint, fingerprint(self.choice),
+            self.field,
+            self.base_version,
+            self.base_fingerprint,
+            fingerprint(self.choice),
             self.choice,
         )
 

@@ -133,7 +133,12 @@ class FeedbackSeen:
 
 def _reply(row: FeedbackReply) -> Reply:
     return Reply(
-        row.author, row.takeaway, row.try_next, row.question, row.body, row.version,
+        row.author,
+        row.takeaway,
+        row.try_next,
+        row.question,
+        row.body,
+        row.version,
         aware(row.updated_at),
     )
 
@@ -213,7 +218,9 @@ def feedback_seen(round_id: int, trainee_id: int, framework: Framework) -> Feedb
         ):
             if request.situation or request.situation_date or request.tool_key:
                 situations[request.id] = (
-                    request.situation_date, request.situation, request.tool_key
+                    request.situation_date,
+                    request.situation,
+                    request.tool_key,
                 )
     return FeedbackSeen(seen, replies, group_replies, situations)
 
@@ -331,7 +338,10 @@ def rater_draft(request_id: int) -> RaterDraft:
         )
     narratives = {
         n.competency_id: StoredNarrative(
-            n.works, n.grow, n.question, n.version,
+            n.works,
+            n.grow,
+            n.question,
+            n.version,
             narrative_fingerprint(n.works, n.grow, n.question),
         )
         for n in db.session.scalars(
@@ -339,7 +349,10 @@ def rater_draft(request_id: int) -> RaterDraft:
         )
     }
     return RaterDraft(
-        ratings, narratives, response.sector or "", response.sector_other,
+        ratings,
+        narratives,
+        response.sector or "",
+        response.sector_other,
         response.submitted_at is not None,
     )
 
@@ -404,7 +417,11 @@ def asked_of(user_id: int) -> list[AskedRow]:
     ).all()
     return [
         AskedRow(
-            r.id, name, title, shown_state(r.status, r.expires_at, now), aware(r.expires_at),
+            r.id,
+            name,
+            title,
+            shown_state(r.status, r.expires_at, now),
+            aware(r.expires_at),
             r.anonymous,
         )
         for r, name, title in rows
@@ -487,9 +504,7 @@ def cohort_feedback(round_: Round) -> list[CohortFeedbackRow]:
         .join(User, User.id == CohortMembership.user_id)
         .outerjoin(
             FeedbackRequest,
-            and_(
-                FeedbackRequest.trainee_id == User.id, FeedbackRequest.round_id == round_.id
-            ),
+            and_(FeedbackRequest.trainee_id == User.id, FeedbackRequest.round_id == round_.id),
         )
         .where(
             CohortMembership.cohort_id == round_.cohort_id,
@@ -540,8 +555,9 @@ def round_summary(round_id: int, trainee_id: int) -> RoundSummary:
     """Counts of the trainee's requests in the round (one statement)."""
     now = utcnow()
     rows = db.session.execute(
-        select(FeedbackRequest.status, FeedbackRequest.expires_at, FeedbackRequest.rater_group)
-        .where(FeedbackRequest.round_id == round_id, FeedbackRequest.trainee_id == trainee_id)
+        select(
+            FeedbackRequest.status, FeedbackRequest.expires_at, FeedbackRequest.rater_group
+        ).where(FeedbackRequest.round_id == round_id, FeedbackRequest.trainee_id == trainee_id)
     ).all()
     states = [(shown_state(status, expires, now), group) for status, expires, group in rows]
     return RoundSummary(

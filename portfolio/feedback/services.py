@@ -493,7 +493,11 @@ def reply_to_group(
         )
     )
     reply = _write_reply(
-        existing, data, round_id=round_.id, trainee_id=actor.id, request_id=None,
+        existing,
+        data,
+        round_id=round_.id,
+        trainee_id=actor.id,
+        request_id=None,
         group_key=group_key,
     )
     record(Action.FEEDBACK_REPLIED, actor=actor, target=round_, kind="group", group=group_key)

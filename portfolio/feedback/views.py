@@ -252,8 +252,10 @@ def withdraw(request_id: int) -> Response:
         flash(refusal_message(refusal.reason), "error")
     else:
         db.session.commit()
-        flash(_("The request to %(name)s is withdrawn.", name=feedback_request.rater_name), "success")
-    return redirect(url_for("feedback.round_feedback", round_id=feedback_request.round_id))
+        flash(
+            _("The request to %(name)s is withdrawn.", name=feedback_request.rater_name), "success"
+        )
+    return redirect(url_for("feedback.round_feedback", round_id=feedback_request.round_id), 303)
 
 
 @bp.route("/feedback/requests/<int:request_id>/remind", methods=["POST"])
@@ -265,7 +267,7 @@ def remind(request_id: int) -> Page:
         token = services.remind(current_user, feedback_request)
     except FeedbackRefused as refusal:
         flash(refusal_message(refusal.reason), "error")
-        return redirect(url_for("feedback.round_feedback", round_id=feedback_request.round_id))
+        return redirect(url_for("feedback.round_feedback", round_id=feedback_request.round_id), 303)
     delivery = notices.announce(
         feedback_request, token, current_user, current_framework(), reminder=True
     )
@@ -297,13 +299,16 @@ def reply(request_id: int) -> Page:
         flash(refusal_message(refusal.reason), "error")
         return _trainee_page(feedback_request.round, current_user, own=True, status=409)
     db.session.commit()
-    flash(_("Your reply is saved; %(name)s can read it.", name=feedback_request.rater_name), "success")
+    flash(
+        _("Your reply is saved; %(name)s can read it.", name=feedback_request.rater_name), "success"
+    )
     return redirect(
         url_for(
             "feedback.round_feedback",
             round_id=feedback_request.round_id,
             _anchor=f"answer-{request_id}",
-        )
+        ),
+        303,
     )
 
 
@@ -327,7 +332,9 @@ def reply_group(round_id: int, group_key: str) -> Page:
         return _trainee_page(round_, current_user, own=True, status=409)
     db.session.commit()
     flash(_("Your reply is saved."), "success")
-    return redirect(url_for("feedback.round_feedback", round_id=round_id, _anchor=f"group-{group_key}"))
+    return redirect(
+        url_for("feedback.round_feedback", round_id=round_id, _anchor=f"group-{group_key}"), 303
+    )
 
 
 def _reply_refused(round_: Round, form: ReplyForm, anchor: str) -> Page:
@@ -362,9 +369,7 @@ def trainee_feedback(round_id: int, trainee_id: int) -> Page:
     round_ = _load_round(round_id)
     trainee = db.get_or_404(User, trainee_id)
     policy.require_view(policy.can_read_feedback(current_user, round_, trainee))
-    if trainee.id == current_user.id:
-        return redirect(url_for("feedback.round_feedback", round_id=round_id))
-    return _trainee_page(round_, trainee, own=False)
+    return _trainee_page(round_, trainee, own=trainee.id == current_user.id)
 
 
 @bp.route("/rounds/<int:round_id>/feedback/cohort")
@@ -479,9 +484,7 @@ def _landing(access: RaterAccess) -> Page:
         tool=localized(tool.name, current_language()) if tool else "",
         threshold=queries.threshold(),
         retention_days=int(current_app.config["FEEDBACK_CONTACT_RETENTION_DAYS"]),
-        competencies=[
-            c for c in framework.competencies if c.key in access.request.competency_keys
-        ],
+        competencies=[c for c in framework.competencies if c.key in access.request.competency_keys],
     )
 
 
@@ -590,13 +593,18 @@ def _answer_saved(
         )
     if result.conflicts or messages:
         return _render_answer(
-            access, blocks, typed=data, errors=messages, conflicts=result, status=409 if result.conflicts else 400
+            access,
+            blocks,
+            typed=data,
+            errors=messages,
+            conflicts=result,
+            status=409 if result.conflicts else 400,
         )
     if access.request.status == RequestStatus.ANSWERED:
         flash(_("Thank you: your feedback has been sent."), "success")
-        return redirect(access.url("landing"))
+        return redirect(access.url("landing"), 303)
     flash(_("Your answer is saved as a draft. Send it when you are ready."), "success")
-    return redirect(access.url("answer"))
+    return redirect(access.url("answer"), 303)
 
 
 def _render_answer(
@@ -653,7 +661,7 @@ def _decline(access: RaterAccess) -> Page:
     if refused is None and form.validate_on_submit():
         services.decline(access.viewer, access.request, form.reason.data or "")
         db.session.commit()
-        return _finished_page(access, Refusal.DECLINED)
+        return redirect(access.url("landing"), 303)
     if refused == Refusal.DECLINED:
         return _finished_page(access, Refusal.DECLINED)
     return (
@@ -680,18 +688,18 @@ def _rater_reply(access: RaterAccess) -> Page:
     form = RaterReplyForm()
     if not form.validate_on_submit():
         flash(" ".join(form.body.errors) or _("Write your answer, or leave the page."), "error")
-        return redirect(access.url("landing"))
+        return redirect(access.url("landing"), 303)
     try:
         services.rater_answers(access.viewer, access.request, form.body.data or "")
     except FeedbackRefused as refusal:
         flash(refusal_message(refusal.reason), "error")
-        return redirect(access.url("landing"))
+        return redirect(access.url("landing"), 303)
     db.session.commit()
     flash(
         _("Your answer is saved; %(name)s can read it.", name=access.request.trainee.name),
         "success",
     )
-    return redirect(access.url("landing"))
+    return redirect(access.url("landing"), 303)
 
 
 @bp.route("/f/<token>/reply", methods=["POST"])

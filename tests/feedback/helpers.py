@@ -40,13 +40,18 @@ def ask(
         language=language,
         rater_user=rater,
         rater_name=name,
-        rater_email=email or f"rater{db.session.scalar(select(db.func.count(FeedbackRequest.id)))}-{name.split()[0].lower()}@example.org",
+        rater_email=email or f"rater{_count()}-{name.split()[0].lower()}@example.org",
         **extra,
     )
-    asked = services.ask(trainee, round_, data, current_framework(), today=today(),
-                         confirm_duplicate=True)
+    asked = services.ask(
+        trainee, round_, data, current_framework(), today=today(), confirm_duplicate=True
+    )
     db.session.commit()
     return asked.request, asked.token
+
+
+def _count() -> int:
+    return db.session.scalar(select(db.func.count(FeedbackRequest.id))) or 0
 
 
 def holder(request: FeedbackRequest) -> LinkHolder:
@@ -80,8 +85,12 @@ def answer(
     """Answer a request through the services as its link holder."""
     competency = db.session.scalar(select(Competency).where(Competency.key == key))
     assert competency is not None
-    form = {f"n-{competency.id}-v": "0", f"n-{competency.id}-works": works,
-            f"n-{competency.id}-grow": grow, f"n-{competency.id}-question": question}
+    form = {
+        f"n-{competency.id}-v": "0",
+        f"n-{competency.id}-works": works,
+        f"n-{competency.id}-grow": grow,
+        f"n-{competency.id}-question": question,
+    }
     for indicator in first_indicators(key):
         form[f"r-{indicator.id}-v"] = "0"
         form[f"r-{indicator.id}-level"] = str(level)

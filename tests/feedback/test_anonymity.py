@@ -10,8 +10,15 @@ GROUPS = ["rater.fellow-trainee", "rater.trainer", "rater.colleague", "rater.obs
 START = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 
-def answer(n: int, group: str, *, anonymous: bool = True, level: int | None = 3, works: str = "",
-           grow: str = "") -> Answer:
+def answer(
+    n: int,
+    group: str,
+    *,
+    anonymous: bool = True,
+    level: int | None = 3,
+    works: str = "",
+    grow: str = "",
+) -> Answer:
     return Answer(
         request_id=n,
         group_key=group,
@@ -37,8 +44,11 @@ def test_a_group_below_k_is_hidden_with_how_many_more_it_needs():
 
 
 def test_a_group_at_k_is_summarised_without_names_dates_or_order():
-    answers = [answer(1, GROUPS[2], works="zebra"), answer(2, GROUPS[2], works="apple"),
-               answer(3, GROUPS[2], works="Mango", level=None)]
+    answers = [
+        answer(1, GROUPS[2], works="zebra"),
+        answer(2, GROUPS[2], works="apple"),
+        answer(3, GROUPS[2], works="Mango", level=None),
+    ]
     seen = apply_rule(answers, 3, GROUPS)
     (group,) = seen.groups
     assert group.count == 3 and group.key == GROUPS[2]

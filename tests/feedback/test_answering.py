@@ -47,13 +47,19 @@ def _competency(key: str = "innovation") -> Competency:
 
 
 def test_autosave_saves_a_draft_that_the_trainee_cannot_see_until_sent(client, asked):
-    trainee, round_, request, token = asked
+    trainee, round_, _request, token = asked
     page = client.get(f"/f/{token}/answer").get_data(as_text=True)
     fields = _form(page)
     indicator = first_indicators("innovation", 1)[0]
     comp = _competency()
-    fields.update({f"r-{indicator.id}-level": "3", f"n-{comp.id}-works": "DRAFT-WORDS",
-                   "action": "save", "_format": "json"})
+    fields.update(
+        {
+            f"r-{indicator.id}-level": "3",
+            f"n-{comp.id}-works": "DRAFT-WORDS",
+            "action": "save",
+            "_format": "json",
+        }
+    )
     saved = client.post(f"/f/{token}/answer", data=fields, headers={"X-Requested-With": "fetch"})
     assert saved.status_code == 200 and saved.json["status"] == "saved"
     assert f"r-{indicator.id}" in saved.json["versions"]
@@ -63,11 +69,13 @@ def test_autosave_saves_a_draft_that_the_trainee_cannot_see_until_sent(client, a
 
     fields.update({"action": "submit", "_format": ""})
     fields[f"r-{indicator.id}-v"], fields[f"r-{indicator.id}-h"] = map(
-        str, saved.json["versions"][f"r-{indicator.id}"])
+        str, saved.json["versions"][f"r-{indicator.id}"]
+    )
     fields[f"n-{comp.id}-v"], fields[f"n-{comp.id}-h"] = map(
-        str, saved.json["versions"][f"n-{comp.id}"])
+        str, saved.json["versions"][f"n-{comp.id}"]
+    )
     sent = client.post(f"/f/{token}/answer", data=fields)
-    assert sent.status_code == 302
+    assert sent.status_code == 303
     assert "DRAFT-WORDS" in viewer.get(f"/rounds/{round_.id}/feedback").get_data(as_text=True)
     again = client.post(f"/f/{token}/answer", data=fields)  # a double submit
     assert again.status_code == 200 and "Thank you" in again.get_data(as_text=True)
@@ -112,13 +120,15 @@ def test_tampered_hidden_fields_save_nothing(client, asked):
 
 
 def test_the_link_cannot_be_widened_to_other_competencies_by_editing_the_form(client, asked):
-    _trainee, _round, request, token = asked
+    _trainee, _round, _request, token = asked
     other = first_indicators("knowledge", 1)[0]
     fields = _form(client.get(f"/f/{token}/answer").get_data(as_text=True))
     fields.update({f"r-{other.id}-v": "0", f"r-{other.id}-level": "4", "_format": "json"})
     client.post(f"/f/{token}/answer", data=fields)
-    assert db.session.scalar(select(FeedbackRating.id).where(
-        FeedbackRating.indicator_id == other.id)) is None
+    assert (
+        db.session.scalar(select(FeedbackRating.id).where(FeedbackRating.indicator_id == other.id))
+        is None
+    )
 
 
 def test_sending_nothing_is_refused(client, asked):
@@ -155,7 +165,7 @@ def test_an_expired_link_gives_a_clear_page(client, asked):
 
 
 def test_a_reminder_replaces_the_link(client, asked):
-    trainee, round_, request, token = asked
+    trainee, _round, request, token = asked
     stored = db.session.get(FeedbackRequest, request.id)
     stored.created_at = utcnow() - timedelta(days=2)
     db.session.commit()
@@ -173,14 +183,21 @@ def test_a_reminder_replaces_the_link(client, asked):
 def test_asking_the_same_address_twice_asks_first(client, asked):
     trainee, round_, _request, _token = asked
     login(client, trainee)
-    data = {"who": "other", "rater_name": "Rhea Rater",
-            "rater_email": db.session.scalar(select(FeedbackRequest.rater_email)),
-            "rater_group": "rater.colleague", "competencies": ["innovation"],
-            "anonymous": "identified", "language": "en"}
+    data = {
+        "who": "other",
+        "rater_name": "Rhea Rater",
+        "rater_email": db.session.scalar(select(FeedbackRequest.rater_email)),
+        "rater_group": "rater.colleague",
+        "competencies": ["innovation"],
+        "anonymous": "identified",
+        "language": "en",
+    }
     first = client.post(f"/rounds/{round_.id}/feedback/ask", data=data)
     assert first.status_code == 200 and "already asked this person" in first.get_data(as_text=True)
     assert db.session.scalar(select(db.func.count(FeedbackRequest.id))) == 1
-    confirmed = client.post(f"/rounds/{round_.id}/feedback/ask", data={**data, "confirm_duplicate": "yes"})
+    confirmed = client.post(
+        f"/rounds/{round_.id}/feedback/ask", data={**data, "confirm_duplicate": "yes"}
+    )
     assert "Request sent" in confirmed.get_data(as_text=True)
     assert db.session.scalar(select(db.func.count(FeedbackRequest.id))) == 2
 
@@ -188,9 +205,15 @@ def test_asking_the_same_address_twice_asks_first(client, asked):
 def test_asking_oneself_is_refused(client, asked):
     trainee, round_, _request, _token = asked
     login(client, trainee)
-    data = {"who": "other", "rater_name": "Me", "rater_email": trainee.email,
-            "rater_group": "rater.colleague", "competencies": ["innovation"],
-            "anonymous": "identified", "language": "en"}
+    data = {
+        "who": "other",
+        "rater_name": "Me",
+        "rater_email": trainee.email,
+        "rater_group": "rater.colleague",
+        "competencies": ["innovation"],
+        "anonymous": "identified",
+        "language": "en",
+    }
     refused = client.post(f"/rounds/{round_.id}/feedback/ask", data=data)
     assert refused.status_code == 400 and "cannot ask yourself" in refused.get_data(as_text=True)
 
@@ -199,13 +222,15 @@ def test_the_dialogue_trainee_replies_and_the_rater_answers_once(client, asked):
     trainee, round_, request, token = asked
     answer(db.session.get(FeedbackRequest, request.id), works="Clear summary at the end")
     login(client, trainee)
-    replied = client.post(f"/feedback/requests/{request.id}/reply",
-                          data={"takeaway": "I will keep summarising", "version": "0"})
-    assert replied.status_code == 302
+    replied = client.post(
+        f"/feedback/requests/{request.id}/reply",
+        data={"takeaway": "I will keep summarising", "version": "0"},
+    )
+    assert replied.status_code == 303
     rater = client.application.test_client()
     page = rater.get(f"/f/{token}")
     assert page.status_code == 200 and "I will keep summarising" in page.get_data(as_text=True)
-    assert rater.post(f"/f/{token}/reply", data={"body": "Glad it helps"}).status_code == 302
+    assert rater.post(f"/f/{token}/reply", data={"body": "Glad it helps"}).status_code == 303
     again = rater.post(f"/f/{token}/reply", data={"body": "Twice"}, follow_redirects=True)
     assert "already answered" in again.get_data(as_text=True)
     own = client.get(f"/rounds/{round_.id}/feedback").get_data(as_text=True)

@@ -73,14 +73,15 @@ def test_mangled_expired_withdrawn_and_declined_links_say_so_with_no_data(client
     assert client.get("/f/not-a-real-token").status_code == 404
     request, token = ask(trainee, round_, name="Wanda Withdrawn")
     login(client, trainee)
-    assert client.post(f"/feedback/requests/{request.id}/withdraw").status_code == 302
+    assert client.post(f"/feedback/requests/{request.id}/withdraw").status_code == 303
     gone = client.application.test_client().get(f"/f/{token}")
     assert gone.status_code == 410
     assert "withdrawn" in gone.get_data(as_text=True)
 
     declined, token2 = ask(trainee, round_, name="Dirk Decliner")
     other = client.application.test_client()
-    assert other.post(f"/f/{token2}/decline", data={"reason": "Te druk"}).status_code == 410
+    assert other.post(f"/f/{token2}/decline", data={"reason": "Te druk"}).status_code == 303
+    assert other.get(f"/f/{token2}").status_code == 410
     db.session.expire_all()
     assert db.session.get(FeedbackRequest, declined.id).status == RequestStatus.DECLINED
     assert other.get(f"/f/{token2}/answer").status_code == 410

@@ -167,7 +167,8 @@ def test_unknown_field_at_the_top_and_the_missing_one_it_replaces() -> None:
     assert problems_in(text) == [
         f'{FILE}:2:1: the field "rubric" is missing',
         f'{FILE}:{at(text, "rubrik")}: unknown field "rubrik"; allowed here: schema_version,'
-        " framework, rating_scale, rubric, reflection_template, feedback, toolbox, competencies, repairs",
+        " framework, rating_scale, rubric, reflection_template, feedback, toolbox,"
+        " competencies, repairs",
     ]
 
 
@@ -439,13 +440,15 @@ def test_file_that_is_not_utf8() -> None:
         (
             "- schema_version: 1\n",
             '1:1: the top level must be a mapping of "name: value" lines (schema_version,'
-            " framework, rating_scale, rubric, reflection_template, feedback, toolbox, competencies),"
+            " framework, rating_scale, rubric, reflection_template, feedback, toolbox,"
+            " competencies),"
             " not a list",
         ),
         (
             "competencies\n",
             '1:1: the top level must be a mapping of "name: value" lines (schema_version,'
-            " framework, rating_scale, rubric, reflection_template, feedback, toolbox, competencies),"
+            " framework, rating_scale, rubric, reflection_template, feedback, toolbox,"
+            " competencies),"
             " not a single value",
         ),
     ],

@@ -187,6 +187,28 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "evidence.version_file": signed_in(HIDDEN, trainee=OK, trainer=OK, governance=OK),
     "evidence.edit": signed_in(HIDDEN, trainee=OK),
     "evidence.delete": signed_in(HIDDEN, trainee=OK),
+    # --- peer feedback (portfolio/feedback/views.py), in cohort A's open round
+    # The trainee asks and reads; the trainers of the round's cohort read (anonymity rule).
+    "feedback.round_feedback": signed_in(HIDDEN, trainee=OK),
+    "feedback.ask": signed_in(HIDDEN, trainee=OK),
+    "feedback.withdraw": signed_in(HIDDEN, trainee=DONE),
+    # Asked a moment ago: too soon to remind, said on the trainee's page (303).
+    "feedback.remind": signed_in(HIDDEN, trainee=DONE),
+    "feedback.reply": signed_in(HIDDEN, trainee=DONE),
+    "feedback.reply_group": signed_in(HIDDEN, trainee=DONE),
+    "feedback.trainee_feedback": signed_in(HIDDEN, trainee=OK, trainer=OK),
+    "feedback.cohort_feedback": signed_in(HIDDEN, trainer=OK),
+    "feedback.given": signed_in(OK),
+    # The personal link is the key: whoever holds it answers that one request.
+    "feedback.landing": roles(OK),
+    "feedback.answer": roles(OK),
+    "feedback.decline": roles(OK),
+    "feedback.rater_reply": roles(DONE),
+    # A request to trainee A's trainer, answered signed in: only that person.
+    "feedback.landing_member": signed_in(HIDDEN, trainer=OK),
+    "feedback.answer_member": signed_in(HIDDEN, trainer=OK),
+    "feedback.decline_member": signed_in(HIDDEN, trainer=OK),
+    "feedback.rater_reply_member": signed_in(HIDDEN, trainer=DONE),
 }
 
 #: The POST side of routes that take GET and POST.
@@ -212,6 +234,12 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     "evidence.new": signed_in(DONE),
     "evidence.edit": signed_in(HIDDEN, trainee=DONE),
     "evidence.delete": signed_in(HIDDEN, trainee=DONE),
+    # Without a mail server the trainee gets the page with the link to pass on (200).
+    "feedback.ask": signed_in(HIDDEN, trainee=OK),
+    "feedback.answer": roles(DONE),
+    "feedback.decline": roles(DONE),
+    "feedback.answer_member": signed_in(HIDDEN, trainer=DONE),
+    "feedback.decline_member": signed_in(HIDDEN, trainer=DONE),
 }
 
 NEW_PASSWORD = "Another kettle hums at dusk 9"
@@ -267,6 +295,25 @@ POST_DATA: dict[str, dict[str, str] | Callable[[World], dict[str, str]]] = {
         "indicators": w.extra["indicator_key"],
     },
     "evidence.delete": {},
+    "feedback.ask": {
+        "who": "other",
+        "rater_name": "Fenna Fresh",
+        "rater_email": "fenna@example.org",
+        "rater_group": "rater.colleague",
+        "competencies": "innovation",
+        "anonymous": "identified",
+        "language": "en",
+    },
+    "feedback.withdraw": {},
+    "feedback.remind": {},
+    "feedback.reply": {"takeaway": "Noted", "version": "1"},  # changes the stored reply
+    "feedback.reply_group": {"takeaway": "Noted", "version": "0"},
+    "feedback.answer": {"action": "save"},
+    "feedback.answer_member": {"action": "save"},
+    "feedback.decline": {"reason": ""},
+    "feedback.decline_member": {"reason": ""},
+    "feedback.rater_reply": {"body": "Thanks"},
+    "feedback.rater_reply_member": {"body": "Thanks"},
 }
 
 
@@ -407,6 +454,52 @@ def _assessment_world(world: World) -> None:
 
 WORLD_BUILDERS.append(_assessment_world)
 
+
+def _feedback_world(world: World) -> None:
+    """Trainee A's feedback in the open round: an opened link request, an answered one with
+    a reply, one to trainer A (opened) and one answered by trainer A with a reply, and three
+    anonymous answers from observers (a group summary that is shown)."""
+    from portfolio.feedback import services as feedback_services
+    from portfolio.feedback.models import FeedbackRequest
+    from tests.feedback.helpers import answer, ask
+
+    trainee, trainer = world.users["trainee"], world.users["trainer"]
+    round_ = world.extra["round_open"]
+    link, token = ask(trainee, round_, name="Lena Link")
+    answered, answered_token = ask(trainee, round_, name="Abel Answered")
+    member, _member_token = ask(trainee, round_, rater=trainer, group="rater.trainer")
+    member_answered, _t = ask(trainee, round_, rater=trainer, group="rater.trainer")
+    for n in range(3):
+        answer(
+            ask(trainee, round_, name=f"Olga Observer {n}", anonymous=True, group="rater.observer")[
+                0
+            ],
+            works=f"Observed {n}",
+        )
+    for request in (answered, member_answered):
+        answer(request, works="Good summary")
+        feedback_services.reply_to_answer(trainee, request, feedback_services_reply_input())
+    for request in (link, member):
+        feedback_services.mark_opened(db.session.get(FeedbackRequest, request.id))
+    db.session.commit()
+    world.extra.update(
+        feedback_link=link,
+        feedback_token=token,
+        feedback_answered=answered,
+        feedback_answered_token=answered_token,
+        feedback_member=member,
+        feedback_member_answered=member_answered,
+    )
+
+
+def feedback_services_reply_input() -> Any:
+    from portfolio.feedback.inputs import ReplyInput
+
+    return ReplyInput("I take this on", "", "")
+
+
+WORLD_BUILDERS.append(_feedback_world)
+
 #: URL argument name → its value in the world.
 URL_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "organisation_id": lambda w: w.org_a.id,
@@ -419,6 +512,10 @@ URL_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "key": lambda w: w.extra["competency_key"],
     "item_id": lambda w: w.extra["evidence"].id,
     "version_id": lambda w: w.extra["version"].id,
+    "trainee_id": lambda w: w.users["trainee"].id,
+    "request_id": lambda w: w.extra["feedback_link"].id,
+    "token": lambda w: w.extra["feedback_token"],
+    "group_key": lambda w: "rater.observer",
 }
 
 #: Per-endpoint values, for argument names that mean different things on different routes.
@@ -427,6 +524,12 @@ URL_ARGUMENTS_BY_ENDPOINT: dict[str, dict[str, Callable[[World], Any]]] = {
     "cohorts.accept_invitation": {"token": lambda w: w.invitation_token},
     "assessment.view_assessment": {"round_id": lambda w: w.extra["round_done"].id},
     "assessment.reopen": {"round_id": lambda w: w.extra["round_done"].id},
+    "feedback.reply": {"request_id": lambda w: w.extra["feedback_answered"].id},
+    "feedback.rater_reply": {"token": lambda w: w.extra["feedback_answered_token"]},
+    "feedback.landing_member": {"request_id": lambda w: w.extra["feedback_member"].id},
+    "feedback.answer_member": {"request_id": lambda w: w.extra["feedback_member"].id},
+    "feedback.decline_member": {"request_id": lambda w: w.extra["feedback_member"].id},
+    "feedback.rater_reply_member": {"request_id": lambda w: w.extra["feedback_member_answered"].id},
 }
 
 
