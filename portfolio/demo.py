@@ -1,7 +1,8 @@
 """Demo data for trying the application: ``flask demo`` (idempotent).
 
 One organisation with a governance member, one cohort with two trainers and twelve
-trainees, and a site administrator. Running it again adds only what is missing (and
+trainees, and a site administrator; the first trainee has feedback in the open round
+(:mod:`portfolio.feedback.demo_data`). Running it again adds only what is missing (and
 brings the names and round titles of an earlier demo in line with these).
 
 Every person and organisation here is invented; no name of a real person (such as the
@@ -42,6 +43,7 @@ from portfolio.competencies.models import Competency, Indicator
 from portfolio.competencies.sync import sync_framework
 from portfolio.evidence.models import EvidenceItem, EvidenceKind
 from portfolio.extensions import db
+from portfolio.feedback.demo_data import seed_feedback
 
 DEMO_PASSWORD = "dialogue-demo-2025"
 DOMAIN = "demo.example.org"
@@ -140,6 +142,11 @@ def seed_demo() -> list[str]:
     db.session.flush()
     trainees = [_user(login, name) for login, name, _lang in TRAINEES]
     _seed_rounds(cohort, trainees, _user(*TRAINERS[0]))
+    open_round = db.session.scalar(
+        select(Round).where(Round.cohort_id == cohort.id, Round.title == ROUNDS[-1][0])
+    )
+    if open_round is not None:
+        seed_feedback(current_framework(), open_round, trainees, _user(*TRAINERS[1]))
 
     lines = [f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
     width = max(len(role) for role, _e, _n in demo_accounts())

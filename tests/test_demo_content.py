@@ -13,6 +13,7 @@ from portfolio.assessment.models import Reflection, Round, SelfAssessment
 from portfolio.cohorts.models import Cohort, Organisation
 from portfolio.competencies import current_framework
 from portfolio.evidence.models import EvidenceItem
+from portfolio.feedback import demo_data
 
 PEOPLE = Path(__file__).parent / "data" / "source_people.txt"
 
@@ -45,6 +46,8 @@ def demo_texts() -> list[str]:
     texts += [body for bodies in demo.REFLECTIONS.values() for body in bodies]
     for item in demo.EVIDENCE:
         texts += [*item.title.values(), *item.description.values()]
+    texts += [text for rater in demo_data.EXTERNAL for text in rater if isinstance(text, str)]
+    texts += [*demo_data.DECLINED, demo_data.PEER_WORKS, demo_data.PEER_GROW]
     return texts
 
 
@@ -138,3 +141,19 @@ def test_a_new_run_mends_an_earlier_demo(runner, db):
     assert "each person for their worry" not in item.description
     assert item.title in demo.EVIDENCE[0].title.values()
     assert "what worried them" not in reflection.body
+
+
+def test_the_demo_has_feedback_as_the_issue_describes_it(runner, db):
+    from portfolio.feedback.models import FeedbackRequest, RequestStatus
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    requests = db.session.scalars(select(FeedbackRequest)).all()
+    answered = [r for r in requests if r.status == RequestStatus.ANSWERED]
+    assert any(not r.anonymous and r.rater_user_id is None for r in answered)  # external
+    assert any(not r.anonymous and r.rater_user_id is not None for r in answered)
+    observers = [r for r in answered if r.anonymous and r.rater_group == "rater.observer"]
+    colleagues = [r for r in answered if r.anonymous and r.rater_group == "rater.colleague"]
+    assert len(observers) >= 3 > len(colleagues) >= 1  # one group above k, one below
+    assert any(r.status == RequestStatus.DECLINED for r in requests)
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert len(db.session.scalars(select(FeedbackRequest)).all()) == len(requests)
