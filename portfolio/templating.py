@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask_babel import LazyString
+from flask_babel import LazyString, format_decimal
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
@@ -61,11 +61,17 @@ def reject_key(mapping: dict[str, object], key: str) -> dict[str, object]:
     return {k: v for k, v in mapping.items() if k != key}
 
 
+def one_decimal(value: float) -> str:
+    """A number with one decimal, in the page's locale (2.5 / 2,5)."""
+    return str(format_decimal(value, format="0.0"))
+
+
 def init_app(app: Flask) -> None:
     """Register the filters and globals."""
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["reject_key"] = reject_key
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["one_decimal"] = one_decimal
     app.jinja_env.globals["current_framework"] = current_framework
     app.jinja_env.globals["localized"] = localized_here
     app.jinja_env.globals["role_label"] = role_label
