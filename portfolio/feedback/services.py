@@ -22,6 +22,7 @@ from portfolio.accounts.models import User
 from portfolio.assessment.models import Round
 from portfolio.audit import Action, record
 from portfolio.clock import aware, utcnow
+from portfolio.evidence.models import EvidenceItem
 from portfolio.extensions import db
 from portfolio.feedback.inputs import AnswerInput, ReplyInput
 from portfolio.feedback.models import (
@@ -607,3 +608,65 @@ def erase_old_contacts(today: date) -> int:
         request.contact_erased_at = utcnow()
     db.session.flush()
     return len(requests)
+
+
+# --- Giving feedback counts too ----------------------------------------------------------------
+
+#: The indicator giving feedback is evidence for, when the framework has it.
+GIVING_FEEDBACK_INDICATOR = "learning.willingness.feedback"
+
+
+@dataclass(frozen=True)
+class GivenFeedbackText:
+    """The words of an evidence item about feedback the actor gave (already translated)."""
+
+    title: str
+    description: str
+
+
+def given_as_evidence(
+    actor: User, request: FeedbackRequest, text: GivenFeedbackText, framework: Framework
+) -> EvidenceItem:
+    """Put feedback ``actor`` gave (through their account) into their evidence library.
+
+    The caller words it: an identified answer with the trainee's name and what the actor
+    wrote; an anonymous one without name or content, so that the actor's own trainers, who
+    read what the actor hands in, cannot tie it to the trainee who received it.
+    """
+    from portfolio.evidence.models import EvidenceKind
+    from portfolio.evidence.services import EvidenceData, save_evidence
+    from portfolio.evidence.uploads.storage import FileStore
+
+    if request.rater_user_id != actor.id or request.status != RequestStatus.ANSWERED:
+        raise FeedbackRefused(Refusal.NOT_STARTED)
+    keys = tuple(
+        key
+        for _c, _e, indicator in framework.ratable()
+        if (key := indicator.key) == GIVING_FEEDBACK_INDICATOR
+    )
+    answered = request.answered_at
+    data = EvidenceData(
+        title=text.title,
+        kind=EvidenceKind.TEXT,
+        occurred_on=aware(answered).date() if answered else None,
+        description=text.description,
+        indicator_keys=keys,
+    )
+    # A text item has no file: the store is never written to.
+    return save_evidence(actor, None, data, FileStore("")).item
+
+
+def narratives_given(request: FeedbackRequest) -> list[tuple[int, str, str]]:
+    """The rater's own texts per competency id (what works, what could grow)."""
+    response = response_of(request)
+    if response is None:
+        return []
+    return [
+        (n.competency_id, n.works, n.grow)
+        for n in db.session.scalars(
+            select(FeedbackNarrative)
+            .where(FeedbackNarrative.response_id == response.id)
+            .order_by(FeedbackNarrative.competency_id)
+        )
+        if n.works or n.grow
+    ]

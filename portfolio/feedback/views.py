@@ -394,6 +394,51 @@ def given() -> str:
     )
 
 
+@bp.route("/feedback/given/<int:request_id>/evidence", methods=["POST"])
+@login_required
+def given_as_evidence(request_id: int) -> Response:
+    """Add feedback the signed-in person gave to their evidence library, then edit it there."""
+    feedback_request = _load_request(request_id)
+    policy.require_view(policy.can_answer_feedback(current_user, feedback_request))
+    language = current_language()
+    round_title = feedback_request.round.title
+    if feedback_request.anonymous:
+        text = services.GivenFeedbackText(
+            _("Anonymous feedback I gave (%(round)s)", round=round_title),
+            _(
+                "I gave anonymous feedback to someone in my training. What I wrote stays "
+                "anonymous, so it is not copied here: describe what you learned from giving it."
+            ),
+        )
+    else:
+        names = {
+            b.id: localized(b.name, language)
+            for b in queries.asked_competencies(feedback_request.competency_keys)
+        }
+        parts = [
+            f"**{names.get(cid, '')}**\n\n"
+            + (f"{_('What works:')} {works}\n\n" if works else "")
+            + (f"{_('What could grow:')} {grow}" if grow else "")
+            for cid, works, grow in services.narratives_given(feedback_request)
+        ]
+        text = services.GivenFeedbackText(
+            _(
+                "Feedback I gave to %(name)s (%(round)s)",
+                name=feedback_request.trainee.name,
+                round=round_title,
+            ),
+            "\n\n".join(parts) or _("I gave feedback through the portfolio."),
+        )
+    try:
+        item = services.given_as_evidence(current_user, feedback_request, text, current_framework())
+    except FeedbackRefused as refusal:
+        flash(refusal_message(refusal.reason), "error")
+        return redirect(url_for("feedback.given"), 303)
+    db.session.commit()
+    flash(_("Added to your evidence: add what you learned from giving this feedback."), "success")
+    return redirect(url_for("evidence.edit", item_id=item.id), 303)
+
+
 # --- Raters -----------------------------------------------------------------------------------
 
 

@@ -256,3 +256,31 @@ def test_a_cohort_member_answers_signed_in_and_nobody_else_can(client, db):
         assert other.get(f"/feedback/asked/{request.id}/answer").status_code == 404
     db.session.expire_all()
     assert db.session.get(FeedbackRequest, request.id).status == RequestStatus.OPENED
+
+
+def test_feedback_given_becomes_evidence_and_anonymous_content_stays_out(client, db):
+    from portfolio.evidence.models import EvidenceItem
+
+    cohort = make_cohort()
+    trainee, peer = make_user(name="Tamsin Trainee"), make_user(name="Pia Peer")
+    add_trainee(cohort, trainee)
+    add_trainee(cohort, peer)
+    round_ = open_round(cohort)
+    named, _t = ask(trainee, round_, rater=peer, group="rater.fellow-trainee")
+    hidden, _t = ask(trainee, round_, rater=peer, group="rater.fellow-trainee", anonymous=True)
+    answer(db.session.get(FeedbackRequest, named.id), works="NAMED-WORDS")
+    answer(db.session.get(FeedbackRequest, hidden.id), works="ANONYMOUS-WORDS")
+    login(client, peer)
+    page = client.get("/feedback/given").get_data(as_text=True)
+    assert "Add to my evidence" in page
+    made = client.post(f"/feedback/given/{named.id}/evidence")
+    assert made.status_code == 303 and "/evidence/" in made.headers["Location"]
+    client.post(f"/feedback/given/{hidden.id}/evidence")
+    items = db.session.scalars(select(EvidenceItem).order_by(EvidenceItem.id)).all()
+    assert [i.owner_id for i in items] == [peer.id, peer.id]
+    assert "Tamsin Trainee" in items[0].title and "NAMED-WORDS" in items[0].description
+    assert "Tamsin" not in items[1].title + items[1].description
+    assert "ANONYMOUS-WORDS" not in items[1].description
+    other = client.application.test_client()
+    login(other, trainee)
+    assert other.post(f"/feedback/given/{named.id}/evidence").status_code == 404

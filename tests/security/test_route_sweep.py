@@ -199,6 +199,8 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "feedback.trainee_feedback": signed_in(HIDDEN, trainee=OK, trainer=OK),
     "feedback.cohort_feedback": signed_in(HIDDEN, trainer=OK),
     "feedback.given": signed_in(OK),
+    # Feedback trainer A gave (signed in) into trainer A's own evidence library.
+    "feedback.given_as_evidence": signed_in(HIDDEN, trainer=DONE),
     # The personal link is the key: whoever holds it answers that one request.
     "feedback.landing": roles(OK),
     "feedback.answer": roles(OK),
@@ -314,6 +316,7 @@ POST_DATA: dict[str, dict[str, str] | Callable[[World], dict[str, str]]] = {
     "feedback.decline_member": {"reason": ""},
     "feedback.rater_reply": {"body": "Thanks"},
     "feedback.rater_reply_member": {"body": "Thanks"},
+    "feedback.given_as_evidence": {},
 }
 
 
@@ -530,6 +533,7 @@ URL_ARGUMENTS_BY_ENDPOINT: dict[str, dict[str, Callable[[World], Any]]] = {
     "feedback.answer_member": {"request_id": lambda w: w.extra["feedback_member"].id},
     "feedback.decline_member": {"request_id": lambda w: w.extra["feedback_member"].id},
     "feedback.rater_reply_member": {"request_id": lambda w: w.extra["feedback_member_answered"].id},
+    "feedback.given_as_evidence": {"request_id": lambda w: w.extra["feedback_member_answered"].id},
 }
 
 
