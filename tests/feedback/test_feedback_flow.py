@@ -111,3 +111,13 @@ def test_identified_feedback_is_shown_at_once_anonymous_only_from_three(client, 
     assert "ANON-SECRET-B" in seen.get_data(as_text=True)
     cohort_page = client.get(f"/rounds/{round_.id}/feedback/cohort")
     assert cohort_page.status_code == 200 and "Tamsin Trainee" in cohort_page.get_data(as_text=True)
+
+
+def test_the_link_opens_in_the_language_chosen_for_the_rater_who_can_switch(client, setting):
+    _cohort, trainee, _trainer, _peer, round_ = setting
+    _request, token = ask(trainee, round_, name="Nora Nederlands", language="nl")
+    page = client.get(f"/f/{token}", headers={"Accept-Language": "en"})
+    assert 'lang="nl"' in page.get_data(as_text=True)
+    client.set_cookie("lang", "en")
+    switched = client.get(f"/f/{token}")
+    assert 'lang="en"' in switched.get_data(as_text=True)
