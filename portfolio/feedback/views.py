@@ -646,8 +646,7 @@ def _answer_saved(
             status=409 if result.conflicts else 400,
         )
     if access.request.status == RequestStatus.ANSWERED:
-        flash(_("Thank you: your feedback has been sent."), "success")
-        return redirect(access.url("landing"), 303)
+        return redirect(access.url("landing"), 303)  # the thank-you page
     flash(_("Your answer is saved as a draft. Send it when you are ready."), "success")
     return redirect(access.url("answer"), 303)
 
