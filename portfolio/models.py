@@ -25,6 +25,12 @@ from portfolio.competencies.models import (
     Indicator,
 )
 from portfolio.evidence.models import EvidenceItem, EvidenceKind, EvidenceVersion
+from portfolio.notifications.models import (
+    DueRun,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
 
 __all__ = [
     "AssessmentStatus",
@@ -34,6 +40,7 @@ __all__ = [
     "CohortMembership",
     "CohortRole",
     "Competency",
+    "DueRun",
     "EvidenceItem",
     "EvidenceKind",
     "EvidenceVersion",
@@ -41,6 +48,9 @@ __all__ = [
     "GovernanceMembership",
     "Indicator",
     "Invitation",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "Organisation",
     "PasswordReset",
     "Rating",

@@ -57,6 +57,12 @@ from portfolio.policy.evidence import (
     can_view_evidence_version,
     visible_evidence_versions,
 )
+from portfolio.policy.notifications import (
+    can_choose_emails,
+    can_view_notification,
+    own_notifications,
+    visible_notifications,
+)
 from portfolio.policy.refusals import not_found, require, require_view
 from portfolio.policy.roles import (
     governs,
@@ -76,6 +82,7 @@ __all__ = [
     "can_accept_invitation",
     "can_change_role_of",
     "can_change_roles",
+    "can_choose_emails",
     "can_deactivate",
     "can_edit_evidence",
     "can_edit_own_work",
@@ -92,6 +99,7 @@ __all__ = [
     "can_view_cohort",
     "can_view_evidence",
     "can_view_evidence_version",
+    "can_view_notification",
     "can_view_organisation",
     "can_view_self_assessment",
     "can_view_trainee",
@@ -102,12 +110,14 @@ __all__ = [
     "is_trainee_in",
     "is_trainer_of",
     "not_found",
+    "own_notifications",
     "require",
     "require_view",
     "signed_in",
     "trains",
     "visible_cohort_ids",
     "visible_evidence_versions",
+    "visible_notifications",
     "visible_self_assessments",
     "visible_submissions",
     "visible_trainees",

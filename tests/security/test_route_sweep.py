@@ -187,6 +187,12 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "evidence.version_file": signed_in(HIDDEN, trainee=OK, trainer=OK, governance=OK),
     "evidence.edit": signed_in(HIDDEN, trainee=OK),
     "evidence.delete": signed_in(HIDDEN, trainee=OK),
+    # --- notifications (portfolio/notifications/views.py): everyone's own, nobody else's;
+    # notification_id = one of trainee A's
+    "notifications.index": signed_in(OK),
+    "notifications.mark_read": signed_in(HIDDEN, trainee=DONE),
+    "notifications.mark_all_read": signed_in(DONE),
+    "notifications.preferences": signed_in(OK),
 }
 
 #: The POST side of routes that take GET and POST.
@@ -212,6 +218,7 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     "evidence.new": signed_in(DONE),
     "evidence.edit": signed_in(HIDDEN, trainee=DONE),
     "evidence.delete": signed_in(HIDDEN, trainee=DONE),
+    "notifications.preferences": signed_in(DONE),
 }
 
 NEW_PASSWORD = "Another kettle hums at dusk 9"
@@ -267,6 +274,9 @@ POST_DATA: dict[str, dict[str, str] | Callable[[World], dict[str, str]]] = {
         "indicators": w.extra["indicator_key"],
     },
     "evidence.delete": {},
+    "notifications.mark_read": {},
+    "notifications.mark_all_read": {},
+    "notifications.preferences": {"round_opens": "y", "work_reopened": "y"},
 }
 
 
@@ -407,6 +417,26 @@ def _assessment_world(world: World) -> None:
 
 WORLD_BUILDERS.append(_assessment_world)
 
+
+def _notification_world(world: World) -> None:
+    """Trainee A has an unread notification: their work in "Round Done" was reopened."""
+    from portfolio.notifications import NotificationKind, Recipient, notify
+    from portfolio.urls import absolute_url
+
+    round_done = world.extra["round_done"]
+    notification = notify(
+        world.users["trainer"],
+        Recipient.of_user(world.users["trainee"]),
+        NotificationKind.WORK_REOPENED,
+        link=absolute_url("assessment.overview", round_id=round_done.id),
+        context={"round": round_done.title, "trainer": "Tom Trainer", "reason": "Look again."},
+    )
+    db.session.commit()
+    world.extra["notification"] = notification
+
+
+WORLD_BUILDERS.append(_notification_world)
+
 #: URL argument name → its value in the world.
 URL_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "organisation_id": lambda w: w.org_a.id,
@@ -419,6 +449,7 @@ URL_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "key": lambda w: w.extra["competency_key"],
     "item_id": lambda w: w.extra["evidence"].id,
     "version_id": lambda w: w.extra["version"].id,
+    "notification_id": lambda w: w.extra["notification"].id,
 }
 
 #: Per-endpoint values, for argument names that mean different things on different routes.
