@@ -15,7 +15,7 @@ from portfolio.extensions import db
 from portfolio.i18n import current_language
 from portfolio.inputs import page_number
 from portfolio.mail import mail_configured
-from portfolio.notifications import queries, services
+from portfolio.notifications import queries, services, unread_notifications
 from portfolio.notifications.forms import EmailPreferencesForm
 from portfolio.notifications.mails import offered_kinds
 from portfolio.notifications.models import Notification
@@ -48,9 +48,8 @@ def _list_page() -> int:
 def index() -> str:
     """Your notifications, newest first."""
     page = queries.notification_page(current_user, page_number(), current_language())
-    return render_template(
-        "notifications/index.html", page=page, unread=queries.unread_count(current_user)
-    )
+    # The count the navigation shows, read with the account (no statement of its own).
+    return render_template("notifications/index.html", page=page, unread=unread_notifications())
 
 
 @bp.post("/notifications/<int:notification_id>/read")

@@ -142,3 +142,32 @@ def test_an_external_recipient_has_no_list_entry(app, client):
     assert "New feedback" not in client.get("/notifications").get_data(as_text=True)
     stored = db.session.scalars(select(Notification)).one()
     assert stored.recipient_id is None
+
+
+def _statements(client, path):
+    seen: list[str] = []
+
+    def count(*_args):
+        seen.append("x")
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_the_list_takes_the_same_statements_for_3_and_60_notifications(app, client):
+    few, many = make_user(), make_user()
+    for _ in range(3):
+        _notify(few)
+    for _ in range(60):
+        _notify(many)
+    counts = []
+    for user in (few, many):
+        login(client, user)
+        counts.append(_statements(client, "/notifications"))
+        client.post("/sign-out")
+    # The account with its unread count, whether to show "My evidence", one page of the list.
+    assert counts == [3, 3]
