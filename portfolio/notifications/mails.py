@@ -191,7 +191,8 @@ def render(
             has_account=has_account,
             preferences_link=absolute_url("notifications.preferences") if has_account else "",
         )
-        title = subject(kind, values)
+        # One line: a title typed with a line break must not break the mail's header.
+        title = " ".join(subject(kind, values).split())
         text = render_template(f"notifications/mail/{kind.value}.txt", subject=title, **context)
         html = render_template(f"notifications/mail/{kind.value}.html", subject=title, **context)
     return Rendered(subject=title, text=text.strip() + "\n", html=html)

@@ -102,12 +102,13 @@ def send_pending(ids: Iterable[int] | None = None, *, now: datetime | None = Non
         notification = db.session.get(Notification, notification_id)
         if notification is None:  # pragma: no cover - deleted in between
             continue
-        message = build_message(
-            notification.email, notification.subject, notification.text, notification.html
-        )
         try:
-            deliver(message)
-        except MailError as exc:
+            deliver(
+                build_message(
+                    notification.email, notification.subject, notification.text, notification.html
+                )
+            )
+        except (MailError, ValueError) as exc:  # ValueError: an address no header can carry
             notification.email_state = EmailState.FAILED
             notification.last_error = str(exc)[:500]
             if notification.attempts >= MAX_ATTEMPTS:
@@ -123,7 +124,7 @@ def send_pending(ids: Iterable[int] | None = None, *, now: datetime | None = Non
             else:
                 failed += 1
             db.session.commit()
-            if exc.unreachable:
+            if isinstance(exc, MailError) and exc.unreachable:
                 break
             continue
         notification.email_state = EmailState.SENT

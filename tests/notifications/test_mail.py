@@ -298,3 +298,20 @@ def test_links_must_lead_into_the_application(app):
             link="https://evil.example/phish",
             context=REOPENED,
         )
+
+
+def test_a_broken_address_fails_that_mail_only(app, smtp):
+    broken = notify(
+        None,
+        Recipient(None, "someone@example.org\nBcc: everyone@example.org", "X", "en"),
+        NotificationKind.FEEDBACK_ANSWERED,
+        link=absolute_url("main.index"),
+        context={"round": "Base\nline"},
+    )
+    fine = _reopened(make_user())
+    db.session.commit()
+    report = send_pending()
+    assert (report.sent, report.failed) == (1, 1)
+    assert broken.subject == "New feedback on “Base line”"
+    assert broken.email_state == EmailState.FAILED and fine.email_state == EmailState.SENT
+    assert len(smtp.inbox.messages) == 1
