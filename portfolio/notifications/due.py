@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Row, Select, and_, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portfolio.accounts.models import User
 from portfolio.assessment.models import AssessmentStatus, Round, SelfAssessment
@@ -68,12 +70,17 @@ class DueReport:
 
 def _first_run_on(today: date) -> date:
     """The day send-due first ran (today, if this is the first run); notes this run."""
-    run = db.session.get(DueRun, RUN_NAME)
-    if run is None:
-        run = DueRun(name=RUN_NAME, first_run_on=today, last_run_at=utcnow())
-        db.session.add(run)
-    else:
-        run.last_run_at = utcnow()
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    # Two first runs at once: one row, whoever comes second finds it.
+    db.session.execute(
+        insert(DueRun)
+        .values(name=RUN_NAME, first_run_on=today, last_run_at=utcnow())
+        .on_conflict_do_nothing()
+    )
+    run = db.session.get(DueRun, RUN_NAME, populate_existing=True)
+    assert run is not None
+    run.last_run_at = utcnow()
     db.session.flush()
     return run.first_run_on
 

@@ -315,3 +315,17 @@ def test_a_broken_address_fails_that_mail_only(app, smtp):
     assert broken.subject == "New feedback on “Base line”"
     assert broken.email_state == EmailState.FAILED and fine.email_state == EmailState.SENT
     assert len(smtp.inbox.messages) == 1
+
+
+def test_two_senders_never_take_the_same_mail(app, smtp):
+    from portfolio.notifications.sending import _take
+
+    notification = _reopened(make_user())
+    db.session.commit()
+    now = utcnow()
+    assert _take(notification.id, 0, now) is True
+    assert _take(notification.id, 0, now) is False  # the other sender saw attempts == 0 too
+    # The row taken by a sender that then died is tried again once the wait is over.
+    assert send_pending(now=now).sent == 0
+    assert send_pending(now=now + BACKOFF[0] + timedelta(seconds=1)).sent == 1
+    assert len(smtp.inbox.messages) == 1
