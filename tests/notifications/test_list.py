@@ -171,3 +171,32 @@ def test_the_list_takes_the_same_statements_for_3_and_60_notifications(app, clie
         client.post("/sign-out")
     # The account with its unread count, whether to show "My evidence", one page of the list.
     assert counts == [3, 3]
+
+
+def test_marking_read_and_choosing_emails_need_the_csrf_token(app, database_url):
+    from portfolio.notifications.models import NotificationPreference
+    from tests.factories import PASSWORD, csrf_token, extra_app
+
+    user = make_user()
+    notification = _notify(user)
+    with extra_app(database_url, WTF_CSRF_ENABLED=True) as csrf_app:
+        client = csrf_app.test_client()
+        token = csrf_token(client.get("/sign-in").get_data(as_text=True))
+        client.post(
+            "/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+        )
+        for path, data in (
+            (f"/notifications/{notification.id}/read", {}),
+            ("/notifications/read", {}),
+            ("/account/notifications", {"work_reopened": "y"}),
+        ):
+            assert client.post(path, data=data).status_code == 400, path
+        db.session.expire_all()
+        assert notification.read_at is None
+        assert db.session.scalars(select(NotificationPreference)).all() == []
+
+        token = csrf_token(client.get("/notifications").get_data(as_text=True))
+        response = client.post(f"/notifications/{notification.id}/read", data={"csrf_token": token})
+        assert response.status_code == 303
+        db.session.expire_all()
+        assert notification.read_at is not None
