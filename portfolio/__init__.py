@@ -41,7 +41,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    from portfolio import models  # noqa: F401  (register every table with the metadata)
+    from portfolio import (
+        models,  # noqa: F401  (register every table with the metadata)
+        notifications,
+    )
     from portfolio.competencies import install_framework
 
     install_framework(app)
@@ -50,6 +53,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _register_cli(app)
     i18n.init_app(app)
     templating.init_app(app)
+    notifications.init_app(app)
     security.init_app(app)
     caching.init_app(app)
     assets.init_app(app)
@@ -69,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from portfolio.feedback.views import bp as feedback_bp
     from portfolio.health import bp as health_bp
     from portfolio.main import bp as main_bp
+    from portfolio.notifications.views import bp as notifications_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(main_bp)
@@ -81,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(evidence_bp)
     app.register_blueprint(assessment_bp)
     app.register_blueprint(feedback_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def _register_cli(app: Flask) -> None:

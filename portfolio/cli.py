@@ -1,4 +1,5 @@
-"""Command-line interface: ``flask framework …``, ``flask demo``, ``flask users …``.
+"""Command-line interface: ``flask framework …``, ``flask demo``, ``flask users …``,
+``flask notifications send-due``.
 
 The ``framework`` group is also installed as a Flask CLI plugin (see pyproject.toml), so
 ``flask framework check`` works even when the configured framework file is broken and the
@@ -245,8 +246,40 @@ def reset_link_command(email: str) -> None:
     click.echo(("Sent by e-mail. " if issued.mailed else "") + f"Link (two hours): {issued.link}")
 
 
+notifications_group = AppGroup("notifications", help="Send what is due and what is pending.")
+
+
+@notifications_group.command("send-due")
+@click.option(
+    "--today",
+    "on_day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Act as if it were this day (YYYY-MM-DD); default: today where the training is.",
+)
+def send_due_command(on_day: object) -> None:
+    """Notify what falls due today, then send pending e-mails and retry failed ones.
+
+    Safe to run every few minutes (cron, a systemd timer) and twice at once: nothing is
+    notified or sent twice. Prints one line.
+    """
+    from datetime import datetime
+
+    from portfolio.clock import today
+    from portfolio.extensions import db
+    from portfolio.notifications.due import run_due
+    from portfolio.notifications.sending import send_pending
+
+    day = on_day.date() if isinstance(on_day, datetime) else today()
+    due = run_due(day)
+    db.session.commit()
+    sent = send_pending()
+    mail = "mail: " + str(sent) if current_app.config.get("MAIL_SERVER") else "mail: not set up"
+    click.echo(f"send-due {day.isoformat()}: {due}; {mail}.")
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the application's CLI."""
     app.cli.add_command(framework_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(users_group)
+    app.cli.add_command(notifications_group)

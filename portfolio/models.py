@@ -26,11 +26,18 @@ from portfolio.competencies.models import (
 )
 from portfolio.evidence.models import EvidenceItem, EvidenceKind, EvidenceVersion
 from portfolio.feedback.models import (
+    FeedbackLink,
     FeedbackNarrative,
     FeedbackRating,
     FeedbackReply,
     FeedbackRequest,
     FeedbackResponse,
+)
+from portfolio.notifications.models import (
+    DueRun,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
 )
 
 __all__ = [
@@ -41,9 +48,11 @@ __all__ = [
     "CohortMembership",
     "CohortRole",
     "Competency",
+    "DueRun",
     "EvidenceItem",
     "EvidenceKind",
     "EvidenceVersion",
+    "FeedbackLink",
     "FeedbackNarrative",
     "FeedbackRating",
     "FeedbackReply",
@@ -53,6 +62,9 @@ __all__ = [
     "GovernanceMembership",
     "Indicator",
     "Invitation",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "Organisation",
     "PasswordReset",
     "Rating",

@@ -22,6 +22,8 @@ from portfolio.audit import record
 from portfolio.audit.actions import Action
 from portfolio.clock import utcnow
 from portfolio.extensions import db
+from portfolio.notifications import NotificationKind, Recipient, notify
+from portfolio.urls import absolute_url
 
 
 class FileStore(Protocol):
@@ -122,7 +124,8 @@ class ReopenRefused(Exception):
 def reopen(actor: User, assessment: SelfAssessment, reason: str) -> None:
     """A trainer gives the self-assessment back to the trainee for changes, saying why.
 
-    Others keep seeing the last submission until it is handed in again. Raises
+    The trainee is notified (in the list, and by e-mail) with the trainer's name and the
+    reason. Others keep seeing the last submission until it is handed in again. Raises
     :class:`ReopenRefused` for work that is not handed in, or without a reason.
     """
     reason = reason.strip()
@@ -141,5 +144,16 @@ def reopen(actor: User, assessment: SelfAssessment, reason: str) -> None:
         trainee=assessment.trainee.email,
         round=assessment.round.title,
         reason=reason,
+    )
+    notify(
+        actor,
+        Recipient.of_user(assessment.trainee),
+        NotificationKind.WORK_REOPENED,
+        link=absolute_url("assessment.overview", round_id=assessment.round_id),
+        context={
+            "round": assessment.round.title,
+            "trainer": actor.name or actor.email,
+            "reason": reason,
+        },
     )
     db.session.flush()

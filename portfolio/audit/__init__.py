@@ -61,6 +61,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     Action.INVITATION_SENT: _l("invitation sent"),
     Action.MEMBER_ADDED: _l("added to a cohort"),
     Action.MEMBER_REMOVED: _l("removed from a cohort"),
+    Action.NOTIFICATION_EMAILS_CHANGED: _l("e-mail notifications chosen"),
     Action.ORGANISATION_CREATED: _l("organisation created"),
     Action.PASSWORD_CHANGED: _l("password changed"),
     Action.PASSWORD_RESET: _l("password reset"),

@@ -29,6 +29,7 @@ class Action(StrEnum):
     INVITATION_SENT = "invitation_sent"
     MEMBER_ADDED = "member_added"
     MEMBER_REMOVED = "member_removed"
+    NOTIFICATION_EMAILS_CHANGED = "notification_emails_changed"
     ORGANISATION_CREATED = "organisation_created"
     PASSWORD_CHANGED = "password_changed"
     PASSWORD_RESET = "password_reset"

@@ -55,6 +55,8 @@ DETAIL_LABELS = {
     "closes_on": _l("closes on"),
     "cohort": _l("cohort"),
     "email": _l("e-mail address"),
+    "email_off": _l("e-mail turned off for"),
+    "email_on": _l("e-mail turned on for"),
     "kind": _l("kind"),
     "name": _l("name"),
     "opens_on": _l("opens on"),

@@ -48,7 +48,7 @@ class FeedbackRequest(Model):
     """A trainee's request to one person for feedback in one round.
 
     The rater is a cohort member (``rater_user_id``) or anyone by name and e-mail address.
-    Every request has its own link; only the SHA-256 of its token is stored.
+    Every request has its own links (:class:`FeedbackLink`).
     """
 
     __tablename__ = "feedback_requests"
@@ -75,7 +75,6 @@ class FeedbackRequest(Model):
     share_self_ratings: Mapped[bool] = mapped_column(default=False)
     #: The language the rater's pages and e-mails open in.
     language: Mapped[str] = mapped_column(String(8))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[RequestStatus] = mapped_column(
         enum_column(RequestStatus), default=RequestStatus.SENT
     )
@@ -103,6 +102,24 @@ class FeedbackRequest(Model):
     def is_finished(self) -> bool:
         """Answered, declined or withdrawn: nothing more can be sent through the link."""
         return self.status in FINISHED
+
+
+class FeedbackLink(Model):
+    """A personal link to one request; only the SHA-256 of its token is stored.
+
+    The first e-mail carries one; a reminder or a reply that has to reach a rater without
+    an account carries a new one (the token cannot be rebuilt from its hash). Every link
+    of a request works as long as the request does.
+    """
+
+    __tablename__ = "feedback_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_requests.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class FeedbackResponse(Model):

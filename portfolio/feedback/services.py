@@ -24,9 +24,11 @@ from portfolio.audit import Action, record
 from portfolio.clock import aware, utcnow
 from portfolio.evidence.models import EvidenceItem
 from portfolio.extensions import db
+from portfolio.feedback import notices
 from portfolio.feedback.inputs import AnswerInput, ReplyInput
 from portfolio.feedback.models import (
     FINISHED,
+    FeedbackLink,
     FeedbackNarrative,
     FeedbackRating,
     FeedbackReply,
@@ -37,7 +39,7 @@ from portfolio.feedback.models import (
 )
 from portfolio.framework import Framework
 from portfolio.policy import LinkHolder, Viewer, signed_in
-from portfolio.tokens import new_token
+from portfolio.tokens import hash_token, new_token
 from portfolio.versioning import (
     SaveResult,
     Stored,
@@ -108,6 +110,24 @@ class Asked:
 
     request: FeedbackRequest
     token: str
+    #: The rater's page, to pass on by hand when no e-mail goes out.
+    link: str
+
+
+def new_link(request: FeedbackRequest) -> str:
+    """A new personal link to ``request``; returns its token (only its hash is stored)."""
+    token, token_hash = new_token()
+    db.session.add(FeedbackLink(request_id=request.id, token_hash=token_hash, created_at=utcnow()))
+    return token
+
+
+def find_by_token(token: str) -> FeedbackRequest | None:
+    """The request one of whose links has this token, whatever its state."""
+    return db.session.scalar(
+        select(FeedbackRequest)
+        .join(FeedbackLink, FeedbackLink.request_id == FeedbackRequest.id)
+        .where(FeedbackLink.token_hash == hash_token(token))
+    )
 
 
 def link_days() -> int:
@@ -162,7 +182,6 @@ def ask(
         raise FeedbackRefused(Refusal.DUPLICATE)
     order = [c.key for c in framework.competencies]
     keys = [key for key in order if key in set(data.competency_keys)] or order
-    token, token_hash = new_token()
     now = utcnow()
     request = FeedbackRequest(
         round_id=round_.id,
@@ -179,13 +198,13 @@ def ask(
         anonymous=data.anonymous,
         share_self_ratings=data.share_self_ratings,
         language=data.language,
-        token_hash=token_hash,
         status=RequestStatus.SENT,
         created_at=now,
         expires_at=now + timedelta(days=link_days()),
     )
     db.session.add(request)
     db.session.flush()
+    token = new_link(request)
     record(
         Action.FEEDBACK_REQUESTED,
         actor=actor,
@@ -193,7 +212,9 @@ def ask(
         round=round_.title,
         via="account" if data.rater_user is not None else "link",
     )
-    return Asked(request, token)
+    link = notices.tell_rater(actor, request, token, framework, actor, round_.title, reminder=False)
+    db.session.flush()
+    return Asked(request, token, link)
 
 
 def withdraw(actor: User, request: FeedbackRequest) -> None:
@@ -214,12 +235,13 @@ def withdraw(actor: User, request: FeedbackRequest) -> None:
     db.session.flush()
 
 
-def remind(actor: User, request: FeedbackRequest) -> str:
+def remind(actor: User | None, request: FeedbackRequest, framework: Framework) -> str:
     """Send the request again; returns the new link's token (the old link stops working).
 
-    Only a hash of a token is stored, so a reminder carries a new link. At most
+    Only a hash of a token is stored, so a reminder carries a new link (the earlier ones
+    keep working). At most
     :data:`REMINDER_LIMIT` reminders, one per :data:`REMINDER_INTERVAL`; the link's time
-    starts again.
+    starts again. ``actor`` None: the automatic reminder of ``flask notifications send-due``.
     """
     now = utcnow()
     if request.status in FINISHED:
@@ -229,12 +251,20 @@ def remind(actor: User, request: FeedbackRequest) -> str:
     last = request.reminded_at or request.created_at
     if now - aware(last) < REMINDER_INTERVAL:
         raise FeedbackRefused(Refusal.TOO_SOON)
-    token, token_hash = new_token()
-    request.token_hash = token_hash
+    token = new_link(request)
     request.reminded_at = now
     request.reminders += 1
     request.expires_at = max(aware(request.expires_at), now + timedelta(days=link_days()))
-    record(Action.FEEDBACK_REMINDED, actor=actor, target=request)
+    record(
+        Action.FEEDBACK_REMINDED,
+        actor=actor,
+        actor_label=None if actor is not None else "automatic",
+        target=request,
+    )
+    trainee = db.session.get(User, request.trainee_id)
+    round_ = db.session.get(Round, request.round_id)
+    assert trainee is not None and round_ is not None
+    notices.tell_rater(actor, request, token, framework, trainee, round_.title, reminder=True)
     db.session.flush()
     return token
 
@@ -424,8 +454,13 @@ def submit_answer(actor: Viewer, request: FeedbackRequest) -> bool:
     request.answered_at = now
     user, label = _rater_label(actor)
     record(Action.FEEDBACK_ANSWERED, actor=user, actor_label=label, target=request)
+    notices.tell_trainee_answered(request, _round_title(request))
     db.session.flush()
     return True
+
+
+def _round_title(request: FeedbackRequest) -> str:
+    return db.session.scalar(select(Round.title).where(Round.id == request.round_id)) or ""
 
 
 def _has_content(response: FeedbackResponse) -> bool:
@@ -475,6 +510,10 @@ def reply_to_answer(actor: User, request: FeedbackRequest, data: ReplyInput) -> 
         group_key=None,
     )
     record(Action.FEEDBACK_REPLIED, actor=actor, target=request, kind="answer")
+    if existing is None:
+        # The rater hears of the first reply; without an account they need a new link.
+        token = new_link(request) if request.rater_user_id is None else None
+        notices.tell_rater_of_reply(actor, request, token, _round_title(request))
     db.session.flush()
     return reply
 
@@ -574,6 +613,7 @@ def rater_answers(actor: Viewer, request: FeedbackRequest, body: str) -> Feedbac
         raise FeedbackRefused(Refusal.ALREADY_REPLIED)
     user, label = _rater_label(actor)
     record(Action.FEEDBACK_REPLIED, actor=user, actor_label=label, target=request, kind="rater")
+    notices.tell_trainee_of_rater_answer(request, _round_title(request))
     db.session.flush()
     found = db.session.scalar(
         select(FeedbackReply).where(

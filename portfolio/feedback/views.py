@@ -13,7 +13,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
@@ -39,8 +38,8 @@ from portfolio.feedback.models import FeedbackRequest, RequestStatus
 from portfolio.feedback.services import FeedbackRefused, Refusal, RequestInput
 from portfolio.i18n import LANGUAGE_NAMES, current_language, open_page_in
 from portfolio.inputs import refused_fields
+from portfolio.mail import mail_configured
 from portfolio.policy import LinkHolder, LinkPurpose, Viewer
-from portfolio.tokens import hash_token
 from portfolio.versioning import SaveResult
 
 bp = Blueprint("feedback", __name__)
@@ -205,11 +204,8 @@ def ask(round_id: int) -> Page:
             else:
                 flash(refusal_message(refusal.reason), "error")
         else:
-            delivery = notices.announce(
-                asked.request, asked.token, current_user, framework, reminder=False
-            )
             db.session.commit()
-            return _sent_page(round_, asked.request, delivery, reminder=False)
+            return _sent_page(round_, asked.request, asked.link, reminder=False)
     status = 200 if request.method == "GET" or duplicate else 400
     return (
         render_template(
@@ -224,13 +220,14 @@ def ask(round_id: int) -> Page:
 
 
 def _sent_page(
-    round_: Round, feedback_request: FeedbackRequest, delivery: notices.Delivery, *, reminder: bool
+    round_: Round, feedback_request: FeedbackRequest, link: str, *, reminder: bool
 ) -> str:
     return render_template(
         "feedback/sent.html",
         round=round_,
         feedback_request=feedback_request,
-        delivery=delivery,
+        link=link,
+        mailed=mail_configured(),
         reminder=reminder,
     )
 
@@ -264,15 +261,13 @@ def remind(request_id: int) -> Page:
     """Send the request again, with a new link."""
     feedback_request = _managed_request(request_id)
     try:
-        token = services.remind(current_user, feedback_request)
+        token = services.remind(current_user, feedback_request, current_framework())
     except FeedbackRefused as refusal:
         flash(refusal_message(refusal.reason), "error")
         return redirect(url_for("feedback.round_feedback", round_id=feedback_request.round_id), 303)
-    delivery = notices.announce(
-        feedback_request, token, current_user, current_framework(), reminder=True
-    )
     db.session.commit()
-    return _sent_page(feedback_request.round, feedback_request, delivery, reminder=True)
+    link = notices.rater_link(feedback_request, token)
+    return _sent_page(feedback_request.round, feedback_request, link, reminder=True)
 
 
 def _reply_input(form: ReplyForm) -> ReplyInput:
@@ -461,11 +456,7 @@ def _by_token(token: str) -> RaterAccess:
     """The request behind a link; a link that matches none is a plain 404 page."""
     if len(token) > 100:
         abort(404)
-    feedback_request = db.session.scalar(
-        select(FeedbackRequest)
-        .where(FeedbackRequest.token_hash == hash_token(token))
-        .options(joinedload(FeedbackRequest.round), joinedload(FeedbackRequest.trainee))
-    )
+    feedback_request = services.find_by_token(token)
     if feedback_request is None:
         abort(404)
     holder = LinkHolder(feedback_request.id, LinkPurpose.FEEDBACK_RESPONSE, feedback_request.id)

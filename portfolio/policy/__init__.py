@@ -68,6 +68,12 @@ from portfolio.policy.feedback import (
     can_view_cohort_feedback,
     visible_feedback_requests,
 )
+from portfolio.policy.notifications import (
+    can_choose_emails,
+    can_view_notification,
+    own_notifications,
+    visible_notifications,
+)
 from portfolio.policy.refusals import not_found, require, require_view
 from portfolio.policy.roles import (
     governs,
@@ -89,6 +95,7 @@ __all__ = [
     "can_ask_feedback",
     "can_change_role_of",
     "can_change_roles",
+    "can_choose_emails",
     "can_deactivate",
     "can_edit_evidence",
     "can_edit_own_work",
@@ -108,6 +115,7 @@ __all__ = [
     "can_view_cohort_feedback",
     "can_view_evidence",
     "can_view_evidence_version",
+    "can_view_notification",
     "can_view_organisation",
     "can_view_self_assessment",
     "can_view_trainee",
@@ -118,6 +126,7 @@ __all__ = [
     "is_trainee_in",
     "is_trainer_of",
     "not_found",
+    "own_notifications",
     "require",
     "require_view",
     "signed_in",
@@ -125,6 +134,7 @@ __all__ = [
     "visible_cohort_ids",
     "visible_evidence_versions",
     "visible_feedback_requests",
+    "visible_notifications",
     "visible_self_assessments",
     "visible_submissions",
     "visible_trainees",

@@ -84,6 +84,27 @@ class World:
         ]
 
 
+def notification_for(person: User) -> Any:
+    """A notification for ``person`` (the same one each time it is asked for)."""
+    from portfolio.notifications import Notification, NotificationKind, Recipient, notify
+    from portfolio.urls import absolute_url
+
+    key = f"policy-test:{person.id}"
+    found = db.session.scalar(select(Notification).where(Notification.dedupe_key == key))
+    if found is not None:
+        return found
+    made = notify(
+        None,
+        Recipient.of_user(person),
+        NotificationKind.WORK_REOPENED,
+        link=absolute_url("main.index"),
+        context={"round": "Handed in", "trainer": "Tom Trainer", "reason": "Look again."},
+        dedupe_key=key,
+    )
+    db.session.commit()
+    return made
+
+
 @pytest.fixture
 def world(app: Flask, framework_db: Any, tmp_path: Any) -> World:
     app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")

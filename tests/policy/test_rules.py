@@ -13,7 +13,7 @@ import pytest
 
 from portfolio import policy
 from portfolio.cohorts.models import CohortRole, Invitation
-from tests.policy.conftest import ROLES, World
+from tests.policy.conftest import ROLES, World, notification_for
 
 Check = Callable[[Any, World], bool]
 
@@ -137,6 +137,18 @@ RULES: list[tuple[str, Check, set[str]]] = [
         {"administrator"},
     ),
     ("can_read_audit_log", lambda v, w: policy.can_read_audit_log(v), {"administrator"}),
+    # notifications: each person's own, nobody else's (administrators included)
+    (
+        "can_view_notification of trainee A",
+        lambda v, w: policy.can_view_notification(v, notification_for(w.trainee_a)),
+        {"trainee_a"},
+    ),
+    (
+        "can_view_notification of trainer A",
+        lambda v, w: policy.can_view_notification(v, notification_for(w.trainer_a)),
+        {"trainer_a"},
+    ),
+    ("can_choose_emails", lambda v, w: policy.can_choose_emails(v, w.trainee_a), {"trainee_a"}),
 ]
 
 
@@ -160,9 +172,18 @@ def test_the_rules_cover_every_public_function() -> None:
         "signed_in",
         "visible_cohort_ids",
         "visible_evidence_versions",
+        "visible_notifications",
+        "own_notifications",
         "visible_self_assessments",
         "visible_submissions",
         "visible_trainees",
+        # tests/policy/test_feedback_policy.py
+        "can_answer_feedback",
+        "can_ask_feedback",
+        "can_manage_feedback_request",
+        "can_read_feedback",
+        "can_view_cohort_feedback",
+        "visible_feedback_requests",
     }
     types = {"LinkHolder", "LinkPurpose", "Viewer"}
     assert named | elsewhere | types == set(policy.__all__)

@@ -14,7 +14,7 @@ from portfolio import policy
 from portfolio.assessment.models import SelfAssessment, Submission
 from portfolio.evidence.models import EvidenceVersion
 from portfolio.extensions import db
-from tests.policy.conftest import ROLES, World
+from tests.policy.conftest import ROLES, World, notification_for
 
 
 def ids(query: Select[Any]) -> set[int]:
@@ -97,3 +97,17 @@ def test_nobody_without_an_account_is_in_any_list(world: World, viewers: dict[st
             policy.visible_cohort_ids,
         ):
             assert ids(narrowing(viewer)) == set(), (role, narrowing.__name__)
+
+
+def test_visible_notifications_are_the_ones_can_view_notification_lets_open(
+    world: World, viewers: dict[str, Any]
+) -> None:
+    notifications = [notification_for(person) for person in world.people]
+    for role in ROLES:
+        viewer = viewers[role]
+        visible = ids(policy.visible_notifications(viewer))
+        for notification in notifications:
+            assert (notification.id in visible) == policy.can_view_notification(
+                viewer, notification
+            ), role
+        assert len(visible) == (1 if role not in ("anonymous", "link_holder") else 0), role

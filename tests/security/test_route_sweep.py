@@ -211,6 +211,12 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "feedback.answer_member": signed_in(HIDDEN, trainer=OK),
     "feedback.decline_member": signed_in(HIDDEN, trainer=OK),
     "feedback.rater_reply_member": signed_in(HIDDEN, trainer=DONE),
+    # --- notifications (portfolio/notifications/views.py): everyone's own, nobody else's;
+    # notification_id = one of trainee A's
+    "notifications.index": signed_in(OK),
+    "notifications.mark_read": signed_in(HIDDEN, trainee=DONE),
+    "notifications.mark_all_read": signed_in(DONE),
+    "notifications.preferences": signed_in(OK),
 }
 
 #: The POST side of routes that take GET and POST.
@@ -242,6 +248,7 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     "feedback.decline": roles(DONE),
     "feedback.answer_member": signed_in(HIDDEN, trainer=DONE),
     "feedback.decline_member": signed_in(HIDDEN, trainer=DONE),
+    "notifications.preferences": signed_in(DONE),
 }
 
 NEW_PASSWORD = "Another kettle hums at dusk 9"
@@ -317,6 +324,9 @@ POST_DATA: dict[str, dict[str, str] | Callable[[World], dict[str, str]]] = {
     "feedback.rater_reply": {"body": "Thanks"},
     "feedback.rater_reply_member": {"body": "Thanks"},
     "feedback.given_as_evidence": {},
+    "notifications.mark_read": {},
+    "notifications.mark_all_read": {},
+    "notifications.preferences": {"round_opens": "y", "work_reopened": "y"},
 }
 
 
@@ -503,6 +513,26 @@ def feedback_services_reply_input() -> Any:
 
 WORLD_BUILDERS.append(_feedback_world)
 
+
+def _notification_world(world: World) -> None:
+    """Trainee A has an unread notification: their work in "Round Done" was reopened."""
+    from portfolio.notifications import NotificationKind, Recipient, notify
+    from portfolio.urls import absolute_url
+
+    round_done = world.extra["round_done"]
+    notification = notify(
+        world.users["trainer"],
+        Recipient.of_user(world.users["trainee"]),
+        NotificationKind.WORK_REOPENED,
+        link=absolute_url("assessment.overview", round_id=round_done.id),
+        context={"round": round_done.title, "trainer": "Tom Trainer", "reason": "Look again."},
+    )
+    db.session.commit()
+    world.extra["notification"] = notification
+
+
+WORLD_BUILDERS.append(_notification_world)
+
 #: URL argument name → its value in the world.
 URL_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "organisation_id": lambda w: w.org_a.id,
@@ -519,6 +549,7 @@ URL_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "request_id": lambda w: w.extra["feedback_link"].id,
     "token": lambda w: w.extra["feedback_token"],
     "group_key": lambda w: "rater.observer",
+    "notification_id": lambda w: w.extra["notification"].id,
 }
 
 #: Per-endpoint values, for argument names that mean different things on different routes.

@@ -1,8 +1,8 @@
-"""peer feedback: requests, answers, dialogue
+"""peer feedback: requests, links, answers, dialogue
 
-Revision ID: ef22479a7354
-Revises: 3a01daa8cfbb
-Create Date: 2026-12-01 14:41:42.555904
+Revision ID: e50dd42d39e5
+Revises: b7c41e2d9a10
+Create Date: 2026-12-01 15:03:45.101509
 
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'ef22479a7354'
-down_revision = '3a01daa8cfbb'
+revision = 'e50dd42d39e5'
+down_revision = 'b7c41e2d9a10'
 branch_labels = None
 depends_on = None
 
@@ -34,7 +34,6 @@ def upgrade():
     sa.Column('anonymous', sa.Boolean(), nullable=False),
     sa.Column('share_self_ratings', sa.Boolean(), nullable=False),
     sa.Column('language', sa.String(length=8), nullable=False),
-    sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('status', sa.Enum('sent', 'opened', 'answered', 'declined', 'withdrawn', name='requeststatus', native_enum=False, length=20), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
@@ -49,14 +48,25 @@ def upgrade():
     sa.ForeignKeyConstraint(['rater_user_id'], ['users.id'], name=op.f('fk_feedback_requests_rater_user_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_feedback_requests_round_id_rounds'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['trainee_id'], ['users.id'], name=op.f('fk_feedback_requests_trainee_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_requests')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_feedback_requests_token_hash'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_requests'))
     )
     with op.batch_alter_table('feedback_requests', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_feedback_requests_rater_email'), ['rater_email'], unique=False)
         batch_op.create_index(batch_op.f('ix_feedback_requests_rater_user_id'), ['rater_user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_feedback_requests_round_id'), ['round_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_feedback_requests_trainee_id'), ['trainee_id'], unique=False)
+
+    op.create_table('feedback_links',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['request_id'], ['feedback_requests.id'], name=op.f('fk_feedback_links_request_id_feedback_requests'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_links')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_feedback_links_token_hash'))
+    )
+    with op.batch_alter_table('feedback_links', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_feedback_links_request_id'), ['request_id'], unique=False)
 
     op.create_table('feedback_replies',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -150,6 +160,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_feedback_replies_request_id'))
 
     op.drop_table('feedback_replies')
+    with op.batch_alter_table('feedback_links', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_feedback_links_request_id'))
+
+    op.drop_table('feedback_links')
     with op.batch_alter_table('feedback_requests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_feedback_requests_trainee_id'))
         batch_op.drop_index(batch_op.f('ix_feedback_requests_round_id'))
