@@ -94,7 +94,7 @@ class AskForm(FlaskForm):
             SelectChoice("identified", _l("With their name, as soon as they answer")),
             SelectChoice(
                 "anonymous",
-                _l("Anonymously, together with others of their group (at least three answers)"),
+                _l("Anonymously, within a summary of their group"),
             ),
         ],
         default="identified",

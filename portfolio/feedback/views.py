@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
@@ -73,7 +74,11 @@ def refusal_message(reason: Refusal) -> str:
         Refusal.ANSWERED: _("This request has been answered."),
         Refusal.DECLINED: _("This request was declined."),
         Refusal.TOO_SOON: _("You reminded this person less than a day ago: give them some time."),
-        Refusal.TOO_MANY: _("You have reminded this person three times already."),
+        Refusal.TOO_MANY: ngettext(
+            "You have reminded this person %(num)d time already.",
+            "You have reminded this person %(num)d times already.",
+            services.REMINDER_LIMIT,
+        ),
         Refusal.NOT_STARTED: _(
             "There is nothing to send yet: choose a level for at least one indicator, or "
             "write what you saw."
@@ -214,6 +219,7 @@ def ask(round_id: int) -> Page:
             form=form,
             duplicate=duplicate,
             has_members=bool(members),
+            threshold=queries.threshold(),
         ),
         status,
     )

@@ -116,7 +116,7 @@ def test_asking_answering_on_a_phone_and_replying(app, browser, live_server, pag
     body = page.content()
     assert "You let the family speak first." in body and "Elsa External" in body
     assert "ANON-FROM" not in body
-    assert "One more answer is needed" in body
+    assert "1 more answer is needed" in body
 
     third, _token = ask(
         trainee, round_, name="Quinn Third", group="rater.fellow-trainee", anonymous=True

@@ -100,7 +100,7 @@ def test_identified_feedback_is_shown_at_once_anonymous_only_from_three(client, 
     page = client.get(f"/rounds/{round_.id}/feedback").get_data(as_text=True)
     assert "IDENTIFIED-TEXT-ONE" in page and "Nina Named" in page
     assert "ANON-SECRET" not in page
-    assert "One more answer is needed" in page
+    assert "1 more answer is needed" in page
     answer(anon[2], works="ANON-SECRET-C")
     page = client.get(f"/rounds/{round_.id}/feedback").get_data(as_text=True)
     assert page.index("ANON-SECRET-A") < page.index("ANON-SECRET-B") < page.index("ANON-SECRET-C")
