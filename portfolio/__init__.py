@@ -42,6 +42,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     login_manager.session_protection = "basic"
 
     from portfolio import (
+        feedback,
         models,  # noqa: F401  (register every table with the metadata)
         notifications,
     )
@@ -54,6 +55,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     templating.init_app(app)
     notifications.init_app(app)
+    feedback.init_app(app)
     security.init_app(app)
     caching.init_app(app)
     assets.init_app(app)

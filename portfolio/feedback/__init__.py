@@ -7,3 +7,16 @@
 - ``anonymity``: the one place where anonymous answers become group summaries;
 - ``queries``: what the pages, exports and the API read, all through ``anonymity``.
 """
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the feedback work of ``flask notifications send-due``."""
+    from portfolio.feedback.due import erase_contacts, remind_waiting
+    from portfolio.notifications.due import register_due
+
+    register_due(remind_waiting)
+    register_due(erase_contacts)
