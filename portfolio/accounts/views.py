@@ -27,29 +27,13 @@ from portfolio.accounts.forms import (
     ResetPasswordForm,
     SignInForm,
 )
-from portfolio.accounts.models import User
-from portfolio.accounts.session import signed_in_user
+from portfolio.accounts.session import load_user, signed_in_user
 from portfolio.deferred import after_response
 from portfolio.extensions import db, limiter, login_manager
 from portfolio.mail import mail_configured
 from portfolio.security import safe_next
 
 bp = Blueprint("accounts", __name__)
-
-
-def load_user(identity: str) -> User | None:
-    """Find the session's user, from the session cookie or the remember-me cookie.
-
-    Both carry ``User.get_id()``, id and session version: a cookie made before a sign-out,
-    a password change or a deactivation names an older version and opens nothing.
-    """
-    user_id, _sep, version = identity.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or str(user.session_version) != version:
-        return None
-    return user
 
 
 login_manager.user_loader(load_user)

@@ -10,7 +10,7 @@ from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from portfolio.assessment.models import RoundState
-from portfolio.assessment.queries import TraineeRound, total_items, trainee_rounds
+from portfolio.assessment.queries import TraineeRound, trainee_rounds_and_total
 from portfolio.cohorts.models import (
     Cohort,
     CohortMembership,
@@ -82,7 +82,7 @@ def _memberships_statement() -> AnySelect:
 
 
 def dashboard(user_id: int, today: date) -> Dashboard:
-    """The dashboard of ``user_id`` (four queries, whatever the cohorts' sizes)."""
+    """The dashboard of ``user_id`` (three queries, whatever the cohorts' sizes)."""
     memberships = db.session.execute(_memberships_statement(), {"user_id": user_id}).all()
     lines = [(role, CohortLine(cid, name, org, int(n))) for role, cid, name, org, n in memberships]
     governed = db.session.execute(
@@ -91,11 +91,12 @@ def dashboard(user_id: int, today: date) -> Dashboard:
         .where(GovernanceMembership.user_id == user_id)
         .order_by(Organisation.name)
     ).all()
-    open_now = [r for r in trainee_rounds(user_id, today) if r.state == RoundState.OPEN]
+    rounds, total = trainee_rounds_and_total(user_id, today)
+    open_now = [r for r in rounds if r.state == RoundState.OPEN]
     return Dashboard(
         open_rounds=tuple(r for r in open_now if not r.is_submitted),
         handed_in_rounds=tuple(r for r in open_now if r.is_submitted),
-        total=total_items(),
+        total=total,
         training=tuple(line for role, line in lines if role == CohortRole.TRAINER),
         learning=tuple(line for role, line in lines if role == CohortRole.TRAINEE),
         governed=tuple(OrganisationLine(oid, name) for oid, name in governed),
@@ -112,7 +113,7 @@ class TraineePage:
 
 
 def trainee_page(trainee_id: int, today: date, visible: Select[int] | None) -> TraineePage:
-    """A trainee's cohorts and rounds (three queries).
+    """A trainee's cohorts and rounds (two queries).
 
     ``visible`` (from :func:`portfolio.policy.visible_cohort_ids`) narrows both to the
     cohorts the viewer may see, with the counts of the last hand-in; None for the trainee.
@@ -125,8 +126,5 @@ def trainee_page(trainee_id: int, today: date, visible: Select[int] | None) -> T
     )
     if visible is not None:
         query = query.where(Cohort.id.in_(visible))
-    return TraineePage(
-        cohorts=tuple(db.session.scalars(query)),
-        rounds=tuple(trainee_rounds(trainee_id, today, visible)),
-        total=total_items(),
-    )
+    rounds, total = trainee_rounds_and_total(trainee_id, today, visible)
+    return TraineePage(cohorts=tuple(db.session.scalars(query)), rounds=tuple(rounds), total=total)
