@@ -58,7 +58,10 @@ def end_read_only(exc: BaseException | None = None) -> None:
     if exc is not None or not db.session.registry.has():
         return
     session = db.session()
-    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+    transaction = session.get_transaction()
+    if transaction is None or not transaction.is_active:
+        return  # nothing open, or a failed flush that only a rollback may end
+    if session.new or session.dirty or session.deleted:
         return
     try:
         if session.connection().info.get(WROTE):

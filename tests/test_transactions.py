@@ -94,3 +94,22 @@ def test_a_page_that_only_reads_commits_and_signing_in_commits_itself(client, db
     endings.clear()
     assert client.get("/dashboard").status_code == 200
     assert endings == ["commit"]
+
+
+def test_a_failed_flush_caught_by_the_view_is_rolled_back_quietly(app, client, db, caplog):
+    from sqlalchemy.exc import IntegrityError
+
+    first = make_user()
+
+    def duplicate():
+        db.session.add(User(email=first.email, name="Twin", password_hash="x"))
+        try:
+            db.session.flush()
+        except IntegrityError:
+            return "caught"
+        return "stored"
+
+    app.add_url_rule("/_test/duplicate", "duplicate", duplicate)
+    assert client.get("/_test/duplicate").get_data(as_text=True) == "caught"
+    assert "Could not end a read-only transaction" not in caplog.text
+    assert db.session.scalar(select(func.count(User.id)).where(User.name == "Twin")) == 0
