@@ -9,7 +9,18 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portfolio import assets, caching, config, errors, i18n, inputs, routing, security, templating
+from portfolio import (
+    assets,
+    caching,
+    config,
+    errors,
+    i18n,
+    inputs,
+    routing,
+    security,
+    templating,
+    transactions,
+)
 from portfolio.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
@@ -31,6 +42,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     db.init_app(app)
+    transactions.init_app(app)
     migrate.init_app(app, db, directory=str(config.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)

@@ -80,12 +80,16 @@ def _empty_all_tables() -> None:
 
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
-    """A fresh application on an empty database."""
+    """A fresh application on an empty database (and no framework copy cached from before)."""
+    from portfolio.competencies import catalogue
+
+    catalogue.clear()
     application = make_app(database_url)
     with application.app_context():
         yield application
         _db.session.remove()
         _empty_all_tables()
+        catalogue.clear()
         _db.engine.dispose()
 
 

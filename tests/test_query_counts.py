@@ -12,6 +12,9 @@ def statements_for(app, db, user, path):
     client = app.test_client()
     response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 302
+    # A warm request first, as the benchmark counts: the framework's catalogue is read once
+    # per process and load (tests/competencies/test_catalogue.py counts that on its own).
+    assert client.get(path).status_code == 200, path
     seen: list[str] = []
 
     def count(*_args):
@@ -29,15 +32,16 @@ def statements_for(app, db, user, path):
 #: (signing the user in and the navigation included). 60 trainees make the long lists run
 #: over their first page of 50.
 PAGES = [
-    ("trainer", lambda w: f"/rounds/{w.round_ids[-1]}/progress", 7),
-    ("trainer", lambda w: f"/cohorts/{w.cohort_id}", 10),
-    ("governance", lambda w: f"/organisations/{w.organisation_id}/candidates", 5),
-    ("trainee", lambda _w: "/dashboard", 6),
-    ("trainee", lambda w: f"/trainees/{w.trainee.id}", 5),
-    ("trainer", lambda w: f"/trainees/{w.trainee.id}", 7),
-    ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}", 10),
-    ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}/competencies/innovation", 11),
-    ("governance", lambda w: f"/rounds/{w.round_ids[0]}/trainees/{w.trainee.id}", 11),
+    ("trainer", lambda w: f"/rounds/{w.round_ids[-1]}/progress", 6),
+    ("trainer", lambda w: f"/cohorts/{w.cohort_id}", 9),
+    ("governance", lambda w: f"/organisations/{w.organisation_id}/candidates", 4),
+    ("trainee", lambda _w: "/dashboard", 4),
+    ("trainee", lambda w: f"/trainees/{w.trainee.id}", 3),
+    ("trainer", lambda w: f"/trainees/{w.trainee.id}", 5),
+    # The round overview: the work, and the feedback asked and answered in the round.
+    ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}", 7),
+    ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}/competencies/innovation", 7),
+    ("governance", lambda w: f"/rounds/{w.round_ids[0]}/trainees/{w.trainee.id}", 10),
 ]
 
 

@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     current_app,
     flash,
-    g,
     make_response,
     redirect,
     render_template,
@@ -18,7 +17,6 @@ from flask import (
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portfolio.accounts import services
@@ -29,39 +27,13 @@ from portfolio.accounts.forms import (
     ResetPasswordForm,
     SignInForm,
 )
-from portfolio.accounts.models import User
-from portfolio.accounts.session import signed_in_user
+from portfolio.accounts.session import load_user, signed_in_user
 from portfolio.deferred import after_response
 from portfolio.extensions import db, limiter, login_manager
 from portfolio.mail import mail_configured
-from portfolio.notifications.queries import unread_count_of
 from portfolio.security import safe_next
 
 bp = Blueprint("accounts", __name__)
-
-
-def load_user(identity: str) -> User | None:
-    """Find the session's user, from the session cookie or the remember-me cookie.
-
-    Both carry ``User.get_id()``, id and session version: a cookie made before a sign-out,
-    a password change or a deactivation names an older version and opens nothing.
-
-    The same statement reads the person's unread notifications for the navigation
-    (``portfolio.notifications.unread_notifications``), so that costs no statement.
-    """
-    user_id, _sep, version = identity.partition(":")
-    if not user_id.isdigit():
-        return None
-    row = db.session.execute(
-        select(User, unread_count_of(User.id)).where(User.id == int(user_id))
-    ).one_or_none()
-    if row is None:
-        return None
-    user, unread = row
-    if not user.active or str(user.session_version) != version:
-        return None
-    g.unread_notifications = int(unread or 0)
-    return user
 
 
 login_manager.user_loader(load_user)

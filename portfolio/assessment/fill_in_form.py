@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from portfolio.assessment.inputs import RatingInput, ReflectionInput, rating_field
 from portfolio.assessment.queries import NO_RATING, FillInPage, PreviousRating
-from portfolio.competencies.models import Indicator
+from portfolio.competencies.catalogue import IndicatorText
 from portfolio.versioning import Conflict, SaveResult
 
 _PARTS = ("level", "note", "reason")
@@ -21,7 +21,7 @@ _PARTS = ("level", "note", "reason")
 class Row:
     """One indicator on the fill-in page, with what to show in its fields."""
 
-    indicator: Indicator
+    indicator: IndicatorText
     choice: str
     note: str
     reason: str

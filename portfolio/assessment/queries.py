@@ -10,21 +10,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
+    Date,
     Integer,
     Select,
+    String,
     Subquery,
     and_,
     bindparam,
     case,
     exists,
     func,
+    literal_column,
+    null,
     or_,
     select,
+    union_all,
 )
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased
 
 from portfolio.accounts.models import User
 from portfolio.assessment.inputs import NOT_JUDGEABLE
@@ -39,10 +46,11 @@ from portfolio.assessment.models import (
     round_state,
 )
 from portfolio.assessment.rounds import started_round_ids
-from portfolio.assessment.saving import Locked, locked, rating_choice, rating_fingerprint
+from portfolio.assessment.saving import Locked, locked, rating_fingerprint
 from portfolio.assessment.submissions import HandedInWork, latest_submission, read_submission
 from portfolio.cohorts.models import Cohort, CohortMembership, CohortRole
 from portfolio.competencies import current_framework
+from portfolio.competencies.catalogue import IndicatorText, catalogue, stamp_columns
 from portfolio.competencies.models import Competency, Indicator
 from portfolio.competencies.texts import localized
 from portfolio.evidence.queries import EvidenceLink, evidence_by_indicator
@@ -177,12 +185,13 @@ def progress(assessment_id: int | None) -> Progress:
     )
 
 
+def _total_items_statement() -> Select[int]:
+    return select(func.count(Indicator.id)).where(Indicator.retired_at.is_(None))
+
+
 def total_items() -> int:
     """Current ratable items."""
-    return (
-        db.session.scalar(select(func.count(Indicator.id)).where(Indicator.retired_at.is_(None)))
-        or 0
-    )
+    return db.session.scalar(_total_items_statement()) or 0
 
 
 def _live_answers(*where: ColumnElement[bool]) -> Subquery:
@@ -406,13 +415,32 @@ def _trainee_rounds_statement(*, for_others: bool) -> AnySelect:
 
     The trainee is a bound parameter, so every dashboard reuses one statement object:
     building its subqueries and aliases anew took about half the time of the dashboard.
+    The counts are correlated subqueries of the (few) self-assessments found: joined as
+    grouped subqueries they made PostgreSQL spend longer planning than running it.
     """
     trainee_id = bindparam("trainee_id", type_=Integer)
-    mine = SelfAssessment.trainee_id == trainee_id
-    handed = _last_hand_ins(mine)
-    counted = handed if for_others else _live_answers(mine)
+    of_this_work = Submission.self_assessment_id == SelfAssessment.id
+    handed = (
+        select(Submission.answered)
+        .where(of_this_work)
+        .order_by(Submission.number.desc())
+        .limit(1)
+        .correlate(SelfAssessment)
+        .scalar_subquery()
+    )
+    live = (
+        select(func.count(Rating.id))
+        .join(Indicator, Indicator.id == Rating.indicator_id)
+        .where(
+            Rating.self_assessment_id == SelfAssessment.id,
+            Indicator.retired_at.is_(None),
+            _is_answered(),
+        )
+        .correlate(SelfAssessment)
+        .scalar_subquery()
+    )
     reopener = aliased(User)
-    query = (
+    return (
         select(
             Round.id,
             Round.title,
@@ -422,23 +450,23 @@ def _trainee_rounds_statement(*, for_others: bool) -> AnySelect:
             Round.closed_at,
             SelfAssessment.status,
             SelfAssessment.submitted_at,
-            func.coalesce(counted.c.answered, 0),
-            handed.c.self_assessment_id.is_not(None),
+            func.coalesce(handed if for_others else live, 0),
+            exists().where(of_this_work).correlate(SelfAssessment),
             reopener.name,
             SelfAssessment.reopened_at,
             SelfAssessment.reopen_reason,
+            _total_items_statement().scalar_subquery(),
         )
         .join(Cohort, Cohort.id == Round.cohort_id)
         .join(CohortMembership, CohortMembership.cohort_id == Round.cohort_id)
-        .outerjoin(SelfAssessment, and_(SelfAssessment.round_id == Round.id, mine))
-        .outerjoin(handed, handed.c.self_assessment_id == SelfAssessment.id)
+        .outerjoin(
+            SelfAssessment,
+            and_(SelfAssessment.round_id == Round.id, SelfAssessment.trainee_id == trainee_id),
+        )
         .outerjoin(reopener, reopener.id == SelfAssessment.reopened_by_id)
         .where(CohortMembership.user_id == trainee_id, CohortMembership.role == CohortRole.TRAINEE)
         .order_by(Round.opens_on.desc(), Round.id.desc())
     )
-    if counted is not handed:
-        query = query.outerjoin(counted, counted.c.self_assessment_id == SelfAssessment.id)
-    return query
 
 
 def trainee_rounds(
@@ -450,11 +478,19 @@ def trainee_rounds(
     rounds of those cohorts are listed, and the counts are those of the last hand-in, so
     another viewer never sees the live draft. One query.
     """
+    return trainee_rounds_and_total(trainee_id, today, cohort_ids)[0]
+
+
+def trainee_rounds_and_total(
+    trainee_id: int, today: date, cohort_ids: Select[int] | None = None
+) -> tuple[list[TraineeRound], int]:
+    """:func:`trainee_rounds`, and the current ratable items (:func:`total_items`) that their
+    counts are out of, in the same statement (0 when there are no rounds: nothing to count)."""
     query = _trainee_rounds_statement(for_others=cohort_ids is not None)
     if cohort_ids is not None:
         query = query.where(Round.cohort_id.in_(cohort_ids))
     rows = db.session.execute(query, {"trainee_id": trainee_id}).all()
-    return [
+    rounds = [
         TraineeRound(
             round_id=rid,
             title=title,
@@ -486,8 +522,10 @@ def trainee_rounds(
             by_name,
             reopened_at,
             reason,
+            _total,
         ) in rows
     ]
+    return rounds, int(rows[0][-1] or 0) if rows else 0
 
 
 def reopening(assessment: SelfAssessment | None) -> Reopening | None:
@@ -580,12 +618,12 @@ class StoredReflection:
 
 @dataclass(frozen=True)
 class FillInPage:
-    """Everything the fill-in page of one competency shows (stored values)."""
+    """Everything the fill-in page of one competency shows (stored values), as plain data."""
 
     assessment: SelfAssessment | None
     competency: CompetencyRef
-    #: The competency's current indicators, plus retired ones this work rated; with elements.
-    indicators: tuple[Indicator, ...]
+    #: The competency's current indicators, plus retired ones this work rated, in words.
+    indicators: tuple[IndicatorText, ...]
     stored: dict[int, StoredRating]
     reflection: StoredReflection
     #: The title of the trainee's previous round of the cohort, and its ratings.
@@ -602,99 +640,153 @@ class FillInPage:
         return self.locked is None
 
 
+@cache
+def _fill_in_work_statement() -> AnySelect:
+    """The trainee's work in the round (or None) with the stamp of the framework's copy, in
+    one row whatever is stored; built once per process."""
+    one = select(literal_column("1").label("one")).subquery()
+    stamp_id, stamp_at = stamp_columns()
+    return (
+        select(SelfAssessment, stamp_id, stamp_at)
+        .select_from(one)
+        .outerjoin(
+            SelfAssessment,
+            and_(
+                SelfAssessment.round_id == bindparam("round_id", type_=Integer),
+                SelfAssessment.trainee_id == bindparam("trainee_id", type_=Integer),
+            ),
+        )
+    )
+
+
+@cache
+def _fill_in_ratings_statement() -> CompoundSelect[*tuple[Any, ...]]:
+    """The ratings of the work, then those of the trainee's latest earlier round of the same
+    cohort (the one they worked on) with that round's title; built once per process.
+
+    Two index lookups glued together (``UNION ALL``): an ``OR`` of both would make
+    PostgreSQL read every self-assessment to find the rounds' titles.
+    """
+    opens_on = bindparam("opens_on", type_=Date)
+    earlier = (
+        select(SelfAssessment.id.label("id"), Round.title.label("title"))
+        .join(Round, Round.id == SelfAssessment.round_id)
+        .where(
+            SelfAssessment.trainee_id == bindparam("trainee_id", type_=Integer),
+            Round.cohort_id == bindparam("cohort_id", type_=Integer),
+            or_(
+                Round.opens_on < opens_on,
+                and_(Round.opens_on == opens_on, Round.id < bindparam("round_id", type_=Integer)),
+            ),
+        )
+        .order_by(Round.opens_on.desc(), Round.id.desc())
+        .limit(1)
+        .subquery()
+    )
+    columns = (
+        Rating.indicator_id,
+        Rating.level,
+        Rating.not_judgeable,
+        Rating.note,
+        Rating.change_reason,
+        Rating.version,
+    )
+    own = select(*columns, null().cast(String).label("title")).where(
+        Rating.self_assessment_id == bindparam("assessment_id", type_=Integer)
+    )
+    before = select(*columns, earlier.c.title).join(
+        earlier, earlier.c.id == Rating.self_assessment_id
+    )
+    return union_all(own, before)
+
+
+@cache
+def _fill_in_reflections_statement() -> AnySelect:
+    """Per competency whether the work has a reflection, with the text of the page's one."""
+    competency_id = bindparam("competency_id", type_=Integer)
+    return select(
+        Reflection.competency_id,
+        func.length(Reflection.body) > 0,
+        case((Reflection.competency_id == competency_id, Reflection.body), else_=None),
+        Reflection.version,
+    ).where(Reflection.self_assessment_id == bindparam("assessment_id", type_=Integer))
+
+
 def fill_in_page(
-    round_: Round, trainee_id: int, competency_key: str, today: date
+    round_: Round, trainee_id: int, competency_key: str, today: date, language: str
 ) -> FillInPage | None:
     """The fill-in page of a competency in a round, or None when there is no such competency.
 
-    A constant number of queries: the work, progress, indicators, ratings, the reflection,
-    the previous round's ratings and the evidence, each once.
+    The framework comes from the per-process catalogue (``competencies.catalogue``); the
+    trainee's data takes four statements: the work (with the catalogue's stamp), the ratings
+    of this round and the previous one, the reflections, and the evidence.
     """
-    assessment = _find_assessment(round_.id, trainee_id)
-    assessment_id = assessment.id if assessment is not None else None
-    report = progress(assessment_id)
-    competency = report.find(competency_key)
-    if competency is None:
+    assessment, *stamp = db.session.execute(
+        _fill_in_work_statement(), {"round_id": round_.id, "trainee_id": trainee_id}
+    ).one()
+    framework = catalogue((stamp[0], stamp[1]))
+    entry = next((c for c in framework.competencies if c.key == competency_key), None)
+    if entry is None:
         return None
-    rated = select(Rating.indicator_id).where(Rating.self_assessment_id == assessment_id)
-    indicators = tuple(
-        db.session.scalars(
-            select(Indicator)
-            .where(
-                Indicator.competency_id == competency.id,
-                or_(Indicator.retired_at.is_(None), Indicator.id.in_(rated)),
-            )
-            .options(joinedload(Indicator.element))
-            .order_by(Indicator.position)
-        )
-    )
+    assessment_id = assessment.id if assessment is not None else None
     stored: dict[int, StoredRating] = {}
+    previous: dict[int, PreviousRating] = {}
+    previous_round: str | None = None
+    answered: dict[int, int] = {}
+    for iid, level, nj, note, reason, version, title in db.session.execute(
+        _fill_in_ratings_statement(),
+        {
+            "assessment_id": assessment_id,
+            "trainee_id": trainee_id,
+            "cohort_id": round_.cohort_id,
+            "opens_on": round_.opens_on,
+            "round_id": round_.id,
+        },
+    ):
+        if title is not None:  # the previous round's
+            previous_round = title
+            previous[iid] = PreviousRating(level, bool(nj))
+            continue
+        choice = NOT_JUDGEABLE if nj else ("" if level is None else str(level))
+        stored[iid] = StoredRating(
+            choice, note, reason, version, rating_fingerprint(choice, note, reason)
+        )
+        if choice and iid in framework.current:
+            cid = framework.competency_of[iid]
+            answered[cid] = answered.get(cid, 0) + 1
     reflection = StoredReflection("", 0, fingerprint(""))
+    reflected: set[int] = set()
     if assessment_id is not None:
-        for rating in db.session.scalars(
-            select(Rating).where(Rating.self_assessment_id == assessment_id)
+        for cid, has_text, body, version in db.session.execute(
+            _fill_in_reflections_statement(),
+            {"assessment_id": assessment_id, "competency_id": entry.id},
         ):
-            choice = rating_choice(rating)
-            stored[rating.indicator_id] = StoredRating(
-                choice,
-                rating.note,
-                rating.change_reason,
-                rating.version,
-                rating_fingerprint(choice, rating.note, rating.change_reason),
-            )
-        found = db.session.execute(
-            select(Reflection.body, Reflection.version).where(
-                Reflection.self_assessment_id == assessment_id,
-                Reflection.competency_id == competency.id,
-            )
-        ).first()
-        if found is not None:
-            reflection = StoredReflection(found.body, found.version, fingerprint(found.body))
-    previous_round, previous = previous_ratings(round_, trainee_id)
+            if has_text:
+                reflected.add(cid)
+            if cid == entry.id:
+                reflection = StoredReflection(body, version, fingerprint(body))
+    refs = {c.id: CompetencyRef(c.id, c.key, c.number, c.name) for c in framework.competencies}
+    indicators = tuple(
+        i for i in framework.texts(entry.id, language) if not i.is_retired or i.id in stored
+    )
     return FillInPage(
         assessment=assessment,
-        competency=competency,
+        competency=refs[entry.id],
         indicators=indicators,
         stored=stored,
         reflection=reflection,
         previous_round=previous_round,
         previous=previous,
-        progress=report,
+        progress=Progress(
+            tuple(
+                CompetencyProgress(refs[c.id], c.total, answered.get(c.id, 0), c.id in reflected)
+                for c in framework.competencies
+            )
+        ),
         evidence=evidence_by_indicator(trainee_id, [i.id for i in indicators]),
         locked=locked(round_, assessment, today),
         reopening=reopening(assessment),
     )
-
-
-def previous_ratings(
-    current: Round, trainee_id: int
-) -> tuple[str | None, dict[int, PreviousRating]]:
-    """The title of the trainee's latest earlier round of the same cohort they worked on, and
-    their ratings in it (one query)."""
-    earlier = (
-        select(SelfAssessment.id)
-        .join(Round, Round.id == SelfAssessment.round_id)
-        .where(
-            SelfAssessment.trainee_id == trainee_id,
-            Round.cohort_id == current.cohort_id,
-            or_(
-                Round.opens_on < current.opens_on,
-                and_(Round.opens_on == current.opens_on, Round.id < current.id),
-            ),
-        )
-        .order_by(Round.opens_on.desc(), Round.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    rows = db.session.execute(
-        select(Round.title, Rating.indicator_id, Rating.level, Rating.not_judgeable)
-        .join(SelfAssessment, SelfAssessment.id == Rating.self_assessment_id)
-        .join(Round, Round.id == SelfAssessment.round_id)
-        .where(Rating.self_assessment_id == earlier)
-    ).all()
-    if not rows:
-        return None, {}
-    return rows[0].title, {r.indicator_id: PreviousRating(r.level, r.not_judgeable) for r in rows}
 
 
 # --- handed-in work ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import select
 
@@ -29,7 +30,6 @@ from portfolio.assessment.models import (
     SelfAssessment,
 )
 from portfolio.clock import utcnow
-from portfolio.competencies.models import Indicator
 from portfolio.extensions import db
 from portfolio.versioning import (
     SaveResult,
@@ -53,6 +53,15 @@ class NotEditable(Exception):
     def __init__(self, reason: Locked) -> None:
         super().__init__(reason.value)
         self.reason = reason
+
+
+class Ratable(Protocol):
+    """An indicator as a save needs it: whether it is still in the framework."""
+
+    @property
+    def is_retired(self) -> bool:
+        """Retired items keep their ratings but take no new ones."""
+        ...
 
 
 def locked(round_: Round, assessment: SelfAssessment | None, today: date) -> Locked | None:
@@ -133,7 +142,7 @@ def _ratings(assessment_id: int) -> dict[int, Rating]:
 def save_ratings(
     assessment: SelfAssessment,
     inputs: Mapping[int, RatingInput],
-    indicators: Mapping[int, Indicator],
+    indicators: Mapping[int, Ratable],
     skip: set[int] | frozenset[int] = frozenset(),
 ) -> SaveResult:
     """Save what the tab changed; a field changed elsewhere since the tab loaded it is a conflict.
@@ -184,7 +193,7 @@ def save_answers(
     actor: User,
     round_: Round,
     competency_id: int,
-    indicators: Mapping[int, Indicator],
+    indicators: Mapping[int, Ratable],
     data: FillInInput,
     *,
     today: date,

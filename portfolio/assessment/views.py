@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_number, ngettext
@@ -236,7 +238,7 @@ def _is_fetch(data: FillInInput | None = None) -> bool:
 
 
 def _fill_in_page(round_: Round, key: str) -> queries.FillInPage:
-    page = queries.fill_in_page(round_, current_user.id, key, today())
+    page = queries.fill_in_page(round_, current_user.id, key, today(), current_language())
     if page is None:
         abort(404)
     return page
@@ -479,6 +481,21 @@ def _render_fill_in(
     if reflection is None:
         asked = bool(request.args.get("starr"))
         reflection = fill_in_form.reflection_field(page, template=starr if asked else None)
+    level_labels = {level.value: localized(level.label, language) for level in scale.levels}
+    # What every row repeats is put into words once per page: the tabs' addresses and names,
+    # the scale's radio values and labels.
+    tab_url = _url_prefix("assessment.fill_in", "key", round_id=round_.id)
+    tabs = [
+        FillInTab(
+            url=tab_url + quote(item.competency.key, safe=""),
+            number=item.competency.number,
+            name=localized(item.competency.name, language),
+            answered=item.answered,
+            total=item.total,
+            current=item.competency.key == page.competency.key,
+        )
+        for item in page.progress.competencies
+    ]
     return render_template(
         "assessment/fill_in.html",
         page=page,
@@ -487,9 +504,13 @@ def _render_fill_in(
         assessment=page.assessment,
         reopening=page.reopening,
         competency=page.competency,
+        competency_name=localized(page.competency.name, language),
+        tabs=tabs,
         rows=rows if rows is not None else fill_in_form.rows(page),
         scale=scale,
-        level_labels={level.value: localized(level.label, language) for level in scale.levels},
+        level_labels=level_labels,
+        scale_options=[(str(value), label) for value, label in level_labels.items()],
+        nj_label=localized(scale.not_judgeable.label, language),
         evidence_url=_url_prefix("evidence.show", "item_id"),
         new_evidence_url=url_for("evidence.new"),
         editable=page.editable if editable is None else editable,
@@ -505,6 +526,18 @@ def _render_fill_in(
         unsaved=unsaved,
         starr=starr,
     )
+
+
+@dataclass(frozen=True)
+class FillInTab:
+    """A competency's tab above the fill-in page."""
+
+    url: str
+    number: int
+    name: str
+    answered: int
+    total: int
+    current: bool
 
 
 def _hand_in_refusal(refusal: handing_in.NotReady, missing: int) -> tuple[str, str]:

@@ -27,6 +27,8 @@ class FrameworkVersion(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(64))
+    #: When this version was last loaded into the database copy (every load stamps it):
+    #: the latest one is the copy's current version (see competencies.catalogue).
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     changes: Mapped[str] = mapped_column(Text, default="")
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -58,6 +58,9 @@ def sync_framework(framework: Framework) -> SyncReport:
         report.version = version
 
     now = datetime.now(UTC)
+    # The stamp of this load: pages cache the copy per stamp (competencies.catalogue) and see
+    # that it changed, in every process, on their next request.
+    version.loaded_at = now
     competencies = _by_key(Competency)
     elements = _by_key(BehaviouralElement)
     indicators = _by_key(Indicator)

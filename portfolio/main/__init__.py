@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portfolio import policy
 from portfolio.accounts.models import User
+from portfolio.accounts.session import signed_in_roles, signed_in_user
 from portfolio.clock import today
-from portfolio.cohorts.models import CohortMembership, CohortRole
 from portfolio.competencies import current_framework
 from portfolio.extensions import db
 from portfolio.feedback import queries as feedback_queries
@@ -21,21 +20,12 @@ bp = Blueprint("main", __name__)
 
 @bp.app_context_processor
 def navigation() -> dict[str, object]:
-    """What the navigation needs to know about the signed-in person (one query, on demand)."""
+    """What the navigation needs to know about the signed-in person (loaded with them)."""
 
     def is_trainee() -> bool:
         if not current_user.is_authenticated:
             return False
-        return bool(
-            db.session.scalar(
-                select(CohortMembership.id)
-                .where(
-                    CohortMembership.user_id == current_user.id,
-                    CohortMembership.role == CohortRole.TRAINEE,
-                )
-                .limit(1)
-            )
-        )
+        return signed_in_roles(signed_in_user()).is_trainee
 
     return {"nav_is_trainee": is_trainee}
 
