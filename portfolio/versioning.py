@@ -19,6 +19,7 @@ Services flush; the caller commits.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -30,6 +31,31 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from portfolio.extensions import Base, db
 
 Row = TypeVar("Row", bound=Base)
+
+
+_VERSION = re.compile(r"[0-9]{1,9}")
+_FINGERPRINT = re.compile(r"[0-9a-f]{16}")
+
+
+def read_version(form: Mapping[str, str], name: str, tampered: list[str]) -> int:
+    """The version a page sent back in its hidden field ``name`` (0 when absent).
+
+    A value the page never writes is added to ``tampered`` (then nothing is saved).
+    """
+    value = form.get(name, "0")
+    if not _VERSION.fullmatch(value):
+        tampered.append(name)
+        return 0
+    return int(value)
+
+
+def read_fingerprint(form: Mapping[str, str], name: str, tampered: list[str]) -> str:
+    """The fingerprint a page sent back in its hidden field ``name`` ('' when absent)."""
+    value = form.get(name, "")
+    if value and not _FINGERPRINT.fullmatch(value):
+        tampered.append(name)
+        return ""
+    return value
 
 
 def fingerprint(*values: object) -> str:

@@ -7,12 +7,11 @@ too: a value the page never writes is reported in ``tampered``, and then nothing
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from portfolio.versioning import Edit, fingerprint
+from portfolio.versioning import Edit, fingerprint, read_fingerprint, read_version
 
 NOTE_LIMIT: Final = 1000
 REASON_LIMIT: Final = 1000
@@ -40,10 +39,6 @@ class InputError(enum.StrEnum):
     REASON = "reason"
     REFLECTION = "reflection"
     CONTROL = "control"
-
-
-_VERSION = re.compile(r"[0-9]{1,9}")
-_FINGERPRINT = re.compile(r"[0-9a-f]{16}")
 
 
 def rating_field(indicator_id: int) -> str:
@@ -119,22 +114,6 @@ class FillInInput:
         return {int(name.split("-")[1]) for name in self.errors if name.startswith("r-")}
 
 
-def _version(form: Mapping[str, str], name: str, tampered: list[str]) -> int:
-    value = form.get(name, "0")
-    if not _VERSION.fullmatch(value):
-        tampered.append(name)
-        return 0
-    return int(value)
-
-
-def _fingerprint(form: Mapping[str, str], name: str, tampered: list[str]) -> str:
-    value = form.get(name, "")
-    if value and not _FINGERPRINT.fullmatch(value):
-        tampered.append(name)
-        return ""
-    return value
-
-
 def parse_fill_in_form(
     form: Mapping[str, str],
     indicator_ids: Collection[int],
@@ -154,8 +133,8 @@ def parse_fill_in_form(
         text = form.get(REFLECTION_FIELD, "").replace("\r\n", "\n")
         reflection = ReflectionInput(
             text,
-            _version(form, f"{REFLECTION_FIELD}-v", tampered),
-            _fingerprint(form, f"{REFLECTION_FIELD}-h", tampered),
+            read_version(form, f"{REFLECTION_FIELD}-v", tampered),
+            read_fingerprint(form, f"{REFLECTION_FIELD}-h", tampered),
         )
         if REFLECTION_FIELD in refused:
             errors[REFLECTION_FIELD] = InputError.CONTROL
@@ -204,8 +183,8 @@ def parse_rating_form(
         choice = form.get(f"{prefix}-level", "").strip()
         note = form.get(f"{prefix}-note", "").strip()
         reason = form.get(f"{prefix}-reason", "").strip()
-        base = _version(form, f"{prefix}-v", tampered)
-        base_fp = _fingerprint(form, f"{prefix}-h", tampered)
+        base = read_version(form, f"{prefix}-v", tampered)
+        base_fp = read_fingerprint(form, f"{prefix}-h", tampered)
         if choice not in allowed:
             errors[f"{prefix}-level"] = InputError.LEVEL
         parts = (

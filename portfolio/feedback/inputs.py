@@ -10,21 +10,17 @@ editing the form cannot widen what the link is for.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from portfolio.versioning import Edit, fingerprint
+from portfolio.versioning import Edit, fingerprint, read_fingerprint, read_version
 
 NARRATIVE_LIMIT: Final = 5000
 REPLY_LIMIT: Final = 3000
 SECTOR_OTHER_LIMIT: Final = 120
 #: The rater's choice "not observed", beside the levels of the scale.
 NOT_OBSERVED: Final = "no"
-
-_VERSION = re.compile(r"[0-9]{1,9}")
-_FINGERPRINT = re.compile(r"[0-9a-f]{16}")
 
 
 class AnswerError(enum.StrEnum):
@@ -116,22 +112,6 @@ class AnswerInput:
     tampered: list[str] = field(default_factory=list)
 
 
-def _version(form: Mapping[str, str], name: str, tampered: list[str]) -> int:
-    value = form.get(name, "0")
-    if not _VERSION.fullmatch(value):
-        tampered.append(name)
-        return 0
-    return int(value)
-
-
-def _fingerprint(form: Mapping[str, str], name: str, tampered: list[str]) -> str:
-    value = form.get(name, "")
-    if value and not _FINGERPRINT.fullmatch(value):
-        tampered.append(name)
-        return ""
-    return value
-
-
 def _text(form: Mapping[str, str], name: str) -> str:
     return form.get(name, "").replace("\r\n", "\n").strip()
 
@@ -161,8 +141,8 @@ def parse_answer_form(
         ratings[indicator_id] = RatingChoice(
             indicator_id,
             choice,
-            _version(form, f"{name}-v", tampered),
-            _fingerprint(form, f"{name}-h", tampered),
+            read_version(form, f"{name}-v", tampered),
+            read_fingerprint(form, f"{name}-h", tampered),
         )
     narratives: dict[int, NarrativeInput] = {}
     for competency_id in competency_ids:
@@ -182,8 +162,8 @@ def parse_answer_form(
             texts["works"],
             texts["grow"],
             texts["question"],
-            _version(form, f"{name}-v", tampered),
-            _fingerprint(form, f"{name}-h", tampered),
+            read_version(form, f"{name}-v", tampered),
+            read_fingerprint(form, f"{name}-h", tampered),
         )
     sector: str | None = None
     sector_other = ""
