@@ -37,6 +37,13 @@ from portfolio.evidence.models import EvidenceItem, EvidenceKind
 from portfolio.evidence.models import evidence_indicators as evidence_indicators_table
 from portfolio.evidence.uploads.storage import FileStore
 from portfolio.extensions import db
+from portfolio.feedback.models import (
+    FeedbackNarrative,
+    FeedbackRating,
+    FeedbackRequest,
+    FeedbackResponse,
+    RequestStatus,
+)
 
 PASSWORD = "benchmark passphrase 2026"
 ROUNDS = 6
@@ -218,6 +225,7 @@ def build(
                 for competency_id in reflected
             ],
         )
+        _feedback(people, round_, indicator_ids, competency_ids, rng)
         if handed_in:
             for assessment in db.session.scalars(
                 select(SelfAssessment).where(SelfAssessment.round_id == round_.id)
@@ -236,6 +244,92 @@ def build(
         [r.id for r in rounds_],
         rounds_[-1].id,
         framework.competencies[0].key,
+    )
+
+
+#: Per trainee and round: one identified colleague and three anonymous observers (a group
+#: at the default threshold, so its summary is shown), every indicator rated.
+FEEDBACK = [("rater.colleague", False), *[("rater.observer", True)] * 3]
+
+
+def _feedback(
+    people: list[User],
+    round_: Round,
+    indicator_ids: list[int],
+    competency_ids: list[int],
+    rng: random.Random,
+) -> None:
+    """Answered feedback requests for every trainee in ``round_``, in bulk."""
+    now = utcnow()
+    keys = [c.key for c in current_framework().competencies]
+    requests = [
+        {
+            "round_id": round_.id,
+            "trainee_id": p.id,
+            "rater_name": f"Rater {n}",
+            "rater_email": f"rater{n}-{p.id}-{round_.id}@bench.example.org",
+            "rater_group": group,
+            "competency_keys": keys,
+            "situation": "",
+            "message": "",
+            "anonymous": anonymous,
+            "share_self_ratings": False,
+            "language": "en",
+            "status": RequestStatus.ANSWERED,
+            "created_at": now,
+            "expires_at": now + timedelta(days=28),
+            "answered_at": now,
+            "reminders": 0,
+            "decline_reason": "",
+        }
+        for p in people
+        for n, (group, anonymous) in enumerate(FEEDBACK)
+    ]
+    db.session.execute(insert(FeedbackRequest), requests)
+    request_ids = list(
+        db.session.scalars(select(FeedbackRequest.id).where(FeedbackRequest.round_id == round_.id))
+    )
+    db.session.execute(
+        insert(FeedbackResponse),
+        [
+            {"request_id": rid, "created_at": now, "submitted_at": now, "sector_other": ""}
+            for rid in request_ids
+        ],
+    )
+    responses = list(
+        db.session.scalars(
+            select(FeedbackResponse.id)
+            .join(FeedbackRequest, FeedbackRequest.id == FeedbackResponse.request_id)
+            .where(FeedbackRequest.round_id == round_.id)
+        )
+    )
+    db.session.execute(
+        insert(FeedbackRating),
+        [
+            {
+                "response_id": rid,
+                "indicator_id": iid,
+                "level": rng.randint(1, 4),
+                "not_observed": False,
+                "version": 1,
+            }
+            for rid in responses
+            for iid in indicator_ids
+        ],
+    )
+    db.session.execute(
+        insert(FeedbackNarrative),
+        [
+            {
+                "response_id": rid,
+                "competency_id": competency_ids[0],
+                "works": rng.choice(NOTES),
+                "grow": rng.choice(REASONS),
+                "question": "",
+                "version": 1,
+            }
+            for rid in responses
+        ],
     )
 
 

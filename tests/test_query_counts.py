@@ -42,6 +42,10 @@ PAGES = [
     ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}", 7),
     ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}/competencies/innovation", 7),
     ("governance", lambda w: f"/rounds/{w.round_ids[0]}/trainees/{w.trainee.id}", 10),
+    # Feedback: the trainee's page (answers under the anonymity rule) and the cohort's.
+    ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}/feedback", 10),
+    ("trainer", lambda w: f"/rounds/{w.round_ids[-1]}/feedback/cohort", 4),
+    ("trainer", lambda w: f"/rounds/{w.round_ids[-1]}/feedback/trainees/{w.trainee.id}", 10),
 ]
 
 

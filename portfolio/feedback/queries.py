@@ -32,6 +32,7 @@ from portfolio.feedback.models import (
     RequestStatus,
 )
 from portfolio.framework import Framework
+from portfolio.paging import Page, read_page
 
 
 def threshold() -> int:
@@ -482,8 +483,11 @@ class CohortFeedbackRow:
     groups: int
 
 
-def cohort_feedback(round_: Round) -> list[CohortFeedbackRow]:
-    """The round's feedback per trainee of its cohort, counted in SQL (one statement)."""
+def cohort_feedback(round_: Round, page: int = 1) -> Page[CohortFeedbackRow]:
+    """One page of the round's feedback per trainee of its cohort, counted in SQL.
+
+    One statement, with the total for the pager, however large the cohort.
+    """
     now = utcnow()
     live = FeedbackRequest.status != RequestStatus.WITHDRAWN
     open_ = and_(
@@ -491,7 +495,7 @@ def cohort_feedback(round_: Round) -> list[CohortFeedbackRow]:
         FeedbackRequest.expires_at > now,
     )
     answered = FeedbackRequest.status == RequestStatus.ANSWERED
-    rows = db.session.execute(
+    query = (
         select(
             User.id,
             User.name,
@@ -512,8 +516,9 @@ def cohort_feedback(round_: Round) -> list[CohortFeedbackRow]:
         )
         .group_by(User.id, User.name)
         .order_by(User.name, User.id)
-    ).all()
-    return [CohortFeedbackRow(*row) for row in rows]
+    )
+    found, _rows = read_page(query, page, lambda row: CohortFeedbackRow(*row))
+    return found
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from portfolio.feedback.inputs import (
 from portfolio.feedback.models import FeedbackRequest, RequestStatus
 from portfolio.feedback.services import FeedbackRefused, Refusal, RequestInput
 from portfolio.i18n import LANGUAGE_NAMES, current_language, open_page_in
-from portfolio.inputs import refused_fields
+from portfolio.inputs import page_number, refused_fields
 from portfolio.mail import mail_configured
 from portfolio.policy import LinkHolder, LinkPurpose, Viewer
 from portfolio.versioning import SaveResult
@@ -379,9 +379,8 @@ def cohort_feedback(round_id: int) -> Page:
     """Per trainee of the cohort: feedback asked, answered and still outstanding."""
     round_ = _load_round(round_id)
     policy.require_view(policy.can_view_cohort_feedback(current_user, round_))
-    return render_template(
-        "feedback/cohort.html", round=round_, rows=queries.cohort_feedback(round_)
-    )
+    rows = queries.cohort_feedback(round_, page_number())
+    return render_template("feedback/cohort.html", round=round_, rows=rows)
 
 
 @bp.route("/feedback/given")
