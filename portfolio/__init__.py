@@ -68,6 +68,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     notifications.init_app(app)
     feedback.init_app(app)
+    import portfolio.jobs.tasks  # noqa: F401  (register the background tasks)
+
     security.init_app(app)
     caching.init_app(app)
     assets.init_app(app)
@@ -86,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from portfolio.evidence.views import bp as evidence_bp
     from portfolio.feedback.views import bp as feedback_bp
     from portfolio.health import bp as health_bp
+    from portfolio.jobs.views import bp as jobs_bp
     from portfolio.main import bp as main_bp
     from portfolio.notifications.views import bp as notifications_bp
 
@@ -97,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(audit_bp, url_prefix="/admin")
     app.register_blueprint(users_bp, url_prefix="/admin")
+    app.register_blueprint(jobs_bp, url_prefix="/admin")
     app.register_blueprint(evidence_bp)
     app.register_blueprint(assessment_bp)
     app.register_blueprint(feedback_bp)

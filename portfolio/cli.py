@@ -283,3 +283,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(users_group)
     app.cli.add_command(notifications_group)
+    from portfolio.jobs.cli import jobs_group
+
+    app.cli.add_command(jobs_group)

@@ -1,8 +1,9 @@
 """Configuration: defaults, then environment variables.
 
 Every setting can be given as ``PORTFOLIO_<NAME>`` (values are parsed as JSON when they
-can be, so ``PORTFOLIO_SESSION_COOKIE_SECURE=false`` is a boolean). ``SECRET_KEY`` and
-``DATABASE_URL`` are also read without the prefix, as most hosting platforms set them so.
+can be, so ``PORTFOLIO_SESSION_COOKIE_SECURE=false`` is a boolean). ``SECRET_KEY``,
+``DATABASE_URL`` and ``REDIS_URL`` are also read without the prefix, as most hosting
+platforms set them so.
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ DEFAULTS: dict[str, Any] = {
     "FEEDBACK_ANONYMITY_THRESHOLD": 3,
     "FEEDBACK_LINK_DAYS": 28,
     "FEEDBACK_CONTACT_RETENTION_DAYS": 365,
+    # The Redis of the background-job queue (portfolio.jobs); None: work runs in-process.
+    "REDIS_URL": None,
+    # Seconds before each retry of a failed background job (portfolio.jobs.RETRY_INTERVALS).
+    "JOBS_RETRY_INTERVALS": None,
+    "JOBS_QUEUE": "portfolio",
 }
 
 TESTING: dict[str, Any] = {
@@ -62,6 +68,8 @@ TESTING: dict[str, Any] = {
     "REMEMBER_COOKIE_SECURE": False,
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
+    # Background work runs in-process unless a test gives a Redis of its own.
+    "REDIS_URL": None,
 }
 
 
@@ -75,7 +83,7 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
         Path(app.instance_path) / "portfolio.sqlite3"
     )
-    for name in ("SECRET_KEY", "DATABASE_URL"):
+    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL"):
         if os.environ.get(name):
             app.config[name] = os.environ[name]
     app.config.from_prefixed_env("PORTFOLIO")

@@ -65,7 +65,8 @@ def _database_revisions() -> frozenset[str] | None:
 
 @bp.get("/readyz")
 def readyz() -> Response:
-    """The database answers and its schema is the one this code expects."""
+    """The database answers, its schema is the one this code expects, and the Redis of the
+    job queue answers when one is configured."""
     checks: dict[str, str] = {}
     try:
         revisions = _database_revisions()
@@ -84,6 +85,25 @@ def readyz() -> Response:
         )
     else:
         checks["migrations"] = OK
-    if checks["migrations"] != OK:
+    redis = _redis_check()
+    if redis is not None:
+        checks["redis"] = redis
+    if any(value != OK for value in checks.values()):
         return _answer({"status": "unavailable", "checks": checks}, 503)
     return _answer({"status": OK, "checks": checks})
+
+
+def _redis_check() -> str | None:
+    """Whether the Redis of the job queue answers; None when none is configured."""
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        Redis.from_url(str(url), socket_timeout=2, socket_connect_timeout=2).ping()
+    except RedisError:
+        log.warning("readyz: Redis does not answer")
+        return "unreachable"
+    return OK

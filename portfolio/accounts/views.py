@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from portfolio import jobs
 from portfolio.accounts import services
 from portfolio.accounts.forms import (
     ChangePasswordForm,
@@ -28,7 +29,6 @@ from portfolio.accounts.forms import (
     SignInForm,
 )
 from portfolio.accounts.session import load_user, signed_in_user
-from portfolio.deferred import after_response
 from portfolio.extensions import db, limiter, login_manager
 from portfolio.mail import mail_configured
 from portfolio.security import safe_next
@@ -113,11 +113,9 @@ def forgot_password() -> str | Response:
             )
         )
 
-        def send_link() -> None:
-            services.reset_requested(email, language)
-            db.session.commit()
-
-        return after_response(response, send_link)
+        return jobs.submit_after(
+            response, "accounts.reset_requested", email=email, language=language
+        )
     return render_template("accounts/forgot_password.html", form=form)
 
 

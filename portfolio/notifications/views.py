@@ -8,9 +8,8 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from portfolio import policy
+from portfolio import jobs, policy
 from portfolio.accounts.session import signed_in_user
-from portfolio.deferred import after_response
 from portfolio.extensions import db
 from portfolio.i18n import current_language
 from portfolio.inputs import page_number
@@ -19,7 +18,6 @@ from portfolio.notifications import queries, services, unread_notifications
 from portfolio.notifications.forms import EmailPreferencesForm
 from portfolio.notifications.mails import offered_kinds
 from portfolio.notifications.models import Notification
-from portfolio.notifications.sending import send_pending
 
 bp = Blueprint("notifications", __name__)
 
@@ -31,11 +29,7 @@ def send_after_response(response: Response) -> Response:
     committed = services.created_and_committed()
     if not committed or not mail_configured():
         return response
-
-    def send() -> None:
-        send_pending(committed)
-
-    return after_response(response, send)
+    return jobs.submit_after(response, "notifications.send", ids=committed)
 
 
 def _list_page() -> int:

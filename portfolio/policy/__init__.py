@@ -31,7 +31,12 @@ One module per domain; everything public is re-exported here, so callers write
 
 from __future__ import annotations
 
-from portfolio.policy.accounts import can_deactivate, can_issue_reset_link, can_manage_accounts
+from portfolio.policy.accounts import (
+    can_deactivate,
+    can_issue_reset_link,
+    can_manage_accounts,
+    can_watch_jobs,
+)
 from portfolio.policy.assessment import (
     can_fill_in,
     can_reopen,
@@ -119,6 +124,7 @@ __all__ = [
     "can_view_organisation",
     "can_view_self_assessment",
     "can_view_trainee",
+    "can_watch_jobs",
     "governs",
     "invites_self",
     "is_admin",

@@ -20,3 +20,8 @@ def can_deactivate(viewer: Viewer, user: User) -> bool:
 def can_issue_reset_link(viewer: Viewer, user: User) -> bool:
     """Administrators make reset links for other open accounts (their own: change password)."""
     return is_admin(viewer) and user_id(viewer) != user.id and bool(user.active)
+
+
+def can_watch_jobs(viewer: Viewer) -> bool:
+    """The background work (what waits, what failed) and retrying it: administrators."""
+    return is_admin(viewer)

@@ -20,6 +20,7 @@ Check = Callable[[Any, World], bool]
 #: (what is asked, the check, the roles that get a yes).
 RULES: list[tuple[str, Check, set[str]]] = [
     ("is_admin", lambda v, w: policy.is_admin(v), {"administrator"}),
+    ("can_watch_jobs", lambda v, w: policy.can_watch_jobs(v), {"administrator"}),
     ("is_trainer_of", lambda v, w: policy.is_trainer_of(v, w.cohort_a), {"trainer_a"}),
     ("is_trainee_in", lambda v, w: policy.is_trainee_in(v, w.cohort_a), {"trainee_a"}),
     (

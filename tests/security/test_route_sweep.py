@@ -155,6 +155,9 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "users.reactivate": signed_in(FORBIDDEN, admin=DONE),  # trainee A is open: no change
     # Without a mail server the administrator is shown the link (200).
     "users.reset_link": signed_in(FORBIDDEN, admin=OK),
+    # Background work (portfolio/jobs/views.py): administrators. Without Redis no job exists.
+    "jobs.index": signed_in(FORBIDDEN, admin=OK),
+    "jobs.retry": signed_in(FORBIDDEN, admin=HIDDEN),
     # --- self-assessment rounds (portfolio/assessment/views.py)
     # Planning rounds: the cohort's trainers and administrators; governance sees, may not do.
     "assessment.rounds": signed_in(HIDDEN, trainer=OK, governance=FORBIDDEN, admin=OK),
@@ -549,6 +552,7 @@ URL_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "request_id": lambda w: w.extra["feedback_link"].id,
     "token": lambda w: w.extra["feedback_token"],
     "group_key": lambda w: "rater.observer",
+    "job_id": lambda w: "no-such-job",
     "notification_id": lambda w: w.extra["notification"].id,
 }
 
