@@ -16,6 +16,7 @@ from portfolio import (
     errors,
     i18n,
     inputs,
+    logs,
     routing,
     security,
     templating,
@@ -35,6 +36,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         static_folder=str(config.PROJECT_ROOT / "static"),
     )
     config.configure(app, overrides)
+    logs.init_app(app)
     inputs.init_app(app)
     if app.config.get("PROXY_FIX"):
         # Behind one reverse proxy: trust its X-Forwarded-For/-Proto (client IP for rate

@@ -57,6 +57,8 @@ DEFAULTS: dict[str, Any] = {
     # Seconds before each retry of a failed background job (portfolio.jobs.RETRY_INTERVALS).
     "JOBS_RETRY_INTERVALS": None,
     "JOBS_QUEUE": "portfolio",
+    # "json": one JSON object per log line, with the request id (portfolio/logs.py).
+    "LOG_FORMAT": "text",
 }
 
 TESTING: dict[str, Any] = {
