@@ -277,10 +277,27 @@ def send_due_command(on_day: object) -> None:
     click.echo(f"send-due {day.isoformat()}: {due}; {mail}.")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path: str) -> None:
+    """Write a consistent copy of the database to PATH while the application runs."""
+    from flask import current_app
+
+    from portfolio.backup import BackupError, backup
+
+    try:
+        written = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(path))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {written} ({written.stat().st_size:,} bytes).")
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the application's CLI."""
     app.cli.add_command(framework_group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(backup_command)
     app.cli.add_command(users_group)
     app.cli.add_command(notifications_group)
     from portfolio.jobs.cli import jobs_group
