@@ -9,13 +9,14 @@ PORT ?= 5000
 DEV_ENV := PORTFOLIO_SESSION_COOKIE_SECURE=false PORTFOLIO_REMEMBER_COOKIE_SECURE=false \
 	PORTFOLIO_BASE_URL=$${PORTFOLIO_BASE_URL:-http://$(HOST):$(PORT)}
 
-.PHONY: help install install-dev run serve setup db demo test test-fast lint format translations i18n-extract i18n-update bench bench-quick clean
+.PHONY: help install install-dev run serve setup db demo test test-fast lint format translations i18n-extract i18n-update bench bench-quick soak clean
 
 help:
 	@echo "make run     set everything up and serve http://$(HOST):$(PORT)"
 	@echo "make test    run the whole test suite"
 	@echo "make lint    ruff and mypy"
 	@echo "make bench   every page through gunicorn, as a multiple of /healthz"
+	@echo "make soak    50 people at once, a worker killed: nothing acknowledged is lost"
 
 $(BIN)/activate:
 	@echo "Creating the virtual environment in $(VENV)/"
@@ -93,6 +94,11 @@ bench: install-dev
 
 bench-quick: install-dev
 	BENCH_QUICK=1 $(BIN)/python -m benchmarks
+
+# 50 people at once through gunicorn, a worker killed halfway; every acknowledged write must
+# be stored (benchmarks/soak.py). SOAK_SECONDS sets the length (default 120).
+soak: install-dev
+	$(BIN)/python -m benchmarks.soak
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .mypy_cache
