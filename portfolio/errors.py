@@ -14,6 +14,7 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,10 @@ CODES = {
     413: "too_large",
     429: "too_many_requests",
     500: "server_error",
+    503: "unavailable",
 }
+#: Seconds a browser or program is asked to wait when the database cannot be reached.
+RETRY_AFTER = 10
 #: The ``code`` of a refused CSRF token (a 400 of its own kind: reload and send again).
 CSRF_CODE = "csrf_failed"
 
@@ -61,6 +65,13 @@ MESSAGES = {
     500: (
         _l("Something went wrong on our side"),
         _l("Your work up to your last save is safe. Please try again in a moment."),
+    ),
+    503: (
+        _l("The portfolio is not available for a moment"),
+        _l(
+            "It cannot reach its database just now, for example during a restart. Your work "
+            "up to your last save is safe. Please try again in a few seconds."
+        ),
     ),
 }
 
@@ -152,6 +163,20 @@ def init_app(app: Flask) -> None:
         # Keep the headers the error carries, such as Allow on 405 and Retry-After on 429.
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         return body, code, headers
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(
+        error: OperationalError,
+    ) -> tuple[Response | str, int, list[tuple[str, str]]]:
+        # The database went away (restart, failover, network) or stayed locked: a short,
+        # honest answer with Retry-After, never a traceback or a hang.
+        log.warning("The database cannot be reached: %s", str(error).splitlines()[0])
+        _roll_back()
+        headers = [("Retry-After", str(RETRY_AFTER))]
+        if wants_json():
+            return json_error(503), 503, headers
+        title, hint = _messages(503)
+        return render_template("errors/unavailable.html", title=title, hint=hint), 503, headers
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError) -> Response | tuple[str, int]:
