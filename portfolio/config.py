@@ -45,6 +45,10 @@ DEFAULTS: dict[str, Any] = {
     "LANGUAGE_COOKIE_MAX_AGE": 365 * 24 * 3600,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # When the shared store (Redis) cannot be reached, every process limits on its own
+    # (in memory) until it can again, instead of failing the request.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     # Peer feedback: anonymous answers reach the trainee per rater group only from this many
     # answers on; a request's link works this many days; an external rater's name and
