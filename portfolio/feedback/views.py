@@ -727,7 +727,11 @@ def decline_member(request_id: int) -> Page:
 def _rater_reply(access: RaterAccess) -> Page:
     form = RaterReplyForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.body.errors) or _("Write your answer, or leave the page."), "error")
+        flash(
+            " ".join(str(e) for e in form.body.errors)
+            or _("Write your answer, or leave the page."),
+            "error",
+        )
         return redirect(access.url("landing"), 303)
     try:
         services.rater_answers(access.viewer, access.request, form.body.data or "")

@@ -285,3 +285,17 @@ def test_feedback_given_becomes_evidence_and_anonymous_content_stays_out(client,
     other = client.application.test_client()
     login(other, trainee)
     assert other.post(f"/feedback/given/{named.id}/evidence").status_code == 404
+
+
+def test_an_empty_answer_to_the_reply_is_refused_with_a_message(client, asked):
+    trainee, _round, request, token = asked
+    answer(db.session.get(FeedbackRequest, request.id), works="Seen")
+    from portfolio.feedback import services
+    from portfolio.feedback.inputs import ReplyInput
+
+    services.reply_to_answer(
+        trainee, db.session.get(FeedbackRequest, request.id), ReplyInput("Thanks", "", "")
+    )
+    db.session.commit()
+    refused = client.post(f"/f/{token}/reply", data={"body": ""}, follow_redirects=True)
+    assert refused.status_code == 200 and "Write your answer" in refused.get_data(as_text=True)
