@@ -22,7 +22,9 @@ from portfolio.accounts.models import User
 from portfolio.assessment.models import Round
 from portfolio.audit import Action, record
 from portfolio.clock import aware, utcnow
-from portfolio.evidence.models import EvidenceItem
+from portfolio.evidence.models import EvidenceItem, EvidenceKind
+from portfolio.evidence.services import EvidenceData, save_evidence
+from portfolio.evidence.uploads.storage import FileStore
 from portfolio.extensions import db
 from portfolio.feedback import notices
 from portfolio.feedback.inputs import AnswerInput, ReplyInput
@@ -673,10 +675,6 @@ def given_as_evidence(
     wrote; an anonymous one without name or content, so that the actor's own trainers, who
     read what the actor hands in, cannot tie it to the trainee who received it.
     """
-    from portfolio.evidence.models import EvidenceKind
-    from portfolio.evidence.services import EvidenceData, save_evidence
-    from portfolio.evidence.uploads.storage import FileStore
-
     if request.rater_user_id != actor.id or request.status != RequestStatus.ANSWERED:
         raise FeedbackRefused(Refusal.NOT_STARTED)
     keys = tuple(

@@ -10,7 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -162,8 +173,6 @@ def ask(round_id: int) -> Page:
     framework = current_framework()
     members = queries.askable_members(round_.cohort, current_user.id)
     form = AskForm()
-    from flask import current_app
-
     form.fill(
         framework,
         members,
@@ -478,8 +487,6 @@ def _by_member(request_id: int) -> RaterAccess:
 
 def _no_referrer(page: Page) -> Response:
     """Pages behind a personal link never pass the link on in a Referer header."""
-    from flask import make_response
-
     response = make_response(page)
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
@@ -516,8 +523,6 @@ def _landing(access: RaterAccess) -> Page:
     framework = current_framework()
     group = framework.feedback.group(access.request.rater_group)
     tool = next((t for t in framework.tools() if t.key == access.request.tool_key), None)
-    from flask import current_app
-
     return render_template(
         "feedback/landing.html",
         access=access,
