@@ -51,6 +51,8 @@ DEFAULTS: dict[str, Any] = {
     "FEEDBACK_ANONYMITY_THRESHOLD": 3,
     "FEEDBACK_LINK_DAYS": 28,
     "FEEDBACK_CONTACT_RETENTION_DAYS": 365,
+    # The read-only API: requests per token (or, without one, per address).
+    "API_RATE_LIMIT": "120 per minute",
 }
 
 TESTING: dict[str, Any] = {
