@@ -53,6 +53,8 @@ DEFAULTS: dict[str, Any] = {
     "FEEDBACK_CONTACT_RETENTION_DAYS": 365,
     # The read-only API: requests per token (or, without one, per address).
     "API_RATE_LIMIT": "120 per minute",
+    # ... and per address over all tokens (made-up tokens each count on their own).
+    "API_ADDRESS_RATE_LIMIT": "600 per minute",
 }
 
 TESTING: dict[str, Any] = {

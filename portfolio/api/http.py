@@ -108,8 +108,19 @@ def rate_limit_key() -> str:
 
 
 def rate_limit() -> str:
-    """The configured limit (``API_RATE_LIMIT``)."""
+    """The configured limit per token (``API_RATE_LIMIT``)."""
     return str(current_app.config.get("API_RATE_LIMIT", "120 per minute"))
+
+
+def address_rate_limit() -> str:
+    """The configured limit per address over all tokens (``API_ADDRESS_RATE_LIMIT``): so
+    that trying made-up tokens, each of which counts on its own, is slowed down too."""
+    return str(current_app.config.get("API_ADDRESS_RATE_LIMIT", "600 per minute"))
+
+
+def address_key() -> str:
+    """The client's address, for :func:`address_rate_limit`."""
+    return "api-address-all:" + (request.remote_addr or "")
 
 
 # --- cursors ----------------------------------------------------------------------------------

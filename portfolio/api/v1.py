@@ -26,6 +26,8 @@ from portfolio.api import schemas as s
 from portfolio.api.http import (
     MAX_ID,
     ApiError,
+    address_key,
+    address_rate_limit,
     answer,
     authenticate,
     current_token,
@@ -54,6 +56,7 @@ from portfolio.main.queries import dashboard
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookie session opens the API, so no cross-site request can use one
 limiter.limit(rate_limit, key_func=rate_limit_key)(bp)
+limiter.limit(address_rate_limit, key_func=address_key)(bp)
 
 #: Routes that answer without a token (a token, if sent, must still be valid).
 PUBLIC = frozenset({"api.framework", "api.openapi"})
@@ -235,7 +238,9 @@ def my_round(round_id: int) -> Response:
     round_ = _own_round(round_id)
     user = owner(TokenScope.OWN)
     day = today()
-    summary = next(r for r in _own_rounds(user.id, day) if r.id == round_.id)
+    summary = next((r for r in _own_rounds(user.id, day) if r.id == round_.id), None)
+    if summary is None:
+        raise not_found()
     ratings: list[s.RatingOut] = []
     reflections: list[s.ReflectionOut] = []
     language = user.language or "en"

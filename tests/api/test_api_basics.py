@@ -129,6 +129,20 @@ def test_the_rate_limit_counts_per_token(app, database_url, world: ApiWorld):
         assert client.get("/api/v1/me", headers=bearer(second)).status_code == 200
 
 
+def test_made_up_tokens_are_also_limited_per_address(app, database_url, world: ApiWorld):
+    with extra_app(
+        database_url,
+        RATELIMIT_ENABLED=True,
+        API_RATE_LIMIT="100 per minute",
+        API_ADDRESS_RATE_LIMIT="3 per minute",
+    ) as limited:
+        client = limited.test_client()
+        answers = [
+            client.get("/api/v1/me", headers=bearer(f"dtp_guess{n}")).status_code for n in range(4)
+        ]
+        assert answers == [401, 401, 401, 429]
+
+
 def test_the_openapi_document_is_3_1_and_the_reference_is_local(client, world: ApiWorld):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.1")

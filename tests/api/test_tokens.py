@@ -108,3 +108,18 @@ def test_a_closed_account_is_refused_even_before_its_tokens_are_revoked(client, 
     user.active = False  # as if closed by hand, without the service
     db.session.commit()
     assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
+
+
+def test_as_a_new_user_would(client, db, world):
+    """A trainee makes a token, reads their rounds, cannot read another's, and revokes it."""
+    login(client, world.people["trainee"])
+    page = _make_on_the_page(client, name="curl").get_data(as_text=True)
+    token = page.split('id="new-token">')[1].split("<")[0]
+    reader = client.application.test_client()  # no cookie: only the token
+    rounds = reader.get("/api/v1/me/rounds", headers=bearer(token)).get_json()
+    assert [r["title"] for r in rounds["items"]] == ["Baseline"]
+    other = reader.get(f"/api/v1/me/rounds/{world.round_b.id}", headers=bearer(token))
+    assert other.status_code == 404 and "Otto" not in other.get_data(as_text=True)
+    stored = db.session.scalar(select(AccessToken).where(AccessToken.name == "curl"))
+    assert client.post(f"/account/tokens/{stored.id}/revoke").status_code == 303
+    assert reader.get("/api/v1/me/rounds", headers=bearer(token)).status_code == 401
