@@ -117,3 +117,29 @@ def test_the_owners_work_is_their_own_stored_ratings(client, world: ApiWorld):
     assert data["round"]["status"] == "submitted"
     assert len(data["ratings"]) == data["round"]["total"]
     assert {r["level"] for r in data["ratings"]} == {2}
+
+
+def test_a_group_that_reaches_the_threshold_comes_as_a_summary_without_names(client, world):
+    from tests.feedback.helpers import answer, ask
+
+    request, _token = ask(
+        world.people["trainee"], world.handed_in, name="Cleo Anonymous", anonymous=True
+    )
+    answer(request, works="Secret words of Cleo")
+    reply = client.get(f"/api/v1/me/feedback/{world.handed_in.id}", headers=world.token("trainee"))
+    data = reply.get_json()
+    (group,) = data["groups"]
+    assert group["count"] == 3 and data["hidden"] == []
+    works = sorted(w for t in group["texts"] for w in t["works"])
+    assert works == sorted(
+        f"Secret words of {n}" for n in ("Anna Anonymous", "Bert Anonymous", "Cleo")
+    )
+    text = reply.get_data(as_text=True)
+    for name in ("Anna Anonymous", "Bert Anonymous", "Cleo Anonymous"):
+        assert f'"{name}"' not in text  # in no field of its own: only inside the texts they wrote
+    assert all("rater_name" not in g for g in data["groups"])
+    # Trainers read feedback on the pages, but the API's feedback is the owner's own only.
+    trainer = client.get(
+        f"/api/v1/me/feedback/{world.handed_in.id}", headers=world.token("trainer")
+    )
+    assert trainer.status_code == 404
