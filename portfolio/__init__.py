@@ -83,6 +83,9 @@ def _register_blueprints(app: Flask) -> None:
     from portfolio.accounts.admin import bp as users_bp
     from portfolio.accounts.language import bp as language_bp
     from portfolio.accounts.views import bp as accounts_bp
+    from portfolio.api.pages import bp as tokens_bp
+    from portfolio.api.pages import docs_bp as api_docs_bp
+    from portfolio.api.v1 import bp as api_bp
     from portfolio.assessment.views import bp as assessment_bp
     from portfolio.audit.views import bp as audit_bp
     from portfolio.cohorts.views import bp as cohorts_bp
@@ -107,6 +110,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessment_bp)
     app.register_blueprint(feedback_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(tokens_bp)
+    app.register_blueprint(api_docs_bp)
+    app.register_blueprint(api_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -12,7 +12,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 #: Pages that show nothing personal to a visitor who is not signed in.
-PUBLIC_ENDPOINTS = frozenset({"static", "main.index", "competencies.framework"})
+PUBLIC_ENDPOINTS = frozenset(
+    {"static", "main.index", "competencies.framework", "api_docs.reference"}
+)
 
 
 def may_be_stored() -> bool:

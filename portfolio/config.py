@@ -63,6 +63,10 @@ DEFAULTS: dict[str, Any] = {
     "JOBS_QUEUE": "portfolio",
     # "json": one JSON object per log line, with the request id (portfolio/logs.py).
     "LOG_FORMAT": "text",
+    # The read-only API: requests per token (or, without one, per address).
+    "API_RATE_LIMIT": "120 per minute",
+    # ... and per address over all tokens (made-up tokens each count on their own).
+    "API_ADDRESS_RATE_LIMIT": "600 per minute",
 }
 
 TESTING: dict[str, Any] = {

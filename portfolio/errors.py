@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 #: A short, stable name per status for programs (the JSON ``code``); the words may change.
 CODES = {
     400: "bad_request",
+    401: "unauthorized",
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
@@ -42,6 +43,10 @@ CSRF_MESSAGE = _l(
 
 MESSAGES = {
     400: (_l("Something in the request was not right"), _l("Please go back and try again.")),
+    401: (
+        _l("You need to identify yourself for this"),
+        _l("Send a valid personal access token."),
+    ),
     403: (
         _l("You do not have access to this page"),
         _l("If you think you should, ask your trainer or the administrator."),

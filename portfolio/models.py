@@ -1,6 +1,7 @@
 """Every feature's models, imported in one place for Alembic and the shell."""
 
 from portfolio.accounts.models import PasswordReset, User
+from portfolio.api.models import AccessToken, TokenScope
 from portfolio.assessment.models import (
     AssessmentStatus,
     Rating,
@@ -41,6 +42,7 @@ from portfolio.notifications.models import (
 )
 
 __all__ = [
+    "AccessToken",
     "AssessmentStatus",
     "AuditEvent",
     "BehaviouralElement",
@@ -72,5 +74,6 @@ __all__ = [
     "Round",
     "SelfAssessment",
     "Submission",
+    "TokenScope",
     "User",
 ]

@@ -20,6 +20,7 @@ from portfolio.accounts import throttle
 from portfolio.accounts.mails import mail_reset
 from portfolio.accounts.models import PasswordReset, User
 from portfolio.accounts.passwords import password_problem
+from portfolio.api.services import revoke_all_of
 from portfolio.audit import record
 from portfolio.audit.actions import Action
 from portfolio.clock import utcnow
@@ -81,6 +82,7 @@ def deactivate(actor: User | None, user: User, *, actor_label: str | None = None
     user.active = False
     user.end_sessions()  # so that reactivating does not bring old sessions back
     retire_resets(user)
+    revoke_all_of(user)  # nor its API tokens
     record(
         Action.ACCOUNT_DEACTIVATED,
         actor=actor,

@@ -44,6 +44,8 @@ ACTION_LABELS: dict[str, LazyString] = {
     Action.ACCOUNT_CREATED: _l("account created"),
     Action.ACCOUNT_DEACTIVATED: _l("account closed"),
     Action.ACCOUNT_REACTIVATED: _l("account opened again"),
+    Action.API_TOKEN_CREATED: _l("API token made"),
+    Action.API_TOKEN_REVOKED: _l("API token revoked"),
     Action.COHORT_CREATED: _l("cohort created"),
     Action.EVIDENCE_CREATED: _l("evidence added"),
     Action.EVIDENCE_DELETED: _l("evidence deleted"),

@@ -12,6 +12,8 @@ class Action(StrEnum):
     ACCOUNT_CREATED = "account_created"
     ACCOUNT_DEACTIVATED = "account_deactivated"
     ACCOUNT_REACTIVATED = "account_reactivated"
+    API_TOKEN_CREATED = "api_token_created"
+    API_TOKEN_REVOKED = "api_token_revoked"
     COHORT_CREATED = "cohort_created"
     EVIDENCE_CREATED = "evidence_created"
     EVIDENCE_DELETED = "evidence_deleted"

@@ -88,6 +88,7 @@ from portfolio.policy.roles import (
     is_trainer_of,
     trains,
 )
+from portfolio.policy.tokens import can_manage_tokens, can_revoke_token, scope_allows
 from portfolio.policy.trainees import can_edit_own_work, can_view_trainee, visible_trainees
 from portfolio.policy.viewers import LinkHolder, LinkPurpose, Viewer, signed_in
 
@@ -112,9 +113,11 @@ __all__ = [
     "can_manage_feedback_request",
     "can_manage_organisation",
     "can_manage_rounds",
+    "can_manage_tokens",
     "can_read_audit_log",
     "can_read_feedback",
     "can_reopen",
+    "can_revoke_token",
     "can_view_candidates",
     "can_view_cohort",
     "can_view_cohort_feedback",
@@ -135,6 +138,7 @@ __all__ = [
     "own_notifications",
     "require",
     "require_view",
+    "scope_allows",
     "signed_in",
     "trains",
     "visible_cohort_ids",

@@ -53,6 +53,9 @@ NOT_PAGES = {
     "evidence.version_file",
     "health.healthz",
     "health.readyz",
+    # JSON for programs (portfolio/api/v1.py); their readable reference is a page.
+    "api.framework",
+    "api.openapi",
 }
 
 #: Scripts run in the page. Offenders are described as "tag#id.class 'text'".

@@ -154,3 +154,30 @@ def test_language_cookie_is_secure_httponly_and_lax(production_app):
     assert cookie["secure"] is True
     assert cookie["httponly"] is True
     assert str(cookie["samesite"]).lower() == "lax"
+
+
+def test_api_answers_carry_the_security_headers_and_are_never_stored(client, framework_db):
+    """Success, 304, and every error of the API: the page headers, no-store, and JSON."""
+    from portfolio.api.models import TokenScope
+    from tests.api.conftest import bearer, make_token
+    from tests.factories import make_user
+
+    token = bearer(make_token(make_user(), TokenScope.OWN))
+    first = client.get("/api/v1/me", headers=token)
+    answers = [
+        first,
+        client.get("/api/v1/me", headers={**token, "If-None-Match": first.headers["ETag"]}),
+        client.get("/api/v1/me"),
+        client.get("/api/v1/cohorts", headers=token),
+        client.get("/api/v1/me/rounds/12345", headers=token),
+        client.get("/api/v1/me/rounds?limit=1000", headers=token),
+        client.delete("/api/v1/me", headers=token),
+        client.get("/api/v1/framework"),
+    ]
+    assert [a.status_code for a in answers] == [200, 304, 401, 403, 404, 400, 405, 200]
+    for answer in answers:
+        where = f"{answer.request.method} {answer.request.path} ({answer.status_code})"
+        assert_security_headers(answer, where)
+        assert answer.headers["Cache-Control"] == "no-store", where
+        if answer.status_code != 304:
+            assert answer.mimetype == "application/json", where

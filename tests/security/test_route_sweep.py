@@ -45,6 +45,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from portfolio.accounts.models import User
+from portfolio.clock import today
 from portfolio.cohorts.models import Cohort, CohortMembership, Invitation, Organisation
 from portfolio.extensions import db
 from tests.factories import (
@@ -89,6 +90,8 @@ SIGN_IN = Outcome(302, "/sign-in")
 TO_DASHBOARD = Outcome(302, "/dashboard")
 FORBIDDEN = Outcome(403)
 HIDDEN = Outcome(404)
+#: The API answers only to a bearer token: a signed-in browser session opens nothing (401).
+NO_TOKEN = Outcome(401)
 REFUSED = (SIGN_IN, FORBIDDEN, HIDDEN)
 
 
@@ -118,6 +121,10 @@ PUBLIC = {
     # Probes for load balancers (portfolio/health.py): JSON, no personal data.
     "health.healthz",
     "health.readyz",
+    # The API's framework and OpenAPI document (no token needed), and its readable reference.
+    "api.framework",
+    "api.openapi",
+    "api_docs.reference",
 }
 
 #: endpoint → role → outcome, for GET (or POST for POST-only routes).
@@ -220,6 +227,18 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "notifications.mark_read": signed_in(HIDDEN, trainee=DONE),
     "notifications.mark_all_read": signed_in(DONE),
     "notifications.preferences": signed_in(OK),
+    # --- personal access tokens (portfolio/api/pages.py): everyone's own, nobody else's;
+    # token_id = one of trainee A's
+    "tokens.index": signed_in(OK),
+    "tokens.revoke": signed_in(HIDDEN, trainee=OK),  # GET: the confirmation page
+    # --- the API (portfolio/api/v1.py): the session cookie of every role opens nothing;
+    # what tokens reach is tested in tests/api/test_api_access.py
+    "api.me": roles(NO_TOKEN),
+    "api.my_rounds": roles(NO_TOKEN),
+    "api.my_round": roles(NO_TOKEN),
+    "api.my_feedback": roles(NO_TOKEN),
+    "api.cohorts": roles(NO_TOKEN),
+    "api.cohort_progress": roles(NO_TOKEN),
 }
 
 #: The POST side of routes that take GET and POST.
@@ -252,6 +271,9 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     "feedback.answer_member": signed_in(HIDDEN, trainer=DONE),
     "feedback.decline_member": signed_in(HIDDEN, trainer=DONE),
     "notifications.preferences": signed_in(DONE),
+    # Making a token shows it on the page, once (200).
+    "tokens.index": signed_in(OK),
+    "tokens.revoke": signed_in(HIDDEN, trainee=DONE),
 }
 
 NEW_PASSWORD = "Another kettle hums at dusk 9"
@@ -330,6 +352,11 @@ POST_DATA: dict[str, dict[str, str] | Callable[[World], dict[str, str]]] = {
     "notifications.mark_read": {},
     "notifications.mark_all_read": {},
     "notifications.preferences": {"round_opens": "y", "work_reopened": "y"},
+    "tokens.index": lambda w: {
+        "name": "spreadsheet",
+        "scope": "own",
+        "expires_on": (today() + timedelta(days=10)).isoformat(),
+    },
 }
 
 
@@ -536,6 +563,25 @@ def _notification_world(world: World) -> None:
 
 WORLD_BUILDERS.append(_notification_world)
 
+
+def _token_world(world: World) -> None:
+    """Trainee A has a personal access token."""
+    from portfolio.api.models import TokenScope
+    from portfolio.api.services import create_token, default_expiry
+
+    made = create_token(
+        world.users["trainee"],
+        name="Tess's script",
+        scope=TokenScope.OWN,
+        expires_on=default_expiry(today()),
+        today=today(),
+    )
+    db.session.commit()
+    world.extra["api_token"] = made.token
+
+
+WORLD_BUILDERS.append(_token_world)
+
 #: URL argument name → its value in the world.
 URL_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "organisation_id": lambda w: w.org_a.id,
@@ -554,6 +600,7 @@ URL_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "group_key": lambda w: "rater.observer",
     "job_id": lambda w: "no-such-job",
     "notification_id": lambda w: w.extra["notification"].id,
+    "token_id": lambda w: w.extra["api_token"].id,
 }
 
 #: Per-endpoint values, for argument names that mean different things on different routes.
