@@ -185,6 +185,10 @@ def test_the_rules_cover_every_public_function() -> None:
         "can_read_feedback",
         "can_view_cohort_feedback",
         "visible_feedback_requests",
+        # tests/policy/test_token_policy.py
+        "can_manage_tokens",
+        "can_revoke_token",
+        "scope_allows",
     }
     types = {"LinkHolder", "LinkPurpose", "Viewer"}
     assert named | elsewhere | types == set(policy.__all__)
