@@ -38,6 +38,9 @@ PAGES = [
     ("trainee", lambda _w: "/dashboard", 4),
     ("trainee", lambda w: f"/trainees/{w.trainee.id}", 3),
     ("trainer", lambda w: f"/trainees/{w.trainee.id}", 5),
+    # The growth charts: rounds, two kinds of self-ratings, feedback under the rule.
+    ("trainee", lambda w: f"/trainees/{w.trainee.id}/growth", 6),
+    ("trainer", lambda w: f"/trainees/{w.trainee.id}/growth", 8),
     # The round overview: the work, and the feedback asked and answered in the round.
     ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}", 7),
     ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}/competencies/innovation", 7),

@@ -83,7 +83,13 @@ from portfolio.policy.roles import (
     is_trainer_of,
     trains,
 )
-from portfolio.policy.trainees import can_edit_own_work, can_view_trainee, visible_trainees
+from portfolio.policy.trainees import (
+    can_edit_own_work,
+    can_view_growth,
+    can_view_trainee,
+    trained_cohort_ids,
+    visible_trainees,
+)
 from portfolio.policy.viewers import LinkHolder, LinkPurpose, Viewer, signed_in
 
 __all__ = [
@@ -138,4 +144,6 @@ __all__ = [
     "visible_self_assessments",
     "visible_submissions",
     "visible_trainees",
+    "can_view_growth",
+    "trained_cohort_ids",
 ]
