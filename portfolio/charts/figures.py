@@ -99,7 +99,8 @@ def lines_figure(lines: Lines, locale: str) -> Figure:
             "showlegend": True,
             "legend": {"orientation": "h", "y": -0.25},
             "xaxis": {"type": "category", "automargin": True},
-            "yaxis": _level_ticks(lines.scale) | {"range": [lines.scale.low - 0.2, lines.scale.high + 0.2]},
+            "yaxis": _level_ticks(lines.scale)
+            | {"range": [lines.scale.low - 0.2, lines.scale.high + 0.2]},
             "paper_bgcolor": "#ffffff",
             "plot_bgcolor": "#ffffff",
         },

@@ -42,9 +42,7 @@ def heatmap_table(heatmap: Heatmap, cannot_judge: str = "?") -> Table:
         rows=tuple(
             (
                 f"{row.label} {row.detail}".strip(),
-                tuple(
-                    cannot_judge if cell.cannot_judge else cell.level for cell in row.cells
-                ),
+                tuple(cannot_judge if cell.cannot_judge else cell.level for cell in row.cells),
             )
             for row in heatmap.rows
         ),

@@ -96,9 +96,7 @@ def growth(user_id: int) -> str:
     cohorts = None if is_self else policy.trained_cohort_ids(current_user)
     framework = current_framework()
     data = growth_queries.growth_data(person.id, today(), framework, cohorts)
-    charts = growth_charts(
-        data, framework, request.args.get("round", type=int), current_language()
-    )
+    charts = growth_charts(data, framework, request.args.get("round", type=int), current_language())
     return render_template(
         "main/growth.html", person=person, is_self=is_self, data=data, charts=charts
     )

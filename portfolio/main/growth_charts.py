@@ -145,7 +145,7 @@ def choose_round(data: GrowthData, wanted: int | None) -> GrowthRound | None:
     """The round asked for, else the latest round with ratings, else the latest round."""
     by_id = {r.id: r for r in data.rounds}
     if wanted in by_id:
-        return by_id[wanted]  # type: ignore[index]
+        return by_id[wanted]
     rated = {rid for rid, _c in data.self_means}
     with_feedback = {rid for rid, seen in data.seen.items() if seen.identified or seen.groups}
     for round_ in reversed(data.rounds):
@@ -154,7 +154,9 @@ def choose_round(data: GrowthData, wanted: int | None) -> GrowthRound | None:
     return data.rounds[-1] if data.rounds else None
 
 
-def _radar(data: GrowthData, round_: GrowthRound, names: list[str], scale: Scale, locale: str) -> Chart:
+def _radar(
+    data: GrowthData, round_: GrowthRound, names: list[str], scale: Scale, locale: str
+) -> Chart:
     labels = series_labels()
     competencies = data.framework.competencies
     seen = data.seen.get(round_.id)
@@ -164,7 +166,8 @@ def _radar(data: GrowthData, round_: GrowthRound, names: list[str], scale: Scale
             SELF,
             labels[SELF],
             tuple(data.self_means.get((round_.id, c.id)) for c in competencies),
-            None if any((round_.id, c.id) in data.self_means for c in competencies)
+            None
+            if any((round_.id, c.id) in data.self_means for c in competencies)
             else gettext("no self-ratings handed in for this round"),
         )
     ]
@@ -172,13 +175,19 @@ def _radar(data: GrowthData, round_: GrowthRound, names: list[str], scale: Scale
         per_indicator = shown.get(key, {})
         values = tuple(
             weighted_mean(
-                [p for i in data.framework.indicators.get(c.id, ()) for p in per_indicator.get(i.id, [])]
+                [
+                    p
+                    for i in data.framework.indicators.get(c.id, ())
+                    for p in per_indicator.get(i.id, [])
+                ]
             )
             for c in competencies
         )
         reason = None if any(v is not None for v in values) else _hidden_reason(seen, key)
         series.append(RadarSeries(key, labels[key], values, reason))
-    radar = Radar(gettext("The five competencies"), round_.title, tuple(names), tuple(series), scale)
+    radar = Radar(
+        gettext("The five competencies"), round_.title, tuple(names), tuple(series), scale
+    )
     drawn = [s for s in series if s.shown]
     own = series[0]
     if own.shown:

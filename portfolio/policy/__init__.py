@@ -121,6 +121,7 @@ __all__ = [
     "can_view_cohort_feedback",
     "can_view_evidence",
     "can_view_evidence_version",
+    "can_view_growth",
     "can_view_notification",
     "can_view_organisation",
     "can_view_self_assessment",
@@ -136,6 +137,7 @@ __all__ = [
     "require",
     "require_view",
     "signed_in",
+    "trained_cohort_ids",
     "trains",
     "visible_cohort_ids",
     "visible_evidence_versions",
@@ -144,6 +146,4 @@ __all__ = [
     "visible_self_assessments",
     "visible_submissions",
     "visible_trainees",
-    "can_view_growth",
-    "trained_cohort_ids",
 ]

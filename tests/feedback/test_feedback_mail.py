@@ -40,8 +40,14 @@ def test_request_reminder_and_reply_reach_an_external_rater_in_their_language(
     app, client, smtp, trainee_round
 ):
     trainee, round_ = trainee_round
-    request, _token = ask(trainee, round_, name="Elsa Extern", email="elsa@example.org",
-                          language="nl", message="Kijk je naar dinsdag?")
+    request, _token = ask(
+        trainee,
+        round_,
+        name="Elsa Extern",
+        email="elsa@example.org",
+        language="nl",
+        message="Kijk je naar dinsdag?",
+    )
     send_pending()
     (first,) = smtp.inbox.messages
     assert first["To"] == "elsa@example.org"
@@ -80,8 +86,9 @@ def test_the_trainee_hears_of_an_anonymous_answer_without_who_or_what(
     app, client, smtp, trainee_round
 ):
     trainee, round_ = trainee_round
-    request, _token = ask(trainee, round_, name="Secret Sam", email="sam@example.org",
-                          anonymous=True)
+    request, _token = ask(
+        trainee, round_, name="Secret Sam", email="sam@example.org", anonymous=True
+    )
     answer(db.session.get(FeedbackRequest, request.id), works="SAM-SAYS-THIS")
     send_pending()
     to_trainee = [m for m in smtp.inbox.messages if m["To"] == trainee.email]
@@ -89,7 +96,7 @@ def test_the_trainee_hears_of_an_anonymous_answer_without_who_or_what(
     text, html = parts(to_trainee[0])
     for body in (text, html, to_trainee[0]["Subject"]):
         assert "Sam" not in body and "SAM-SAYS-THIS" not in body
-    request_mail = [m for m in smtp.inbox.messages if m["To"] == "sam@example.org"][0]
+    request_mail = next(m for m in smtp.inbox.messages if m["To"] == "sam@example.org")
     assert "anonymous" in parts(request_mail)[0]
     login(client, trainee)
     listed = client.get("/notifications").get_data(as_text=True)
