@@ -22,6 +22,41 @@ from portfolio.charts.series import Heatmap, Lines, Radar, Scale
 Figure = dict[str, Any]
 
 FONT = {"family": "system-ui, sans-serif", "size": 14, "color": "#1f2933"}
+SMALL_FONT = FONT | {"size": 11}
+#: Below this width (CSS pixels) ``static/js/charts.js`` lays the figure's ``narrow`` over
+#: its layout (a phone).
+NARROW = 600
+
+
+def _split_long(word: str, width: int) -> list[str]:
+    """A word longer than ``width`` in two: at its hyphen, else after an "s" near its middle
+    (the Dutch linking s: "Samenwerkings-gericht"), else in the middle."""
+    if len(word) <= width:
+        return [word]
+    if "-" in word.strip("-"):
+        head, tail = word.split("-", 1)
+        return [head + "-", tail]
+    middle = len(word) // 2
+    candidates = [
+        i + 1
+        for i, c in enumerate(word)
+        if c == "s" and len(word) / 3 <= i + 1 <= len(word) * 2 / 3
+    ]
+    cut = min(candidates, key=lambda i: abs(i - middle)) if candidates else middle
+    return [word[:cut] + "-", word[cut:]]
+
+
+def label(text: str, width: int = 14) -> str:
+    """A label as plotly.js draws it: its own markup escaped (plotly reads a few HTML tags
+    in text), long ones wrapped at spaces with ``<br>`` so they fit a phone."""
+    lines: list[str] = []
+    for word in (part for w in text.split() for part in _split_long(w, width)):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    lines = [line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for line in lines]
+    return "<br>".join(lines)
 
 
 def _config(locale: str) -> dict[str, Any]:
@@ -40,7 +75,8 @@ def round1(value: float | None) -> float | None:
 
 def radar_figure(radar: Radar, locale: str) -> Figure:
     """One closed polygon per shown series over the competencies (hidden series: no trace)."""
-    theta = [*radar.axes, radar.axes[0]] if radar.axes else []
+    axes = [label(a) for a in radar.axes]
+    theta = [*axes, axes[0]] if axes else []
     data = []
     for index, series in enumerate(radar.series):
         if not series.shown:
@@ -70,6 +106,16 @@ def radar_figure(radar: Radar, locale: str) -> Figure:
             "polar": {"radialaxis": _level_ticks(radar.scale) | {"angle": 90}},
             "paper_bgcolor": "#ffffff",
         },
+        "narrow": {
+            "font": SMALL_FONT,
+            "margin": {"l": 80, "r": 80, "t": 40, "b": 30},
+            "height": 360,
+            "polar": {
+                "radialaxis": _level_ticks(radar.scale) | {"angle": 90},
+                "angularaxis": {"tickfont": SMALL_FONT | {"size": 10}},
+            },
+            "legend": {"orientation": "h", "y": -0.15, "font": SMALL_FONT},
+        },
         "config": _config(locale),
     }
 
@@ -80,7 +126,7 @@ def lines_figure(lines: Lines, locale: str) -> Figure:
         {
             "type": "scatter",
             "name": series.label,
-            "x": list(lines.rounds),
+            "x": [label(r) for r in lines.rounds],
             "y": [round1(v) for v in series.values],
             "mode": "lines+markers",
             "connectgaps": False,
@@ -104,6 +150,12 @@ def lines_figure(lines: Lines, locale: str) -> Figure:
             "paper_bgcolor": "#ffffff",
             "plot_bgcolor": "#ffffff",
         },
+        "narrow": {
+            "font": SMALL_FONT,
+            "margin": {"l": 30, "r": 10, "t": 10, "b": 40},
+            "height": 420,
+            "legend": {"orientation": "h", "y": -0.35, "font": SMALL_FONT},
+        },
         "config": _config(locale),
     }
 
@@ -122,7 +174,7 @@ def heatmap_figure(heatmap: Heatmap, locale: str) -> Figure:
             {
                 "type": "heatmap",
                 "name": scale.labels[-1] if scale.labels else "",
-                "x": list(heatmap.rounds),
+                "x": [label(r) for r in heatmap.rounds],
                 "y": labels,
                 "z": levels,
                 "text": level_text,
@@ -130,7 +182,9 @@ def heatmap_figure(heatmap: Heatmap, locale: str) -> Figure:
                 "zmin": scale.low,
                 "zmax": scale.high,
                 "colorscale": [[0, LEVEL_SCALE[0]], [1, LEVEL_SCALE[1]]],
-                "colorbar": {"tickvals": list(range(scale.low, scale.high + 1)), "len": 0.5},
+                # No colour bar: each cell carries its level as text (and plotly.js would set
+                # an inline style attribute for it, which the CSP refuses).
+                "showscale": False,
                 "xgap": 2,
                 "ygap": 2,
                 "hovertemplate": "%{y} · %{x}: %{z}<extra></extra>",
@@ -138,7 +192,7 @@ def heatmap_figure(heatmap: Heatmap, locale: str) -> Figure:
             {
                 "type": "heatmap",
                 "name": heatmap.cannot_judge_label,
-                "x": list(heatmap.rounds),
+                "x": [label(r) for r in heatmap.rounds],
                 "y": labels,
                 "z": unsure,
                 "text": unsure_text,
@@ -161,5 +215,6 @@ def heatmap_figure(heatmap: Heatmap, locale: str) -> Figure:
             "paper_bgcolor": "#ffffff",
             "plot_bgcolor": "#ffffff",
         },
+        "narrow": {"font": SMALL_FONT, "margin": {"l": 5, "r": 5, "t": 10, "b": 20}},
         "config": _config(locale),
     }

@@ -4,6 +4,9 @@
 (function () {
     "use strict";
 
+    // Below this width a figure's "narrow" layout is laid over its own (portfolio/charts/figures.py).
+    var NARROW = 600;
+
     function drawAll() {
         if (!window.Plotly) {
             return;
@@ -15,7 +18,11 @@
                 return;
             }
             var figure = JSON.parse(block.textContent);
-            window.Plotly.newPlot(target, figure.data, figure.layout, figure.config).then(
+            var layout = figure.layout;
+            if (figure.narrow && target.clientWidth < NARROW) {
+                layout = Object.assign({}, layout, figure.narrow);
+            }
+            window.Plotly.newPlot(target, figure.data, layout, figure.config).then(
                 function () {
                     target.setAttribute("data-drawn", "true");
                 }

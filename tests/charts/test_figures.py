@@ -71,6 +71,13 @@ def test_radar_draws_shown_series_as_closed_polygons_and_leaves_hidden_ones_out(
     assert figure["config"]["displayModeBar"] is False
 
 
+def test_labels_wrap_at_spaces_and_keep_their_own_markup_as_text():
+    assert figures.label("Na module 1 · After module 1") == "Na module 1 ·<br>After module 1"
+    assert figures.label("<b>x</b> & y") == "&lt;b&gt;x&lt;/b&gt; &amp; y"
+    assert figures.label("Samenwerkingsgericht handelen") == "Samenwerkings-<br>gericht<br>handelen"
+    assert figures.label("Collaboration-oriented acting") == "Collaboration-<br>oriented<br>acting"
+
+
 def test_every_series_differs_by_marker_and_dash_not_colour_alone():
     figure = figures.radar_figure(radar(), "en")
     traces = figure["data"] + figures.lines_figure(lines(), "en")["data"]
