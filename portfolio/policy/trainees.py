@@ -10,6 +10,7 @@ from portfolio.accounts.models import User
 from portfolio.cohorts.models import CohortMembership, CohortRole
 from portfolio.extensions import db
 from portfolio.policy.cohorts import visible_cohort_ids
+from portfolio.policy.roles import trains
 from portfolio.policy.viewers import Viewer, signed_in, user_id
 
 
@@ -65,11 +66,4 @@ def can_view_growth(viewer: Viewer, trainee: User) -> bool:
     user = signed_in(viewer)
     if user is None:
         return False
-    if user.id == trainee.id:
-        return True
-    query = select(CohortMembership.id).where(
-        CohortMembership.user_id == trainee.id,
-        CohortMembership.role == CohortRole.TRAINEE,
-        CohortMembership.cohort_id.in_(trained_cohort_ids(viewer)),
-    )
-    return bool(db.session.scalar(select(query.exists())))
+    return user.id == trainee.id or trains(viewer, trainee)

@@ -19,7 +19,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("framework_db")]
 
 DEMO_PASSWORD = "dialogue-demo-2025"
 #: The SVG element of one trace, per chart type.
-TRACE = {"scatterpolar": ".scatterlayer .trace", "scatter": ".scatterlayer .trace", "heatmap": ".hm"}
+TRACE = {
+    "scatterpolar": ".scatterlayer .trace",
+    "scatter": ".scatterlayer .trace",
+    "heatmap": ".hm",
+}
 
 
 def _sign_in(page: Any, email: str) -> None:
@@ -72,5 +76,33 @@ def test_every_chart_draws_and_the_page_passes_axe(browser, live_server, axe, wi
         assert page.locator("#chart-radar-title ~ details").get_attribute("open") is not None
         assert page.locator("table[data-chart-table=chart-radar]").is_visible()
         assert axe(page) == []
+    finally:
+        context.close()
+
+
+def test_first_load_is_small_and_a_repeat_load_takes_plotly_from_the_cache(browser, live_server):
+    """First load at most 1.5 MB over the wire (compressed), a repeat at most 100 KB."""
+    seed_demo()
+    db.session.commit()
+    trainee = db.session.scalar(select(User).where(User.email == "trainee01@demo.example.org"))
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        _sign_in(page, trainee.email)
+        session = context.new_cdp_session(page)
+        session.send("Network.enable")
+        sizes: list[int] = []
+        session.on("Network.loadingFinished", lambda e: sizes.append(e["encodedDataLength"]))
+        loads = []
+        for _load in ("first", "repeat"):
+            sizes.clear()
+            page.goto(f"/trainees/{trainee.id}/growth")
+            page.wait_for_selector("#chart-heatmap[data-drawn]", state="attached")
+            page.wait_for_load_state("networkidle")
+            loads.append(sum(sizes))
+        first, repeat = loads
+        assert 100_000 < first <= 1_500_000, f"first load {first} bytes"
+        assert repeat <= 100_000, f"repeat load {repeat} bytes"
     finally:
         context.close()
