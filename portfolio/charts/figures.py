@@ -212,6 +212,21 @@ def heatmap_figure(heatmap: Heatmap, locale: str) -> Figure:
             "height": max(260, 24 * len(labels) + 100),
             "xaxis": {"type": "category", "side": "top", "automargin": True},
             "yaxis": {"type": "category", "autorange": "reversed", "automargin": True},
+            # A line between competencies: the rows are grouped by competency.
+            "shapes": [
+                {
+                    "type": "line",
+                    "xref": "paper",
+                    "x0": 0,
+                    "x1": 1,
+                    "yref": "y",
+                    "y0": index - 0.5,
+                    "y1": index - 0.5,
+                    "line": {"color": "#1f2933", "width": 2},
+                }
+                for index in range(1, len(heatmap.rows))
+                if heatmap.rows[index].competency != heatmap.rows[index - 1].competency
+            ],
             "paper_bgcolor": "#ffffff",
             "plot_bgcolor": "#ffffff",
         },

@@ -121,6 +121,18 @@ def test_heatmap_shows_cannot_judge_as_its_own_state_not_zero():
     assert unsure["text"] == [["", "?"], ["", ""]]
     assert unsure["name"] == "Cannot judge"
     assert levels["zmin"] == 1  # no level 0 anywhere
+    assert figure["layout"]["shapes"] == []  # one competency: no line between groups
+    two = Heatmap(
+        "H",
+        ("R1",),
+        (
+            HeatmapRow("1.1", "A", (HeatmapCell(level=1),)),
+            HeatmapRow("2.1", "B", (HeatmapCell(level=2),)),
+        ),
+        SCALE,
+        "?",
+    )
+    assert [line["y0"] for line in figures.heatmap_figure(two, "en")["layout"]["shapes"]] == [0.5]
 
 
 def _figure_numbers(figure):
