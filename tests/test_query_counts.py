@@ -37,7 +37,11 @@ PAGES = [
     ("governance", lambda w: f"/organisations/{w.organisation_id}/candidates", 4),
     ("trainee", lambda _w: "/dashboard", 4),
     ("trainee", lambda w: f"/trainees/{w.trainee.id}", 3),
-    ("trainer", lambda w: f"/trainees/{w.trainee.id}", 5),
+    # + one: may the trainer open the growth charts (policy.can_view_growth)?
+    ("trainer", lambda w: f"/trainees/{w.trainee.id}", 6),
+    # The growth charts: rounds, two kinds of self-ratings, feedback under the rule.
+    ("trainee", lambda w: f"/trainees/{w.trainee.id}/growth", 6),
+    ("trainer", lambda w: f"/trainees/{w.trainee.id}/growth", 8),
     # The round overview: the work, and the feedback asked and answered in the round.
     ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}", 7),
     ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}/competencies/innovation", 7),

@@ -571,3 +571,55 @@ def round_summary(round_id: int, trainee_id: int) -> RoundSummary:
         sum(1 for state, _g in states if state in (Shown.SENT, Shown.OPENED)),
         sorted({group for state, group in states if state == Shown.ANSWERED}),
     )
+
+
+# --- Charts: every round of one trainee, under the rule ----------------------------------------
+
+
+def seen_by_round(
+    trainee_id: int, round_ids: Sequence[int], framework: Framework
+) -> dict[int, Seen]:
+    """Per round: what the rule shows of the trainee's feedback ratings (two statements for
+    all rounds together). Texts are not read: the charts need the levels only."""
+    if not round_ids:
+        return {}
+    responses = db.session.execute(
+        select(FeedbackResponse.id, FeedbackResponse.submitted_at, FeedbackRequest)
+        .join(FeedbackRequest, FeedbackRequest.id == FeedbackResponse.request_id)
+        .where(
+            FeedbackRequest.round_id.in_(list(round_ids)),
+            FeedbackRequest.trainee_id == trainee_id,
+            FeedbackRequest.status == RequestStatus.ANSWERED,
+            FeedbackResponse.submitted_at.is_not(None),
+        )
+    ).all()
+    ratings: dict[int, dict[int, int | None]] = {}
+    if responses:
+        for response_id, indicator_id, level, not_observed in db.session.execute(
+            select(
+                FeedbackRating.response_id,
+                FeedbackRating.indicator_id,
+                FeedbackRating.level,
+                FeedbackRating.not_observed,
+            ).where(
+                FeedbackRating.response_id.in_([rid for rid, _at, _r in responses]),
+                (FeedbackRating.level.is_not(None)) | FeedbackRating.not_observed,
+            )
+        ):
+            ratings.setdefault(response_id, {})[indicator_id] = None if not_observed else level
+    by_round: dict[int, list[Answer]] = {rid: [] for rid in round_ids}
+    for response_id, submitted_at, request in responses:
+        by_round[request.round_id].append(
+            Answer(
+                request.id,
+                request.rater_group,
+                request.anonymous,
+                aware(submitted_at or request.created_at),
+                "",
+                "",
+                ratings.get(response_id, {}),
+                {},
+            )
+        )
+    order = [g.key for g in framework.feedback.rater_groups]
+    return {rid: apply_rule(answers, threshold(), order) for rid, answers in by_round.items()}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -13,7 +13,10 @@ from portfolio.clock import today
 from portfolio.competencies import current_framework
 from portfolio.extensions import db
 from portfolio.feedback import queries as feedback_queries
+from portfolio.i18n import current_language
+from portfolio.main import growth as growth_queries
 from portfolio.main import queries
+from portfolio.main.growth_charts import growth_charts
 
 bp = Blueprint("main", __name__)
 
@@ -75,4 +78,25 @@ def trainee(user_id: int) -> str:
         rounds=page.rounds,
         total=page.total,
         is_self=is_self,
+        can_view_growth=policy.can_view_growth(current_user, person),
+    )
+
+
+@bp.get("/trainees/<int:user_id>/growth")
+@login_required
+def growth(user_id: int) -> str:
+    """A trainee's growth: radar, lines, heat map, self vs others, and what is still open.
+
+    For the trainee and their trainers (the rounds of the cohorts they train), with others'
+    ratings only as the anonymity rule shows them.
+    """
+    person = db.get_or_404(User, user_id)
+    policy.require_view(policy.can_view_growth(current_user, person))
+    is_self = person.id == current_user.id
+    cohorts = None if is_self else policy.trained_cohort_ids(current_user)
+    framework = current_framework()
+    data = growth_queries.growth_data(person.id, today(), framework, cohorts)
+    charts = growth_charts(data, framework, request.args.get("round", type=int), current_language())
+    return render_template(
+        "main/growth.html", person=person, is_self=is_self, data=data, charts=charts
     )

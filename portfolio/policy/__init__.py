@@ -89,7 +89,13 @@ from portfolio.policy.roles import (
     trains,
 )
 from portfolio.policy.tokens import can_manage_tokens, can_revoke_token, scope_allows
-from portfolio.policy.trainees import can_edit_own_work, can_view_trainee, visible_trainees
+from portfolio.policy.trainees import (
+    can_edit_own_work,
+    can_view_growth,
+    can_view_trainee,
+    trained_cohort_ids,
+    visible_trainees,
+)
 from portfolio.policy.viewers import LinkHolder, LinkPurpose, Viewer, signed_in
 
 __all__ = [
@@ -123,6 +129,7 @@ __all__ = [
     "can_view_cohort_feedback",
     "can_view_evidence",
     "can_view_evidence_version",
+    "can_view_growth",
     "can_view_notification",
     "can_view_organisation",
     "can_view_self_assessment",
@@ -140,6 +147,7 @@ __all__ = [
     "require_view",
     "scope_allows",
     "signed_in",
+    "trained_cohort_ids",
     "trains",
     "visible_cohort_ids",
     "visible_evidence_versions",

@@ -10,6 +10,7 @@ from portfolio.accounts.models import User
 from portfolio.cohorts.models import CohortMembership, CohortRole
 from portfolio.extensions import db
 from portfolio.policy.cohorts import visible_cohort_ids
+from portfolio.policy.roles import trains
 from portfolio.policy.viewers import Viewer, signed_in, user_id
 
 
@@ -49,3 +50,20 @@ def can_edit_own_work(viewer: Viewer, trainee: User) -> bool:
     """Only the trainee writes their own self-assessment, reflections and evidence."""
     user = signed_in(viewer)
     return user is not None and user.id == trainee.id
+
+
+def trained_cohort_ids(viewer: Viewer) -> Select[Any]:
+    """Cohorts ``viewer`` trains (the rounds whose feedback they may read under the rule)."""
+    return select(CohortMembership.cohort_id).where(
+        CohortMembership.user_id == user_id(viewer), CohortMembership.role == CohortRole.TRAINER
+    )
+
+
+def can_view_growth(viewer: Viewer, trainee: User) -> bool:
+    """A trainee's growth charts (self-ratings next to feedback under the anonymity rule):
+    the trainee, and the trainers of one of their cohorts — the readers of
+    :func:`portfolio.policy.can_read_feedback`. Governance sees no individual feedback."""
+    user = signed_in(viewer)
+    if user is None:
+        return False
+    return user.id == trainee.id or trains(viewer, trainee)

@@ -72,6 +72,9 @@ CLIPPED = f"""() => {{
     const found = [];
     for (const e of document.body.querySelectorAll('*')) {{
         if (e.closest('.visually-hidden, select, textarea, input, [hidden]')) continue;
+        // Inside a drawn SVG (a chart) the box sizes say nothing about clipping: SVG text
+        // reports a client width narrower than its glyphs while every glyph shows.
+        if (e.ownerSVGElement) continue;
         const style = getComputedStyle(e);
         if (style.display === 'none' || style.visibility === 'hidden') continue;
         if (style.textOverflow === 'ellipsis') continue;  // shortened on purpose

@@ -47,6 +47,11 @@ RULES: list[tuple[str, Check, set[str]]] = [
         {"trainee_b", "governance_other"},
     ),
     ("can_edit_own_work", lambda v, w: policy.can_edit_own_work(v, w.trainee_a), {"trainee_a"}),
+    (
+        "can_view_growth",
+        lambda v, w: policy.can_view_growth(v, w.trainee_a),
+        {"trainee_a", "trainer_a"},
+    ),
     ("can_fill_in", lambda v, w: policy.can_fill_in(v, w.open_round), {"trainee_a"}),
     (
         "can_view_self_assessment handed in",
@@ -178,6 +183,7 @@ def test_the_rules_cover_every_public_function() -> None:
         "visible_self_assessments",
         "visible_submissions",
         "visible_trainees",
+        "trained_cohort_ids",  # tests/charts/test_growth_page.py (what a trainer sees)
         # tests/policy/test_feedback_policy.py
         "can_answer_feedback",
         "can_ask_feedback",

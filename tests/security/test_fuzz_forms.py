@@ -29,8 +29,21 @@ from tests.security.test_route_sweep import (
 ODD = st.one_of(
     st.text(max_size=200),
     st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x1F), max_size=20),
-    st.sampled_from(["", "0", "-1", "999999999999999999999", "1e309", "nan", "x" * 25_000,
-                     "<script>alert(1)</script>", "' OR 1=1 --", "\u202e\u0000", "🙂" * 50]),
+    st.sampled_from(
+        [
+            "",
+            "0",
+            "-1",
+            "999999999999999999999",
+            "1e309",
+            "nan",
+            "x" * 25_000,
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "\u202e\u0000",
+            "🙂" * 50,
+        ]
+    ),
 )
 EXTRA_FIELDS = ["page", "action", "_format", "version", "next", "id"]
 

@@ -140,6 +140,8 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "cohorts.accept_invitation": roles(FORBIDDEN, anonymous=OK),
     # --- people
     "main.trainee": signed_in(HIDDEN, trainee=OK, trainer=OK, governance=OK),
+    # Growth charts carry feedback under the anonymity rule: the trainee and their trainers.
+    "main.growth": signed_in(HIDDEN, trainee=OK, trainer=OK),
     "cohorts.candidates": signed_in(HIDDEN, governance=OK),
     # --- structure
     "cohorts.organisations": signed_in(FORBIDDEN, admin=OK),

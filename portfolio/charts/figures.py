@@ -1,0 +1,235 @@
+"""Series → Plotly figure dicts (pure: no Flask, no database; unit-tested without a browser).
+
+Every figure has the same shape, ``{"data": [...], "layout": {...}, "config": {...}}``, and
+every trace carries its colour *and* a marker symbol or dash pattern, so no series is told
+apart by colour alone. The mode bar is off (its buttons are not keyboard friendly); the
+chart's data table is the accessible view of the numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portfolio.charts.palette import (
+    CANNOT_JUDGE_COLOUR,
+    COLOURS,
+    DASHES,
+    LEVEL_SCALE,
+    MARKERS,
+)
+from portfolio.charts.series import Heatmap, Lines, Radar, Scale
+
+Figure = dict[str, Any]
+
+FONT = {"family": "system-ui, sans-serif", "size": 14, "color": "#1f2933"}
+SMALL_FONT = FONT | {"size": 11}
+#: Below this width (CSS pixels) ``static/js/charts.js`` lays the figure's ``narrow`` over
+#: its layout (a phone).
+NARROW = 600
+
+
+def _split_long(word: str, width: int) -> list[str]:
+    """A word longer than ``width`` in two: at its hyphen, else after an "s" near its middle
+    (the Dutch linking s: "Samenwerkings-gericht"), else in the middle."""
+    if len(word) <= width:
+        return [word]
+    if "-" in word.strip("-"):
+        head, tail = word.split("-", 1)
+        return [head + "-", tail]
+    middle = len(word) // 2
+    candidates = [
+        i + 1
+        for i, c in enumerate(word)
+        if c == "s" and len(word) / 3 <= i + 1 <= len(word) * 2 / 3
+    ]
+    cut = min(candidates, key=lambda i: abs(i - middle)) if candidates else middle
+    return [word[:cut] + "-", word[cut:]]
+
+
+def label(text: str, width: int = 14) -> str:
+    """A label as plotly.js draws it: its own markup escaped (plotly reads a few HTML tags
+    in text), long ones wrapped at spaces with ``<br>`` so they fit a phone."""
+    lines: list[str] = []
+    for word in (part for w in text.split() for part in _split_long(w, width)):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    lines = [line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for line in lines]
+    return "<br>".join(lines)
+
+
+def _config(locale: str) -> dict[str, Any]:
+    return {"displayModeBar": False, "responsive": True, "locale": locale}
+
+
+def _level_ticks(scale: Scale) -> dict[str, Any]:
+    values = list(range(scale.low, scale.high + 1))
+    return {"tickvals": values, "ticktext": [str(v) for v in values], "range": [0, scale.high]}
+
+
+def round1(value: float | None) -> float | None:
+    """A mean as charts and tables show it: one decimal."""
+    return None if value is None else round(value, 1)
+
+
+def radar_figure(radar: Radar, locale: str) -> Figure:
+    """One closed polygon per shown series over the competencies (hidden series: no trace)."""
+    axes = [label(a) for a in radar.axes]
+    theta = [*axes, axes[0]] if axes else []
+    data = []
+    for index, series in enumerate(radar.series):
+        if not series.shown:
+            continue
+        values = [round1(v) for v in series.values]
+        data.append(
+            {
+                "type": "scatterpolar",
+                "name": series.label,
+                "r": [*values, values[0]] if values else [],
+                "theta": theta,
+                "mode": "lines+markers",
+                "connectgaps": False,
+                "line": {"color": COLOURS[index], "dash": DASHES[index], "width": 2},
+                "marker": {"symbol": MARKERS[index], "size": 9, "color": COLOURS[index]},
+                "hovertemplate": "%{theta}: %{r}<extra>" + series.label + "</extra>",
+            }
+        )
+    return {
+        "data": data,
+        "layout": {
+            "font": FONT,
+            "margin": {"l": 70, "r": 70, "t": 30, "b": 30},
+            "height": 420,
+            "showlegend": True,
+            "legend": {"orientation": "h", "y": -0.1},
+            "polar": {"radialaxis": _level_ticks(radar.scale) | {"angle": 90}},
+            "paper_bgcolor": "#ffffff",
+        },
+        "narrow": {
+            "font": SMALL_FONT,
+            "margin": {"l": 80, "r": 80, "t": 40, "b": 30},
+            "height": 360,
+            "polar": {
+                "radialaxis": _level_ticks(radar.scale) | {"angle": 90},
+                "angularaxis": {"tickfont": SMALL_FONT | {"size": 10}},
+            },
+            "legend": {"orientation": "h", "y": -0.15, "font": SMALL_FONT},
+        },
+        "config": _config(locale),
+    }
+
+
+def lines_figure(lines: Lines, locale: str) -> Figure:
+    """One line per competency across the rounds (a gap where a round has no rating)."""
+    data = [
+        {
+            "type": "scatter",
+            "name": series.label,
+            "x": [label(r) for r in lines.rounds],
+            "y": [round1(v) for v in series.values],
+            "mode": "lines+markers",
+            "connectgaps": False,
+            "line": {"color": COLOURS[index], "dash": DASHES[index], "width": 2},
+            "marker": {"symbol": MARKERS[index], "size": 9, "color": COLOURS[index]},
+            "hovertemplate": "%{x}: %{y}<extra>" + series.label + "</extra>",
+        }
+        for index, series in enumerate(lines.series)
+    ]
+    return {
+        "data": data,
+        "layout": {
+            "font": FONT,
+            "margin": {"l": 40, "r": 20, "t": 20, "b": 60},
+            "height": 380,
+            "showlegend": True,
+            "legend": {"orientation": "h", "y": -0.25},
+            "xaxis": {"type": "category", "automargin": True},
+            "yaxis": _level_ticks(lines.scale)
+            | {"range": [lines.scale.low - 0.2, lines.scale.high + 0.2]},
+            "paper_bgcolor": "#ffffff",
+            "plot_bgcolor": "#ffffff",
+        },
+        "narrow": {
+            "font": SMALL_FONT,
+            "margin": {"l": 30, "r": 10, "t": 10, "b": 40},
+            "height": 420,
+            "legend": {"orientation": "h", "y": -0.35, "font": SMALL_FONT},
+        },
+        "config": _config(locale),
+    }
+
+
+def heatmap_figure(heatmap: Heatmap, locale: str) -> Figure:
+    """Two heat-map traces: the levels (light to dark, the number in each cell) and, on top,
+    the "cannot judge" cells in grey with a question mark — their own state, never zero."""
+    labels = [row.label for row in heatmap.rows]
+    levels = [[cell.level for cell in row.cells] for row in heatmap.rows]
+    level_text = [["" if v is None else str(v) for v in row] for row in levels]
+    unsure = [[1 if cell.cannot_judge else None for cell in row.cells] for row in heatmap.rows]
+    unsure_text = [["?" if v else "" for v in row] for row in unsure]
+    scale = heatmap.scale
+    return {
+        "data": [
+            {
+                "type": "heatmap",
+                "name": scale.labels[-1] if scale.labels else "",
+                "x": [label(r) for r in heatmap.rounds],
+                "y": labels,
+                "z": levels,
+                "text": level_text,
+                "texttemplate": "%{text}",
+                "zmin": scale.low,
+                "zmax": scale.high,
+                "colorscale": [[0, LEVEL_SCALE[0]], [1, LEVEL_SCALE[1]]],
+                # No colour bar: each cell carries its level as text (and plotly.js would set
+                # an inline style attribute for it, which the CSP refuses).
+                "showscale": False,
+                "xgap": 2,
+                "ygap": 2,
+                "hovertemplate": "%{y} · %{x}: %{z}<extra></extra>",
+            },
+            {
+                "type": "heatmap",
+                "name": heatmap.cannot_judge_label,
+                "x": [label(r) for r in heatmap.rounds],
+                "y": labels,
+                "z": unsure,
+                "text": unsure_text,
+                "texttemplate": "%{text}",
+                "zmin": 0,
+                "zmax": 1,
+                "colorscale": [[0, CANNOT_JUDGE_COLOUR], [1, CANNOT_JUDGE_COLOUR]],
+                "showscale": False,
+                "xgap": 2,
+                "ygap": 2,
+                "hovertemplate": "%{y} · %{x}: " + heatmap.cannot_judge_label + "<extra></extra>",
+            },
+        ],
+        "layout": {
+            "font": FONT,
+            "margin": {"l": 10, "r": 10, "t": 20, "b": 60},
+            "height": max(260, 24 * len(labels) + 100),
+            "xaxis": {"type": "category", "side": "top", "automargin": True},
+            "yaxis": {"type": "category", "autorange": "reversed", "automargin": True},
+            # A line between competencies: the rows are grouped by competency.
+            "shapes": [
+                {
+                    "type": "line",
+                    "xref": "paper",
+                    "x0": 0,
+                    "x1": 1,
+                    "yref": "y",
+                    "y0": index - 0.5,
+                    "y1": index - 0.5,
+                    "line": {"color": "#1f2933", "width": 2},
+                }
+                for index in range(1, len(heatmap.rows))
+                if heatmap.rows[index].competency != heatmap.rows[index - 1].competency
+            ],
+            "paper_bgcolor": "#ffffff",
+            "plot_bgcolor": "#ffffff",
+        },
+        "narrow": {"font": SMALL_FONT, "margin": {"l": 5, "r": 5, "t": 10, "b": 20}},
+        "config": _config(locale),
+    }

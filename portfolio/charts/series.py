@@ -1,0 +1,102 @@
+"""The data behind each chart: plain frozen dataclasses, labels already translated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: A heat-map cell where the rater chose "cannot judge (yet)": its own state, never zero.
+CANNOT_JUDGE = "cannot-judge"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The rating scale: its lowest and highest level and each level's label."""
+
+    low: int
+    high: int
+    labels: tuple[str, ...]
+
+    @property
+    def range(self) -> int:
+        """Highest minus lowest level."""
+        return self.high - self.low
+
+
+@dataclass(frozen=True)
+class RadarSeries:
+    """One rater group's mean level per competency (None: no rating), or why it is hidden."""
+
+    key: str
+    label: str
+    values: tuple[float | None, ...]
+    #: Set when the anonymity rule (or a lack of answers) keeps the series off the chart.
+    hidden_reason: str | None = None
+
+    @property
+    def shown(self) -> bool:
+        """Drawn on the chart: not hidden and at least one value."""
+        return self.hidden_reason is None and any(v is not None for v in self.values)
+
+
+@dataclass(frozen=True)
+class Radar:
+    """The five competencies for one round, one series per rater group."""
+
+    title: str
+    round_title: str
+    axes: tuple[str, ...]
+    series: tuple[RadarSeries, ...]
+    scale: Scale
+
+
+@dataclass(frozen=True)
+class LineSeries:
+    """One competency's mean self-rating per round (None: not rated that round)."""
+
+    label: str
+    values: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Growth per competency across rounds."""
+
+    title: str
+    rounds: tuple[str, ...]
+    series: tuple[LineSeries, ...]
+    scale: Scale
+
+
+@dataclass(frozen=True)
+class HeatmapCell:
+    """A self-rating: a level, :data:`CANNOT_JUDGE`, or None (not rated)."""
+
+    level: int | None = None
+    state: str | None = None
+
+    @property
+    def cannot_judge(self) -> bool:
+        """The trainee chose "cannot judge (yet)"."""
+        return self.state == CANNOT_JUDGE
+
+
+@dataclass(frozen=True)
+class HeatmapRow:
+    """One indicator: its short label, its competency, a cell per round."""
+
+    label: str
+    competency: str
+    cells: tuple[HeatmapCell, ...]
+    #: The indicator's text (the data table shows it next to the label).
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """Indicators × rounds, grouped by competency (rows in framework order)."""
+
+    title: str
+    rounds: tuple[str, ...]
+    rows: tuple[HeatmapRow, ...]
+    scale: Scale
+    cannot_judge_label: str
