@@ -141,6 +141,25 @@ def error_response(
     return render_error(status, detail)
 
 
+#: What SQLite says when the database is busy or gone, rather than the statement wrong.
+_SQLITE_UNAVAILABLE = ("database is locked", "unable to open database", "disk i/o error")
+
+
+def database_out_of_reach(error: OperationalError) -> bool:
+    """The database cannot be reached or is busy, as opposed to a statement being wrong.
+
+    PostgreSQL's drivers raise OperationalError only for the connection and the server's
+    state (a wrong statement is a ProgrammingError); SQLite uses it for both, so its
+    message decides.
+    """
+    if error.connection_invalidated:
+        return True
+    original = getattr(error, "orig", None)
+    if type(original).__module__.startswith("sqlite3"):
+        return any(part in str(original).lower() for part in _SQLITE_UNAVAILABLE)
+    return True
+
+
 def _roll_back() -> None:
     from portfolio.extensions import db
 
@@ -172,7 +191,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def database_unavailable(
         error: OperationalError,
-    ) -> tuple[Response | str, int, list[tuple[str, str]]]:
+    ) -> Response | tuple[Response | str, int] | tuple[Response | str, int, list[tuple[str, str]]]:
+        if not database_out_of_reach(error):
+            # A mistake in a statement (SQLite reports "no such table" this way too): a 500.
+            log.exception("Unhandled database error", exc_info=error)
+            return error_response(500)
         # The database went away (restart, failover, network) or stayed locked: a short,
         # honest answer with Retry-After, never a traceback or a hang.
         log.warning("The database cannot be reached: %s", str(error).splitlines()[0])

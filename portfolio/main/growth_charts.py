@@ -286,7 +286,9 @@ def _lines(data: GrowthData, names: list[str], scale: Scale, locale: str) -> Cha
     )
 
 
-def _heatmap(data: GrowthData, scale: Scale, language: str, locale: str) -> Chart:
+def _heatmap(
+    data: GrowthData, scale: Scale, language: str, locale: str, unsure_label: str
+) -> Chart:
     rows = []
     for competency in data.framework.competencies:
         name = localized(competency.name, language)
@@ -309,7 +311,6 @@ def _heatmap(data: GrowthData, scale: Scale, language: str, locale: str) -> Char
                     localized(indicator.text, language),
                 )
             )
-    unsure_label = gettext("Cannot judge (yet)")
     heatmap = Heatmap(
         gettext("Self-rating per indicator"),
         tuple(r.title for r in data.rounds),
@@ -322,7 +323,8 @@ def _heatmap(data: GrowthData, scale: Scale, language: str, locale: str) -> Char
     unsure = sum(1 for c in cells if c.cannot_judge)
     summary = gettext(
         "%(rated)s of %(cells)s indicator ratings over %(rounds)s rounds have a level; "
-        "%(unsure)s say cannot judge (yet).",
+        "%(unsure)s say “%(label)s”.",
+        label=unsure_label,
         rated=rated,
         cells=len(cells),
         rounds=len(data.rounds),
@@ -335,7 +337,7 @@ def _heatmap(data: GrowthData, scale: Scale, language: str, locale: str) -> Char
         figures.heatmap_figure(heatmap, locale),
         tables.heatmap_table(heatmap, "?"),
         gettext("Indicator"),
-        (gettext("? = cannot judge (yet); an empty cell was not rated."),),
+        (gettext("? = “%(label)s”; an empty cell was not rated.", label=unsure_label),),
     )
 
 
@@ -425,7 +427,13 @@ def growth_charts(
         round_,
         _radar(data, round_, names, scale, locale),
         _lines(data, names, scale, locale),
-        _heatmap(data, scale, language, locale),
+        _heatmap(
+            data,
+            scale,
+            language,
+            locale,
+            localized(framework.rating_scale.not_judgeable.label, language),
+        ),
         gaps,
         threshold,
         gap_summary,
