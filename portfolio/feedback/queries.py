@@ -144,58 +144,80 @@ def _reply(row: FeedbackReply) -> Reply:
     )
 
 
-def _answers(round_id: int, trainee_id: int) -> list[Answer]:
-    """Every submitted answer of the trainee in the round (three statements)."""
+def submitted_answers(
+    trainee_id: int, round_ids: Sequence[int], *, texts: bool
+) -> dict[int, list[Answer]]:
+    """Per round id: every submitted answer the trainee received in those rounds.
+
+    The one reader of submitted answers: :func:`feedback_seen` (one round, with the texts)
+    and :func:`seen_by_round` (the charts: levels only, no names, sectors or texts) both go
+    through it, and the anonymity rule is applied to what it returns. Two statements, three
+    with the texts, for any number of rounds.
+    """
+    by_round: dict[int, list[Answer]] = {rid: [] for rid in round_ids}
+    if not round_ids:
+        return by_round
     responses = db.session.execute(
-        select(FeedbackResponse, FeedbackRequest)
+        select(
+            FeedbackResponse.id,
+            FeedbackResponse.submitted_at,
+            FeedbackResponse.sector,
+            FeedbackResponse.sector_other,
+            FeedbackRequest,
+        )
         .join(FeedbackRequest, FeedbackRequest.id == FeedbackResponse.request_id)
         .where(
-            FeedbackRequest.round_id == round_id,
+            FeedbackRequest.round_id.in_(list(round_ids)),
             FeedbackRequest.trainee_id == trainee_id,
             FeedbackRequest.status == RequestStatus.ANSWERED,
             FeedbackResponse.submitted_at.is_not(None),
         )
     ).all()
     if not responses:
-        return []
-    ids = [response.id for response, _request in responses]
+        return by_round
+    ids = [row[0] for row in responses]
     ratings: dict[int, dict[int, int | None]] = {}
-    for rating in db.session.scalars(
-        select(FeedbackRating).where(
+    for response_id, indicator_id, level, not_observed in db.session.execute(
+        select(
+            FeedbackRating.response_id,
+            FeedbackRating.indicator_id,
+            FeedbackRating.level,
+            FeedbackRating.not_observed,
+        ).where(
             FeedbackRating.response_id.in_(ids),
             (FeedbackRating.level.is_not(None)) | FeedbackRating.not_observed,
         )
     ):
-        ratings.setdefault(rating.response_id, {})[rating.indicator_id] = (
-            None if rating.not_observed else rating.level
-        )
+        ratings.setdefault(response_id, {})[indicator_id] = None if not_observed else level
     narratives: dict[int, dict[int, Narrative]] = {}
-    for narrative in db.session.scalars(
-        select(FeedbackNarrative).where(FeedbackNarrative.response_id.in_(ids))
-    ):
-        if narrative.works or narrative.grow or narrative.question:
-            narratives.setdefault(narrative.response_id, {})[narrative.competency_id] = Narrative(
-                narrative.works, narrative.grow, narrative.question
+    if texts:
+        for narrative in db.session.scalars(
+            select(FeedbackNarrative).where(FeedbackNarrative.response_id.in_(ids))
+        ):
+            if narrative.works or narrative.grow or narrative.question:
+                narratives.setdefault(narrative.response_id, {})[narrative.competency_id] = (
+                    Narrative(narrative.works, narrative.grow, narrative.question)
+                )
+    for response_id, submitted_at, sector, sector_other, request in responses:
+        by_round[request.round_id].append(
+            Answer(
+                request.id,
+                request.rater_group,
+                request.anonymous,
+                aware(submitted_at or request.created_at),
+                request.rater_name if texts else "",
+                (sector_other or sector or "") if texts else "",
+                ratings.get(response_id, {}),
+                narratives.get(response_id, {}),
             )
-    return [
-        Answer(
-            request.id,
-            request.rater_group,
-            request.anonymous,
-            aware(response.submitted_at or request.created_at),
-            request.rater_name,
-            response.sector_other or response.sector or "",
-            ratings.get(response.id, {}),
-            narratives.get(response.id, {}),
         )
-        for response, request in responses
-    ]
+    return by_round
 
 
 def feedback_seen(round_id: int, trainee_id: int, framework: Framework) -> FeedbackSeen:
     """The trainee's feedback in a round under the anonymity rule (constant statements)."""
     seen = apply_rule(
-        _answers(round_id, trainee_id),
+        submitted_answers(trainee_id, [round_id], texts=True)[round_id],
         threshold(),
         [g.key for g in framework.feedback.rater_groups],
     )
@@ -581,45 +603,8 @@ def seen_by_round(
 ) -> dict[int, Seen]:
     """Per round: what the rule shows of the trainee's feedback ratings (two statements for
     all rounds together). Texts are not read: the charts need the levels only."""
-    if not round_ids:
-        return {}
-    responses = db.session.execute(
-        select(FeedbackResponse.id, FeedbackResponse.submitted_at, FeedbackRequest)
-        .join(FeedbackRequest, FeedbackRequest.id == FeedbackResponse.request_id)
-        .where(
-            FeedbackRequest.round_id.in_(list(round_ids)),
-            FeedbackRequest.trainee_id == trainee_id,
-            FeedbackRequest.status == RequestStatus.ANSWERED,
-            FeedbackResponse.submitted_at.is_not(None),
-        )
-    ).all()
-    ratings: dict[int, dict[int, int | None]] = {}
-    if responses:
-        for response_id, indicator_id, level, not_observed in db.session.execute(
-            select(
-                FeedbackRating.response_id,
-                FeedbackRating.indicator_id,
-                FeedbackRating.level,
-                FeedbackRating.not_observed,
-            ).where(
-                FeedbackRating.response_id.in_([rid for rid, _at, _r in responses]),
-                (FeedbackRating.level.is_not(None)) | FeedbackRating.not_observed,
-            )
-        ):
-            ratings.setdefault(response_id, {})[indicator_id] = None if not_observed else level
-    by_round: dict[int, list[Answer]] = {rid: [] for rid in round_ids}
-    for response_id, submitted_at, request in responses:
-        by_round[request.round_id].append(
-            Answer(
-                request.id,
-                request.rater_group,
-                request.anonymous,
-                aware(submitted_at or request.created_at),
-                "",
-                "",
-                ratings.get(response_id, {}),
-                {},
-            )
-        )
     order = [g.key for g in framework.feedback.rater_groups]
-    return {rid: apply_rule(answers, threshold(), order) for rid, answers in by_round.items()}
+    return {
+        rid: apply_rule(answers, threshold(), order)
+        for rid, answers in submitted_answers(trainee_id, round_ids, texts=False).items()
+    }
