@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +60,19 @@ LOCAL_BENCH_DB = "portfolio_bench"
 #: The list pages, whose time may grow at most 3x from the smallest to the largest size.
 ROLES = ("trainee", "trainer", "governance")
 LIST_PAGES = {"trainer: cohort", "trainer: round progress", "governance: candidates"}
-TARGET_RATIO = {"trainee: dashboard": 5.0, "trainee: fill-in page": 10.0}
+TARGET_RATIO = {
+    "trainee: dashboard": 5.0,
+    "trainee: my growth": 5.0,
+    "trainee: fill-in page": 10.0,
+}
+#: The pages with charts, whose first load and repeat load (cache warm) are measured.
+DASHBOARDS = {"trainee: dashboard", "trainee: my growth", "trainer: trainee's growth"}
+FIRST_LOAD_LIMIT = 1_500_000
+REPEAT_LOAD_LIMIT = 100_000
+#: A static file whose Cache-Control allows at least this many seconds is not fetched again.
+CACHED_SECONDS = 86_400
+ASSET = re.compile(rb'(?:href|src)="(/static/[^"?#]+)')
+MAX_AGE = re.compile(r"max-age=(\d+)")
 
 
 @dataclass(frozen=True)
@@ -80,9 +93,11 @@ def pages(world: Synthetic) -> list[Page]:
         ),
         Page("trainee: round overview", f"/rounds/{round_id}", "trainee"),
         Page("trainee: evidence library", "/evidence", "trainee"),
+        Page("trainee: my growth", f"/trainees/{world.trainee.id}/growth", "trainee"),
         Page("trainer: cohort", f"/cohorts/{world.cohort_id}", "trainer"),
         Page("trainer: round progress", f"/rounds/{round_id}/progress", "trainer"),
         Page("trainer: trainee page", f"/trainees/{world.trainee.id}", "trainer"),
+        Page("trainer: trainee's growth", f"/trainees/{world.trainee.id}/growth", "trainer"),
         Page(
             "governance: candidates",
             f"/organisations/{world.organisation_id}/candidates",
@@ -101,6 +116,20 @@ class Row:
     ratio_median: float
     ratio_p95: float
     statements: int
+    #: The page's HTML as transferred (compressed), in bytes.
+    html_bytes: int = 0
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """What a browser fetches for a page: the first time, and again with its cache warm."""
+
+    database: str
+    size: int
+    page: str
+    first_bytes: int
+    repeat_bytes: int
+    assets: int
 
 
 @dataclass
@@ -232,16 +261,18 @@ def time_pages(
     probe = live.Client(server.port)
     healthz: list[float] = []
     timings: dict[str, list[float]] = {}
+    sizes: dict[str, int] = {}
     for page in pages(world):
         client = clients[page.role]
         for _ in range(WARM_UP):
             client.timed_get(page.path)
         samples = []
         for _ in range(REPEAT):
-            seconds, status = client.timed_get(page.path)
-            if status != 200:
-                raise RuntimeError(f"{page.path} answered {status}")
+            seconds, answer = client.timed_get(page.path)
+            if answer.status != 200:
+                raise RuntimeError(f"{page.path} answered {answer.status}")
             samples.append(seconds * 1000)
+            sizes[page.label] = len(answer.body)
             healthz.append(probe.timed_get("/healthz")[0] * 1000)
         timings[page.label] = samples
     base_median, base_p95 = statistics.median(healthz), p95(healthz)
@@ -269,9 +300,46 @@ def time_pages(
                 statistics.median(samples) / base_median,
                 p95(samples) / base_p95,
                 counts[page.label],
+                sizes[page.label],
             )
         )
     return rows
+
+
+def _long_cached(answer: live.Answer) -> bool:
+    found = MAX_AGE.search(answer.headers.get("Cache-Control", ""))
+    return found is not None and int(found.group(1)) >= CACHED_SECONDS
+
+
+def measure_transfers(
+    server: live.Server, world: Synthetic, database: str, size: int
+) -> list[Transfer]:
+    """Per chart page: the bytes of the page and every static file it links, compressed.
+
+    The repeat load is the page again plus every linked file whose Cache-Control does not
+    let the browser keep it for a day (content-hashed files are kept for a year).
+    """
+    clients: dict[str, live.Client] = {}
+    for role in ROLES:
+        clients[role] = live.Client(server.port)
+        clients[role].sign_in(getattr(world, role).email, PASSWORD)
+    found = []
+    for page in pages(world):
+        if page.label not in DASHBOARDS:
+            continue
+        client = clients[page.role]
+        answer = client.get(page.path)
+        first = repeat = answer.wire_bytes
+        assets = sorted({m.decode() for m in ASSET.findall(answer.decoded())})
+        for path in assets:
+            asset = client.get(path)
+            if asset.status != 200:
+                raise RuntimeError(f"{path} (linked from {page.path}) answered {asset.status}")
+            first += asset.wire_bytes
+            if not _long_cached(asset):
+                repeat += asset.wire_bytes
+        found.append(Transfer(database, size, page.label, first, repeat, len(assets)))
+    return found
 
 
 def measure_throughput(url: str, folder: Path, world: Synthetic) -> Throughput:
@@ -295,19 +363,44 @@ def print_table(rows: list[Row]) -> None:
     print()
     print(
         "| database | trainees | page | median ms | p95 ms | median ×healthz | p95 ×healthz "
-        "| statements |"
+        "| statements | HTML KB |"
     )
-    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         statements = "0" if r.page == "/healthz" else str(r.statements)
+        html = "" if r.page == "/healthz" else f"{r.html_bytes / 1000:.1f}"
         print(
             f"| {r.database} | {r.size} | {r.page} | {r.median_ms:.1f} | {r.p95_ms:.1f} "
-            f"| {r.ratio_median:.1f} | {r.ratio_p95:.1f} | {statements} |"
+            f"| {r.ratio_median:.1f} | {r.ratio_p95:.1f} | {statements} | {html} |"
         )
 
 
-def missed_targets(rows: list[Row], throughputs: dict[str, Throughput]) -> list[str]:
+def print_transfers(transfers: list[Transfer]) -> None:
+    print()
+    print("| database | trainees | page | files | first load KB | repeat load KB |")
+    print("| --- | ---: | --- | ---: | ---: | ---: |")
+    for t in transfers:
+        print(
+            f"| {t.database} | {t.size} | {t.page} | {t.assets} | {t.first_bytes / 1000:.0f} "
+            f"| {t.repeat_bytes / 1000:.1f} |"
+        )
+
+
+def missed_targets(
+    rows: list[Row], throughputs: dict[str, Throughput], transfers: Sequence[Transfer] = ()
+) -> list[str]:
     missed = []
+    for t in transfers:
+        if t.first_bytes > FIRST_LOAD_LIMIT:
+            missed.append(
+                f"{t.database}, {t.size} trainees: {t.page} first load {t.first_bytes / 1e6:.2f} MB"
+                " (target 1.5 MB)"
+            )
+        if t.repeat_bytes > REPEAT_LOAD_LIMIT:
+            missed.append(
+                f"{t.database}, {t.size} trainees: {t.page} repeat load "
+                f"{t.repeat_bytes / 1000:.0f} KB (target 100 KB)"
+            )
     by_key = {(r.database, r.size, r.page): r for r in rows}
     databases = sorted({r.database for r in rows})
     smallest, largest = min(SIZES), max(SIZES)
@@ -379,6 +472,7 @@ def main() -> int:
     if not postgres:
         print("PostgreSQL: none (set BENCH_DATABASE_URL, or run one on 127.0.0.1:5432)")
     rows: list[Row] = []
+    transfers: list[Transfer] = []
     throughputs: dict[str, Throughput] = {}
     versions = []
     for database, url_of in databases:
@@ -393,6 +487,7 @@ def main() -> int:
                 print(f"    gunicorn ready in {time.perf_counter() - phase:.0f} s", flush=True)
                 phase = time.perf_counter()
                 rows.extend(time_pages(server, world, database, size, counts))
+                transfers.extend(measure_transfers(server, world, database, size))
                 print(f"    pages timed in {time.perf_counter() - phase:.0f} s", flush=True)
             if database == "PostgreSQL" and size == max(SIZES):
                 phase = time.perf_counter()
@@ -402,6 +497,7 @@ def main() -> int:
                 print(f"    throughput in {time.perf_counter() - phase:.0f} s", flush=True)
     print(f"\nDatabases: {', '.join(versions)}")
     print_table(rows)
+    print_transfers(transfers)
     for database, result in throughputs.items():
         print(
             f"\n{database}, {result.size} trainees, 4 gunicorn workers, {LOAD_CONNECTIONS} "
@@ -409,7 +505,7 @@ def main() -> int:
             f"{result.healthz:.0f} requests/s, dashboard {result.dashboard:.0f} requests/s "
             f"= {result.dashboard / result.healthz:.2f} of /healthz"
         )
-    missed = missed_targets(rows, throughputs)
+    missed = missed_targets(rows, throughputs, transfers)
     print()
     if missed:
         print("Targets missed:")

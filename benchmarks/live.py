@@ -109,6 +109,25 @@ class Answer:
     headers: dict[str, str]
     body: bytes
 
+    @property
+    def wire_bytes(self) -> int:
+        """What came over the wire: the header lines and the (compressed) body."""
+        head = sum(len(name) + len(value) + 4 for name, value in self.headers.items())
+        return head + len(self.body)
+
+    def decoded(self) -> bytes:
+        """The body as the browser reads it (gzip or brotli undone)."""
+        encoding = self.headers.get("Content-Encoding")
+        if encoding == "gzip":
+            import gzip
+
+            return gzip.decompress(self.body)
+        if encoding == "br":
+            import brotli  # type: ignore[import-untyped]
+
+            return bytes(brotli.decompress(self.body))
+        return self.body
+
 
 @dataclass
 class Client:
@@ -138,24 +157,15 @@ class Client:
     def get(self, path: str) -> Answer:
         return self.request("GET", path)
 
-    def timed_get(self, path: str) -> tuple[float, int]:
-        """Seconds for GET ``path`` (the whole answer read), and its status."""
+    def timed_get(self, path: str) -> tuple[float, Answer]:
+        """Seconds for GET ``path`` (the whole answer read), and the answer."""
         start = time.perf_counter()
-        status = self.get(path).status
-        return time.perf_counter() - start, status
+        answer = self.get(path)
+        return time.perf_counter() - start, answer
 
     def sign_in(self, email: str, password: str) -> None:
         """Through the real form: its CSRF token, the rate limits, the session cookie."""
-        import gzip
-
-        page = self.get("/sign-in")
-        html = page.body
-        if page.headers.get("Content-Encoding") == "gzip":
-            html = gzip.decompress(html)
-        elif page.headers.get("Content-Encoding") == "br":
-            import brotli  # type: ignore[import-untyped]
-
-            html = brotli.decompress(html)
+        html = self.get("/sign-in").decoded()
         found = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', html)
         if found is None:
             raise RuntimeError("the sign-in page has no CSRF token")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale, refresh
 
@@ -30,6 +33,16 @@ def select_locale() -> str:
     return str(
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+@lru_cache(maxsize=16)
+def _parsed(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def selected_locale() -> Locale:
+    """:func:`select_locale` as a Babel locale, parsed once per language (not per request)."""
+    return _parsed(select_locale())
 
 
 def _user_language() -> str | None:

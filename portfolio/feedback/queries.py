@@ -163,7 +163,12 @@ def submitted_answers(
             FeedbackResponse.submitted_at,
             FeedbackResponse.sector,
             FeedbackResponse.sector_other,
-            FeedbackRequest,
+            FeedbackRequest.id,
+            FeedbackRequest.round_id,
+            FeedbackRequest.rater_group,
+            FeedbackRequest.anonymous,
+            FeedbackRequest.created_at,
+            FeedbackRequest.rater_name,
         )
         .join(FeedbackRequest, FeedbackRequest.id == FeedbackResponse.request_id)
         .where(
@@ -198,14 +203,25 @@ def submitted_answers(
                 narratives.setdefault(narrative.response_id, {})[narrative.competency_id] = (
                     Narrative(narrative.works, narrative.grow, narrative.question)
                 )
-    for response_id, submitted_at, sector, sector_other, request in responses:
-        by_round[request.round_id].append(
+    for (
+        response_id,
+        submitted_at,
+        sector,
+        sector_other,
+        request_id,
+        round_id,
+        rater_group,
+        anonymous,
+        created_at,
+        rater_name,
+    ) in responses:
+        by_round[round_id].append(
             Answer(
-                request.id,
-                request.rater_group,
-                request.anonymous,
-                aware(submitted_at or request.created_at),
-                request.rater_name if texts else "",
+                request_id,
+                rater_group,
+                anonymous,
+                aware(submitted_at or created_at),
+                (rater_name or "") if texts else "",
                 (sector_other or sector or "") if texts else "",
                 ratings.get(response_id, {}),
                 narratives.get(response_id, {}),

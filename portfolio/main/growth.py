@@ -16,7 +16,7 @@ self-assessments whose status is "submitted" (a reopened or draft assessment sho
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -206,28 +206,38 @@ def series_of_group(seen: Seen, group: str) -> str:
     return OTHER_RATERS
 
 
-def shown_levels(seen: Seen) -> dict[str, dict[int, list[tuple[float, int]]]]:
-    """Per radar series, per indicator: (level, weight) pairs of what the rule shows.
+def shown_levels(seen: Seen) -> dict[str, dict[int, tuple[float, int]]]:
+    """Per radar series, per indicator: the sum of the levels the rule shows, and how many.
 
-    An identified answer weighs one; a summary gives each level with its count. The folded
+    An identified answer counts once; a summary gives each level with its count. The folded
     summary (several small groups together) belongs to "other raters".
     """
-    out: dict[str, dict[int, list[tuple[float, int]]]] = {}
+    out: dict[str, dict[int, tuple[float, int]]] = {}
+
+    def add(key: str, indicator_id: int, total: float, n: int) -> None:
+        per = out.setdefault(key, {})
+        before, count = per.get(indicator_id, (0.0, 0))
+        per[indicator_id] = (before + total, count + n)
+
     for answer in seen.identified:
-        per = out.setdefault(series_of_group(seen, answer.group_key), {})
+        key = series_of_group(seen, answer.group_key)
         for indicator_id, level in answer.ratings.items():
             if level is not None:
-                per.setdefault(indicator_id, []).append((float(level), 1))
+                add(key, indicator_id, float(level), 1)
     for summary in seen.groups:
         key = OTHER_RATERS if summary.key == OTHERS else series_of_group(seen, summary.key)
-        per = out.setdefault(key, {})
         for indicator_id, counts in summary.ratings.items():
-            for level, n in counts.counts.items():
-                per.setdefault(indicator_id, []).append((float(level), n))
+            n = sum(counts.counts.values())
+            if n:
+                add(key, indicator_id, float(sum(lv * c for lv, c in counts.counts.items())), n)
     return out
 
 
-def weighted_mean(pairs: Sequence[tuple[float, int]]) -> float | None:
-    """The mean of (value, weight) pairs, or None when there are none."""
-    total = sum(n for _v, n in pairs)
-    return sum(v * n for v, n in pairs) / total if total else None
+def weighted_mean(totals: Iterable[tuple[float, int]]) -> float | None:
+    """The mean of several (sum, count) pairs taken together, or None when there are none."""
+    total = 0.0
+    count = 0
+    for part, n in totals:
+        total += part
+        count += n
+    return total / count if count else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import format_decimal, gettext, ngettext
+from flask_babel import gettext, ngettext
 
 from portfolio.charts import figures, tables
 from portfolio.charts.series import (
@@ -36,11 +36,12 @@ from portfolio.main.growth import (
     shown_levels,
     weighted_mean,
 )
+from portfolio.templating import one_decimal
 
 
 def number(value: float) -> str:
     """One decimal in the page's locale (2.5 / 2,5)."""
-    return str(format_decimal(round(value, 1), format="0.0"))
+    return one_decimal(round(value, 1))
 
 
 @dataclass(frozen=True)
@@ -175,11 +176,9 @@ def _radar(
         per_indicator = shown.get(key, {})
         values = tuple(
             weighted_mean(
-                [
-                    p
-                    for i in data.framework.indicators.get(c.id, ())
-                    for p in per_indicator.get(i.id, [])
-                ]
+                per_indicator[i.id]
+                for i in data.framework.indicators.get(c.id, ())
+                if i.id in per_indicator
             )
             for c in competencies
         )
@@ -346,9 +345,9 @@ def _others_by_indicator(seen: Seen | None) -> dict[int, float]:
         return {}
     merged: dict[int, list[tuple[float, int]]] = {}
     for per in shown_levels(seen).values():
-        for indicator_id, pairs in per.items():
-            merged.setdefault(indicator_id, []).extend(pairs)
-    return {i: m for i, pairs in merged.items() if (m := weighted_mean(pairs)) is not None}
+        for indicator_id, totals in per.items():
+            merged.setdefault(indicator_id, []).append(totals)
+    return {i: m for i, parts in merged.items() if (m := weighted_mean(parts)) is not None}
 
 
 def _gaps(
