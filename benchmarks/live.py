@@ -41,6 +41,8 @@ class Server:
     port: int
     process: subprocess.Popen[bytes]
     log: Path
+    #: The environment the app runs with (for a job worker of the same installation).
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def base(self) -> str:
@@ -48,7 +50,9 @@ class Server:
 
 
 @contextmanager
-def gunicorn(database_url: str, folder: Path, workers: int = 1) -> Iterator[Server]:
+def gunicorn(
+    database_url: str, folder: Path, workers: int = 1, extra_env: dict[str, str] | None = None
+) -> Iterator[Server]:
     """Serve the app with ``workers`` sync workers, as in production (CSRF and limits on)."""
     port = free_port()
     log = folder / f"gunicorn-{port}.log"
@@ -61,6 +65,7 @@ def gunicorn(database_url: str, folder: Path, workers: int = 1) -> Iterator[Serv
         "PORTFOLIO_REMEMBER_COOKIE_SECURE": "false",
         "PORTFOLIO_BASE_URL": f"http://{HOST}:{port}",
         "PORTFOLIO_UPLOAD_FOLDER": str(folder / "uploads"),
+        **(extra_env or {}),
     }
     command = [
         sys.executable,
@@ -76,7 +81,7 @@ def gunicorn(database_url: str, folder: Path, workers: int = 1) -> Iterator[Serv
     ]
     with log.open("wb") as output:
         process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-    server = Server(port, process, log)
+    server = Server(port, process, log, env)
     try:
         _wait_until_ready(server)
         yield server
@@ -135,9 +140,11 @@ class Client:
 
     port: int
     cookies: dict[str, str] = field(default_factory=dict)
+    #: Seconds to wait for an answer: longer counts as a hang (a TimeoutError).
+    timeout: float = 60
 
     def request(self, method: str, path: str, body: str | None = None) -> Answer:
-        connection = http.client.HTTPConnection(HOST, self.port, timeout=60)
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
         headers = dict(BROWSER_HEADERS)
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -145,14 +145,17 @@ def error_response(
 _SQLITE_UNAVAILABLE = ("database is locked", "unable to open database", "disk i/o error")
 
 
-def database_out_of_reach(error: OperationalError) -> bool:
+def database_out_of_reach(error: OperationalError | DisconnectionError) -> bool:
     """The database cannot be reached or is busy, as opposed to a statement being wrong.
+
+    A ``DisconnectionError`` (the pool found its connections gone, as after a server
+    restart, and gave up on them) is always out of reach.
 
     PostgreSQL's drivers raise OperationalError only for the connection and the server's
     state (a wrong statement is a ProgrammingError); SQLite uses it for both, so its
     message decides.
     """
-    if error.connection_invalidated:
+    if isinstance(error, DisconnectionError) or error.connection_invalidated:
         return True
     original = getattr(error, "orig", None)
     if type(original).__module__.startswith("sqlite3"):
@@ -188,9 +191,10 @@ def init_app(app: Flask) -> None:
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         return body, code, headers
 
+    @app.errorhandler(DisconnectionError)
     @app.errorhandler(OperationalError)
     def database_unavailable(
-        error: OperationalError,
+        error: OperationalError | DisconnectionError,
     ) -> Response | tuple[Response | str, int] | tuple[Response | str, int, list[tuple[str, str]]]:
         if not database_out_of_reach(error):
             # A mistake in a statement (SQLite reports "no such table" this way too): a 500.
@@ -199,6 +203,10 @@ def init_app(app: Flask) -> None:
         # The database went away (restart, failover, network) or stayed locked: a short,
         # honest answer with Retry-After, never a traceback or a hang.
         log.warning("The database cannot be reached: %s", str(error).splitlines()[0])
+        if "_login_user" not in g:
+            # Render as to a visitor: loading the signed-in person (for the page's language,
+            # say) would need the database again and turn this answer into a 500.
+            g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
         _roll_back()
         headers = [("Retry-After", str(RETRY_AFTER))]
         if wants_json():

@@ -21,7 +21,7 @@ import logging
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine
 
 from portfolio.extensions import db
@@ -45,7 +45,14 @@ def _note_writes(
 
 
 def _forget_writes(conn: Connection) -> None:
-    conn.info.pop(WROTE, None)
+    if conn.invalidated:
+        # The database connection was lost (a server restart cuts it): its ``info`` went
+        # with it, and asking for it would raise inside the rollback of the lost transaction.
+        return
+    try:
+        conn.info.pop(WROTE, None)
+    except exc.PendingRollbackError:
+        return
 
 
 event.listen(Engine, "before_cursor_execute", _note_writes)

@@ -113,3 +113,15 @@ def test_a_failed_flush_caught_by_the_view_is_rolled_back_quietly(app, client, d
     assert client.get("/_test/duplicate").get_data(as_text=True) == "caught"
     assert "Could not end a read-only transaction" not in caplog.text
     assert db.session.scalar(select(func.count(User.id)).where(User.name == "Twin")) == 0
+
+
+def test_a_connection_lost_mid_transaction_rolls_back_without_a_new_error(app, db):
+    """A server restart cuts the connection inside a transaction: the rollback that follows
+    must not raise again (it did, from the bookkeeping of read-only transactions, and turned
+    the 503 the person should see into a 500)."""
+    with app.test_request_context():
+        connection = db.session.connection()
+        db.session.execute(text("SELECT 1"))
+        connection.invalidate()  # what SQLAlchemy does when the server has gone
+        db.session.rollback()
+        assert db.session.execute(text("SELECT 1")).scalar() == 1
