@@ -56,6 +56,8 @@ class Chart:
     row_heading: str
     #: Notes under the chart (hidden series and why).
     notes: tuple[str, ...] = ()
+    #: The series the figure and the table are made of (the SVG of an export draws it too).
+    series: Radar | Lines | Heatmap | None = None
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,7 @@ def _radar(
         tables.radar_table(radar),
         gettext("Competency"),
         notes,
+        radar,
     )
 
 
@@ -283,6 +286,7 @@ def _lines(data: GrowthData, names: list[str], scale: Scale, locale: str) -> Cha
         figures.lines_figure(lines, locale),
         tables.lines_table(lines),
         gettext("Competency"),
+        series=lines,
     )
 
 
@@ -338,6 +342,7 @@ def _heatmap(
         tables.heatmap_table(heatmap, "?"),
         gettext("Indicator"),
         (gettext("? = “%(label)s”; an empty cell was not rated.", label=unsure_label),),
+        heatmap,
     )
 
 
