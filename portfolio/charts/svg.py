@@ -183,14 +183,14 @@ def _legend(figure: Figure, handles: list[Line2D], chart_id: str) -> None:
         return
     # As many columns as fit the width: each as wide as the longest entry (an estimate).
     longest = max(len(str(h.get_label())) for h in handles)
-    entry = (3.2 + 0.8 + 1.2 + 0.5 * longest) * FONT_SIZE / 72
+    entry = (4 + 0.8 + 1.2 + 0.5 * longest) * FONT_SIZE / 72
     columns = max(1, min(len(handles), 4, int(WIDTH * 0.95 // entry)))
     legend = figure.legend(
         handles=handles,
         loc="outside lower center",
         ncols=columns,
         frameon=False,
-        handlelength=3.2,
+        handlelength=4,
         columnspacing=1.2,
     )
     legend.set_gid(f"{chart_id}-legend")
