@@ -1,5 +1,5 @@
 """Command-line interface: ``flask framework …``, ``flask demo``, ``flask users …``,
-``flask notifications send-due``.
+``flask notifications send-due``, ``flask charts svg``.
 
 The ``framework`` group is also installed as a Flask CLI plugin (see pyproject.toml), so
 ``flask framework check`` works even when the configured framework file is broken and the
@@ -293,6 +293,55 @@ def backup_command(path: str) -> None:
     click.echo(f"Backup written to {written} ({written.stat().st_size:,} bytes).")
 
 
+charts_group = AppGroup("charts", help="Draw charts outside the browser.")
+
+
+@charts_group.command("svg")
+@click.option("--trainee", "email", required=True, help="The trainee whose growth charts to draw.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to write radar.svg, lines.svg and heatmap.svg into (made if missing).",
+)
+@click.option("--language", help="en or nl; default: the trainee's own choice.")
+@click.option("--round", "round_id", type=int, help="The radar's round; default: as the page.")
+def charts_svg_command(
+    email: str, out_dir: Path, language: str | None, round_id: int | None
+) -> None:
+    """Write the three charts of a trainee's growth page as static SVG (as in an export).
+
+    The charts are drawn from the same series as the page, as the trainee sees it.
+    """
+    from flask_babel import force_locale
+
+    from portfolio.charts.svg import svg_of
+    from portfolio.clock import today
+    from portfolio.competencies import current_framework
+    from portfolio.main.growth import growth_data
+    from portfolio.main.growth_charts import growth_charts
+
+    user = _account(email)
+    languages: list[str] = current_app.config["LANGUAGES"]
+    language = language or user.language or str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    if language not in languages:
+        raise click.ClickException(f"The language must be one of: {', '.join(languages)}.")
+    framework = current_framework()
+    data = growth_data(user.id, today(), framework, None)
+    with force_locale(language):
+        charts = growth_charts(data, framework, round_id, language)
+    drawn = [c for c in (charts.radar, charts.lines, charts.heatmap) if c and c.series]
+    if not drawn:
+        raise click.ClickException(f"{user.email} has no rounds yet: there is nothing to draw.")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for chart in drawn:
+        assert chart.series is not None
+        path = out_dir / f"{chart.id.removeprefix('chart-')}.svg"
+        path.write_text(svg_of(chart.series, chart.summary, chart.id), encoding="utf-8")
+        click.echo(str(path))
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the application's CLI."""
     app.cli.add_command(framework_group)
@@ -300,6 +349,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(users_group)
     app.cli.add_command(notifications_group)
+    app.cli.add_command(charts_group)
     from portfolio.jobs.cli import jobs_group
 
     app.cli.add_command(jobs_group)

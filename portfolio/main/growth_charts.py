@@ -57,6 +57,8 @@ class Chart:
     row_heading: str
     #: Notes under the chart (hidden series and why).
     notes: tuple[str, ...] = ()
+    #: The series the figure and the table are made of (the SVG of an export draws it too).
+    series: Radar | Lines | Heatmap | None = None
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,7 @@ def _radar(
         tables.radar_table(radar),
         gettext("Competency"),
         notes,
+        radar,
     )
 
 
@@ -282,6 +285,7 @@ def _lines(data: GrowthData, names: list[str], scale: Scale, locale: str) -> Cha
         figures.lines_figure(lines, locale),
         tables.lines_table(lines),
         gettext("Competency"),
+        series=lines,
     )
 
 
@@ -337,6 +341,7 @@ def _heatmap(
         tables.heatmap_table(heatmap, "?"),
         gettext("Indicator"),
         (gettext("? = “%(label)s”; an empty cell was not rated.", label=unsure_label),),
+        heatmap,
     )
 
 
