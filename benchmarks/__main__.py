@@ -18,10 +18,13 @@ Environment:
   BENCH_NO_POSTGRES=1       SQLite only
   BENCH_STRICT=1            exit status 1 when a target of the benchmark is missed
 
-The targets (issue 8): statements per page the same at the smallest and the largest size;
-the trainee dashboard within 5x /healthz and the fill-in page within 10x; every list page
-at the largest size within 3x its own time at the smallest; with 4 workers on PostgreSQL
-the dashboard's throughput at least half of /healthz's.
+The targets: statements per page the same at the smallest and the largest size; the
+trainee dashboard and the trainee's growth page within 5x /healthz and the fill-in page
+within 10x; every list page and the cohort's dashboards at the largest size within 3x their
+own time at the smallest; the chart pages' first load (the page and every static file it
+links, compressed) at most 1.5 MB and a repeat load (files with a long cache life kept)
+at most 100 KB; with 4 workers on PostgreSQL the dashboard's throughput at least half of
+/healthz's.
 """
 
 from __future__ import annotations
