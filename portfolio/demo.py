@@ -159,7 +159,7 @@ def seed_demo() -> list[str]:
 ROUNDS = [
     ("Nulmeting · Baseline", -80, -66, 10, 10),
     ("Na module 1 · After module 1", -40, -26, 10, 10),
-    ("Na module 2 · After module 2", -5, 16, 1, 4),
+    ("Na module 2 · After module 2", -5, 16, 6, 9),
 ]
 # Round titles of an earlier demo (English only), renamed on a new run.
 EARLIER_ROUND_TITLES = {
@@ -168,8 +168,9 @@ EARLIER_ROUND_TITLES = {
     "After module 2": "Na module 2 · After module 2",
 }
 
-#: The first trainee's open round was handed in and reopened by the first trainer (in Dutch
-#: with English alongside, like the round titles: the trainee may read either language).
+#: The first trainee's open round was handed in and reopened by the first trainer; the others
+#: who handed it in keep it handed in. The reason is in Dutch with English alongside, like
+#: the round titles: the trainee may read either language.
 REOPEN_REASON = (
     "Dank je. Voordat we erover praten: vul je reflectie op competentie 1 aan met wat je "
     "deed toen het gezin het oneens was, en koppel de aantekeningen van dat gesprek. · "
@@ -266,7 +267,7 @@ def _seed_rounds(cohort: Cohort, trainees: list[User], trainer: User | None = No
             assessment = _seed_assessment(
                 round_, trainee, number, position < handed_in, indicators, competencies
             )
-            if position < handed_in and round_.is_open(today()) and trainer is not None:
+            if position == 0 and round_.is_open(today()) and trainer is not None:
                 handing_in.reopen(trainer, assessment, REOPEN_REASON)
     _mend_earlier_reflections(trainees)
 

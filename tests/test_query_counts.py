@@ -33,7 +33,11 @@ def statements_for(app, db, user, path):
 #: over their first page of 50.
 PAGES = [
     ("trainer", lambda w: f"/rounds/{w.round_ids[-1]}/progress", 6),
-    ("trainer", lambda w: f"/cohorts/{w.cohort_id}", 9),
+    # + one: may the trainer open the cohort dashboard (policy.can_view_cohort_dashboard)?
+    ("trainer", lambda w: f"/cohorts/{w.cohort_id}", 10),
+    # The cohort dashboard: the cohort, may the trainer see it, the rounds, the spread of the
+    # handed-in self-ratings (a histogram), one page of trainees with their feedback counts.
+    ("trainer", lambda w: f"/cohorts/{w.cohort_id}/dashboard", 6),
     ("governance", lambda w: f"/organisations/{w.organisation_id}/candidates", 4),
     ("trainee", lambda _w: "/dashboard", 4),
     ("trainee", lambda w: f"/trainees/{w.trainee.id}", 3),

@@ -5,7 +5,7 @@ and labels already in the reader's language); :mod:`portfolio.charts.figures` tu
 into figure dicts that travel to the browser as JSON in a
 ``<script type="application/json" data-chart=…>`` block, drawn by ``static/js/charts.js``
 with the local plotly.js bundle (``static/vendor/plotly-charts.min.js``: core, scatterpolar,
-heatmap). The same series feed the static SVGs (matplotlib) of the portfolio export,
+heatmap, box). The same series feed the static SVGs (matplotlib) of the portfolio export,
 :mod:`portfolio.charts.svg`, and :mod:`portfolio.charts.tables` gives each chart's data
 table with the same numbers.
 """

@@ -17,7 +17,7 @@ from portfolio.charts.palette import (
     LEVEL_SCALE,
     MARKERS,
 )
-from portfolio.charts.series import Heatmap, Lines, Radar, Scale
+from portfolio.charts.series import Boxes, Heatmap, Lines, Radar, Scale
 
 Figure = dict[str, Any]
 
@@ -231,5 +231,81 @@ def heatmap_figure(heatmap: Heatmap, locale: str) -> Figure:
             "plot_bgcolor": "#ffffff",
         },
         "narrow": {"font": SMALL_FONT, "margin": {"l": 5, "r": 5, "t": 10, "b": 20}},
+        "config": _config(locale),
+    }
+
+
+def _tint(colour: str, alpha: float) -> str:
+    """``#RRGGBB`` as a see-through ``rgba(...)`` fill."""
+    value = colour.lstrip("#")
+    red, green, blue = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({red},{green},{blue},{alpha:.2f})"
+
+
+def box_figure(boxes: Boxes, locale: str) -> Figure:
+    """Horizontal box plots, one box trace per series (a round) with a box per category
+    that has values, grouped by category (the categories down, in order; the levels across,
+    so long names read on a phone). The statistics are precomputed: plotly.js is given no
+    values, so it draws exactly the numbers of the data table. Series without a box get no
+    trace."""
+    categories = [label(c, 16) for c in boxes.categories]
+    data = []
+    for index, series in enumerate(boxes.series):
+        if not series.shown:
+            continue
+        present = [(c, s) for c, s in zip(categories, series.stats, strict=True) if s is not None]
+        colour = COLOURS[index % len(COLOURS)]
+        data.append(
+            {
+                "type": "box",
+                "orientation": "h",
+                "name": series.label,
+                "y": [c for c, _s in present],
+                "q1": [round1(s.q1) for _c, s in present],
+                "median": [round1(s.median) for _c, s in present],
+                "q3": [round1(s.q3) for _c, s in present],
+                "lowerfence": [round1(s.low) for _c, s in present],
+                "upperfence": [round1(s.high) for _c, s in present],
+                "mean": [round1(s.mean) for _c, s in present],
+                "boxmean": True,
+                "boxpoints": False,
+                "line": {"color": colour, "width": 2},
+                # Later rounds filled darker: the rounds differ in more than their hue.
+                "fillcolor": _tint(colour, min(0.1 + 0.15 * index, 0.55)),
+                "marker": {"color": colour, "symbol": MARKERS[index % len(MARKERS)]},
+                "hoverinfo": "x+name",
+            }
+        )
+    rows = len(boxes.categories) * max(len(data), 1)
+    return {
+        "data": data,
+        "layout": {
+            "font": FONT,
+            "margin": {"l": 10, "r": 20, "t": 20, "b": 40},
+            "height": max(300, 22 * rows + 160),
+            "boxmode": "group",
+            "boxgroupgap": 0.3,
+            "boxgap": 0.1,
+            "showlegend": True,
+            "legend": {"orientation": "h", "y": -0.12, "traceorder": "normal"},
+            "yaxis": {
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": categories,
+                # The first category on top, and in each group the first round on top.
+                "autorange": "reversed",
+                "automargin": True,
+            },
+            "xaxis": _level_ticks(boxes.scale)
+            | {"range": [boxes.scale.low - 0.2, boxes.scale.high + 0.2]},
+            "paper_bgcolor": "#ffffff",
+            "plot_bgcolor": "#ffffff",
+        },
+        "narrow": {
+            "font": SMALL_FONT,
+            "margin": {"l": 5, "r": 10, "t": 10, "b": 30},
+            "height": max(300, 20 * rows + 170),
+            "legend": {"orientation": "h", "y": -0.15, "font": SMALL_FONT},
+        },
         "config": _config(locale),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 #: A heat-map cell where the rater chose "cannot judge (yet)": its own state, never zero.
@@ -100,3 +101,87 @@ class Heatmap:
     rows: tuple[HeatmapRow, ...]
     scale: Scale
     cannot_judge_label: str
+
+
+@dataclass(frozen=True)
+class BoxStats:
+    """The spread of one group of values: lowest, quartiles, median, highest and mean.
+
+    Made from a histogram (value → how many), so the values themselves need not be read:
+    :meth:`from_histogram`. The quartiles interpolate linearly between ranks (the
+    "inclusive" method of :func:`statistics.quantiles`, plotly.js's "linear"); the whiskers
+    reach the lowest and the highest value, so no value lies outside them.
+    """
+
+    count: int
+    low: float
+    q1: float
+    median: float
+    q3: float
+    high: float
+    mean: float
+
+    @classmethod
+    def from_histogram(
+        cls, histogram: Mapping[float, int], mean: float | None = None
+    ) -> BoxStats | None:
+        """The statistics of the values ``histogram`` counts (None when it counts none).
+
+        ``mean`` is the exact mean when the caller has it (the histogram may hold rounded
+        values); otherwise it is the histogram's own.
+        """
+        counted = sorted((value, n) for value, n in histogram.items() if n > 0)
+        total = sum(n for _v, n in counted)
+        if not total:
+            return None
+
+        def at(rank: int) -> float:
+            """The value at 0-based ``rank`` of the sorted values."""
+            seen = 0
+            for value, n in counted:
+                seen += n
+                if rank < seen:
+                    return value
+            return counted[-1][0]
+
+        def quantile(p: float) -> float:
+            position = (total - 1) * p
+            below = int(position)
+            fraction = position - below
+            low = at(below)
+            return low if fraction == 0 else low + (at(below + 1) - low) * fraction
+
+        if mean is None:
+            mean = sum(v * n for v, n in counted) / total
+        return cls(
+            total,
+            counted[0][0],
+            quantile(0.25),
+            quantile(0.5),
+            quantile(0.75),
+            counted[-1][0],
+            mean,
+        )
+
+
+@dataclass(frozen=True)
+class BoxSeries:
+    """One group of boxes (a round): per category (a competency) its spread, or None."""
+
+    label: str
+    stats: tuple[BoxStats | None, ...]
+
+    @property
+    def shown(self) -> bool:
+        """At least one box to draw."""
+        return any(s is not None for s in self.stats)
+
+
+@dataclass(frozen=True)
+class Boxes:
+    """Box plots per category, one box per series in each (grouped by category)."""
+
+    title: str
+    categories: tuple[str, ...]
+    series: tuple[BoxSeries, ...]
+    scale: Scale

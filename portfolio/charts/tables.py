@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portfolio.charts.figures import round1
-from portfolio.charts.series import Heatmap, Lines, Radar
+from portfolio.charts.series import Boxes, Heatmap, Lines, Radar
 
 
 @dataclass(frozen=True)
@@ -47,3 +47,32 @@ def heatmap_table(heatmap: Heatmap, cannot_judge: str = "?") -> Table:
             for row in heatmap.rows
         ),
     )
+
+
+def boxes_table(boxes: Boxes, header: tuple[str, ...]) -> Table:
+    """Per category and series (a competency in a round) that has a box: the round, how
+    many values, lowest, first quartile, median, third quartile, highest and mean.
+
+    ``header`` names these eight columns, in the reader's language."""
+    rows = []
+    for c, category in enumerate(boxes.categories):
+        for series in boxes.series:
+            stats = series.stats[c]
+            if stats is None:
+                continue
+            rows.append(
+                (
+                    category,
+                    (
+                        series.label,
+                        stats.count,
+                        round1(stats.low),
+                        round1(stats.q1),
+                        round1(stats.median),
+                        round1(stats.q3),
+                        round1(stats.high),
+                        round1(stats.mean),
+                    ),
+                )
+            )
+    return Table(header=header, rows=tuple(rows))

@@ -191,6 +191,7 @@ def cohort(cohort_id: int) -> str | Response:
         sent=sent,
         already=already,
         can_manage=can_manage,
+        can_view_dashboard=policy.can_view_cohort_dashboard(current_user, item),
         can_change_roles=can_change_roles,
         role_choices=[r.value for r in CohortRole],
         role_names=role_labels(),

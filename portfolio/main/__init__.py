@@ -10,12 +10,16 @@ from portfolio import policy
 from portfolio.accounts.models import User
 from portfolio.accounts.session import signed_in_roles, signed_in_user
 from portfolio.clock import today
+from portfolio.cohorts.models import Cohort
 from portfolio.competencies import current_framework
 from portfolio.extensions import db
 from portfolio.feedback import queries as feedback_queries
 from portfolio.i18n import current_language
+from portfolio.inputs import page_number
+from portfolio.links import row_url
+from portfolio.main import cohort_progress, queries
 from portfolio.main import growth as growth_queries
-from portfolio.main import queries
+from portfolio.main.cohort_charts import cohort_charts
 from portfolio.main.growth_charts import growth_charts
 
 bp = Blueprint("main", __name__)
@@ -99,4 +103,35 @@ def growth(user_id: int) -> str:
     charts = growth_charts(data, framework, request.args.get("round", type=int), current_language())
     return render_template(
         "main/growth.html", person=person, is_self=is_self, data=data, charts=charts
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/dashboard")
+@login_required
+def cohort_dashboard(cohort_id: int) -> str:
+    """A cohort's progress for its trainers: who handed in the chosen round, the spread and
+    the means of the handed-in self-ratings, and who needs attention.
+
+    Others who may see the cohort (administrators, its governance group) are refused (403):
+    see :func:`portfolio.policy.can_view_cohort_dashboard`.
+    """
+    item = db.get_or_404(Cohort, cohort_id)
+    if not policy.can_view_cohort_dashboard(current_user, item):
+        policy.require_view(policy.can_view_cohort(current_user, item))
+        policy.require(False)
+    only_attention = request.args.get("attention") == "1"
+    data = cohort_progress.cohort_dashboard(
+        item.id,
+        today(),
+        request.args.get("round", type=int),
+        only_attention=only_attention,
+        page=page_number(),
+    )
+    charts = cohort_charts(data, current_framework(), current_language())
+    return render_template(
+        "main/cohort_dashboard.html",
+        cohort=item,
+        data=data,
+        charts=charts,
+        growth_url=row_url("main.growth", "user_id"),
     )

@@ -43,6 +43,17 @@ def can_view_cohort(viewer: Viewer, cohort: Cohort) -> bool:
     )
 
 
+def can_view_cohort_dashboard(viewer: Viewer, cohort: Cohort) -> bool:
+    """The cohort dashboard (the spread of the handed-in self-ratings, each trainee's status
+    and feedback counts, links to their growth): the cohort's trainers.
+
+    Not administrators, who manage the structure but open no portfolio (in a small cohort a
+    spread shows single trainees' ratings), and not the governance group, who see nothing
+    of the feedback asked (:mod:`portfolio.policy.feedback`) nor a trainee's growth.
+    """
+    return is_trainer_of(viewer, cohort)
+
+
 def can_manage_cohort(viewer: Viewer, cohort: Cohort) -> bool:
     """Administrators and the cohort's trainers manage members and invitations."""
     return is_admin(viewer) or is_trainer_of(viewer, cohort)

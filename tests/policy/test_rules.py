@@ -109,6 +109,11 @@ RULES: list[tuple[str, Check, set[str]]] = [
         {"administrator", "trainer_a", "governance_a"},
     ),
     (
+        "can_view_cohort_dashboard",
+        lambda v, w: policy.can_view_cohort_dashboard(v, w.cohort_a),
+        {"trainer_a"},
+    ),
+    (
         "can_manage_cohort",
         lambda v, w: policy.can_manage_cohort(v, w.cohort_a),
         {"administrator", "trainer_a"},

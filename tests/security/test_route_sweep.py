@@ -149,6 +149,9 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "cohorts.organisation": signed_in(HIDDEN, governance=OK, admin=OK),
     "cohorts.new_cohort": signed_in(HIDDEN, governance=FORBIDDEN, admin=OK),
     "cohorts.cohort": signed_in(HIDDEN, trainer=OK, governance=OK, admin=OK),
+    # The cohort dashboard (spread of self-ratings, feedback counts, links to growth): its
+    # trainers. Administrators and governance see the cohort, not this (403).
+    "main.cohort_dashboard": signed_in(HIDDEN, trainer=OK, governance=FORBIDDEN, admin=FORBIDDEN),
     "cohorts.change_role": signed_in(HIDDEN, trainer=FORBIDDEN, governance=FORBIDDEN, admin=DONE),
     # GET is the confirmation page; POST (below) removes.
     "cohorts.remove_member": signed_in(HIDDEN, trainer=FORBIDDEN, governance=FORBIDDEN, admin=OK),
