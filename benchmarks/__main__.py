@@ -62,14 +62,24 @@ LOCAL_BENCH_DB = "portfolio_bench"
 
 #: The list pages, whose time may grow at most 3x from the smallest to the largest size.
 ROLES = ("trainee", "trainer", "governance")
-LIST_PAGES = {"trainer: cohort", "trainer: round progress", "governance: candidates"}
+LIST_PAGES = {
+    "trainer: cohort",
+    "trainer: round progress",
+    "trainer: cohort dashboard",
+    "governance: candidates",
+}
 TARGET_RATIO = {
     "trainee: dashboard": 5.0,
     "trainee: my growth": 5.0,
     "trainee: fill-in page": 10.0,
 }
 #: The pages with charts, whose first load and repeat load (cache warm) are measured.
-DASHBOARDS = {"trainee: dashboard", "trainee: my growth", "trainer: trainee's growth"}
+DASHBOARDS = {
+    "trainee: dashboard",
+    "trainee: my growth",
+    "trainer: trainee's growth",
+    "trainer: cohort dashboard",
+}
 FIRST_LOAD_LIMIT = 1_500_000
 REPEAT_LOAD_LIMIT = 100_000
 #: A static file whose Cache-Control allows at least this many seconds is not fetched again.
@@ -98,6 +108,7 @@ def pages(world: Synthetic) -> list[Page]:
         Page("trainee: evidence library", "/evidence", "trainee"),
         Page("trainee: my growth", f"/trainees/{world.trainee.id}/growth", "trainee"),
         Page("trainer: cohort", f"/cohorts/{world.cohort_id}", "trainer"),
+        Page("trainer: cohort dashboard", f"/cohorts/{world.cohort_id}/dashboard", "trainer"),
         Page("trainer: round progress", f"/rounds/{round_id}/progress", "trainer"),
         Page("trainer: trainee page", f"/trainees/{world.trainee.id}", "trainer"),
         Page("trainer: trainee's growth", f"/trainees/{world.trainee.id}/growth", "trainer"),
