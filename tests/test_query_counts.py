@@ -33,15 +33,17 @@ def statements_for(app, db, user, path):
 #: over their first page of 50.
 PAGES = [
     ("trainer", lambda w: f"/rounds/{w.round_ids[-1]}/progress", 6),
-    ("trainer", lambda w: f"/cohorts/{w.cohort_id}", 9),
+    # + one: the cohort's training modules.
+    ("trainer", lambda w: f"/cohorts/{w.cohort_id}", 10),
     ("governance", lambda w: f"/organisations/{w.organisation_id}/candidates", 4),
     ("trainee", lambda _w: "/dashboard", 4),
     ("trainee", lambda w: f"/trainees/{w.trainee.id}", 3),
     # + one: may the trainer open the growth charts (policy.can_view_growth)?
     ("trainer", lambda w: f"/trainees/{w.trainee.id}", 6),
-    # The growth charts: rounds, two kinds of self-ratings, feedback under the rule.
-    ("trainee", lambda w: f"/trainees/{w.trainee.id}/growth", 6),
-    ("trainer", lambda w: f"/trainees/{w.trainee.id}/growth", 8),
+    # The growth charts: rounds, two kinds of self-ratings, feedback under the rule, and the
+    # training modules of the trainee's cohorts.
+    ("trainee", lambda w: f"/trainees/{w.trainee.id}/growth", 7),
+    ("trainer", lambda w: f"/trainees/{w.trainee.id}/growth", 9),
     # The round overview: the work, and the feedback asked and answered in the round.
     ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}", 7),
     ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}/competencies/innovation", 7),
