@@ -1,9 +1,10 @@
 """Demo data for trying the application: ``flask demo`` (idempotent).
 
 One organisation with a governance member, one cohort with two trainers, twelve trainees
-and four training modules of two days, and a site administrator; the first trainee has feedback in the open round
-(:mod:`portfolio.feedback.demo_data`). Running it again adds only what is missing (and
-brings the names and round titles of an earlier demo in line with these).
+and four training modules of two days, and a site administrator; the first trainee has
+feedback in the open round (:mod:`portfolio.feedback.demo_data`). Running it again adds
+only what is missing (and brings the names and round titles of an earlier demo in line with
+these).
 
 Every person and organisation here is invented; no name of a real person (such as the
 authors of the source document) may appear (tests/test_demo_content.py checks this).
