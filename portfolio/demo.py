@@ -175,7 +175,7 @@ MODULES = [
     (
         "Faciliteren · Facilitating a dialogical meeting",
         "Preparing, leading and closing a network meeting as a facilitator.",
-        30,
+        36,
     ),
     (
         "De rol van de tutor · The tutor's role",

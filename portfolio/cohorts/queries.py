@@ -106,7 +106,8 @@ class OrganisationPage:
 
 @dataclass(frozen=True)
 class CohortPage:
-    """A cohort's page: where and when, its people, and its open invitations."""
+    """A cohort's page: where and when, its people, its open invitations and its training
+    modules."""
 
     id: int
     name: str
