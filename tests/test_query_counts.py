@@ -33,8 +33,9 @@ def statements_for(app, db, user, path):
 #: over their first page of 50.
 PAGES = [
     ("trainer", lambda w: f"/rounds/{w.round_ids[-1]}/progress", 6),
-    # + one: the cohort's training modules.
-    ("trainer", lambda w: f"/cohorts/{w.cohort_id}", 10),
+    # + two: the cohort's training modules, and may the user change them
+    # (policy.can_manage_modules).
+    ("trainer", lambda w: f"/cohorts/{w.cohort_id}", 11),
     ("governance", lambda w: f"/organisations/{w.organisation_id}/candidates", 4),
     ("trainee", lambda _w: "/dashboard", 4),
     ("trainee", lambda w: f"/trainees/{w.trainee.id}", 3),
