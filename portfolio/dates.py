@@ -35,3 +35,15 @@ def datetime_text(value: datetime | None) -> str:
 def long_date_text(value: date | datetime | None) -> str:
     """A day with the month written out: 1 December 2026."""
     return date_text(value, long=True)
+
+
+def day_span_text(first: date, last: date) -> str:
+    """A span of days, the shared month and year said once: 12–13 Mar 2026,
+    30 Mar – 2 Apr 2026, 30 Dec 2026 – 2 Jan 2027; one day is just that day."""
+    if first == last:
+        return date_text(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{date_text(last)}"
+    if first.year == last.year:
+        return f"{format_date(first, 'd MMM')} – {date_text(last)}"
+    return f"{date_text(first)} – {date_text(last)}"

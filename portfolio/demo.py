@@ -1,9 +1,10 @@
 """Demo data for trying the application: ``flask demo`` (idempotent).
 
-One organisation with a governance member, one cohort with two trainers and twelve
-trainees, and a site administrator; the first trainee has feedback in the open round
-(:mod:`portfolio.feedback.demo_data`). Running it again adds only what is missing (and
-brings the names and round titles of an earlier demo in line with these).
+One organisation with a governance member, one cohort with two trainers, twelve trainees
+and four training modules of two days, and a site administrator; the first trainee has
+feedback in the open round (:mod:`portfolio.feedback.demo_data`). Running it again adds
+only what is missing (and brings the names and round titles of an earlier demo in line with
+these).
 
 Every person and organisation here is invented; no name of a real person (such as the
 authors of the source document) may appear (tests/test_demo_content.py checks this).
@@ -36,8 +37,8 @@ from portfolio.assessment.models import (
 from portfolio.assessment.rounds import current_framework_version
 from portfolio.assessment.submissions import record_submission
 from portfolio.clock import today
-from portfolio.cohorts.models import Cohort, CohortRole, Organisation
-from portfolio.cohorts.services import add_governance_member, add_member
+from portfolio.cohorts.models import Cohort, CohortRole, Organisation, TrainingModule
+from portfolio.cohorts.services import add_governance_member, add_member, add_module
 from portfolio.competencies import current_framework
 from portfolio.competencies.models import Competency, Indicator
 from portfolio.competencies.sync import sync_framework
@@ -141,6 +142,7 @@ def seed_demo() -> list[str]:
         add_member(None, cohort, _user(login, name, language=language), CohortRole.TRAINEE)
     db.session.flush()
     trainees = [_user(login, name) for login, name, _lang in TRAINEES]
+    _seed_modules(cohort, _user(*TRAINERS[0]))
     _seed_rounds(cohort, trainees, _user(*TRAINERS[0]))
     open_round = db.session.scalar(
         select(Round).where(Round.cohort_id == cohort.id, Round.title == ROUNDS[-1][0])
@@ -153,6 +155,54 @@ def seed_demo() -> list[str]:
     lines += [f"  {role:<{width}}  {email}" for role, email, _n in demo_accounts()[:4]]
     lines.append(f"  {'trainee':<{width}}  trainee01@{DOMAIN} … trainee12@{DOMAIN}")
     return lines
+
+
+# The four two-day modules of the tutor training: (title, description, first day (days from
+# today)). Between the rounds: module 1 before "After module 1", module 2 before "After
+# module 2", modules 3 and 4 still to come. Titles in Dutch with the English alongside, like
+# the round titles.
+MODULES = [
+    (
+        "Dialogische ruimtes · Dialogical spaces",
+        "What makes a space for dialogue: listening, not knowing, many voices.",
+        -56,
+    ),
+    (
+        "Dialogische instrumenten · The dialogical tools",
+        "Anticipation dialogues and taking up worries, practised in pairs.",
+        -16,
+    ),
+    (
+        "Faciliteren · Facilitating a dialogical meeting",
+        "Preparing, leading and closing a network meeting as a facilitator.",
+        36,
+    ),
+    (
+        "De rol van de tutor · The tutor's role",
+        "Supporting colleagues and teams in the organisation after the training.",
+        72,
+    ),
+]
+
+
+def _seed_modules(cohort: Cohort, trainer: User) -> None:
+    """The cohort's training modules, made as a trainer makes them (those missing only)."""
+    existing = set(
+        db.session.scalars(
+            select(TrainingModule.title).where(TrainingModule.cohort_id == cohort.id)
+        )
+    )
+    for title, description, first in MODULES:
+        if title not in existing:
+            first_day = today() + timedelta(days=first)
+            add_module(
+                trainer,
+                cohort,
+                title=title,
+                first_day=first_day,
+                last_day=first_day + timedelta(days=1),
+                description=description,
+            )
 
 
 # (title, opens (days from today), closes, how many trainees handed in, how many started)

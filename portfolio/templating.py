@@ -17,7 +17,7 @@ from portfolio.audit import action_label
 from portfolio.cohorts import role_label
 from portfolio.competencies import current_framework
 from portfolio.competencies.texts import localized
-from portfolio.dates import date_text, datetime_text, long_date_text
+from portfolio.dates import date_text, datetime_text, day_span_text, long_date_text
 from portfolio.i18n import current_language
 from portfolio.markdown import render_markdown
 
@@ -94,6 +94,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["choice_label"] = choice_label
     app.jinja_env.filters["date"] = date_text
     app.jinja_env.filters["long_date"] = long_date_text
+    app.jinja_env.filters["day_span"] = day_span_text
     app.jinja_env.filters["datetime"] = datetime_text
     # Babel's own format_date/format_datetime are deliberately not template globals: their
     # default formats are ambiguous ("12/1/26"). Use the filters above.

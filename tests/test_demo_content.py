@@ -43,6 +43,7 @@ def demo_texts() -> list[str]:
     """Every text of the demo that people read."""
     texts = [demo.ORGANISATION, demo.COHORT, demo.LOCATION, *demo_names()]
     texts += [title for title, *_days in demo.ROUNDS]
+    texts += [text for title, description, _first in demo.MODULES for text in (title, description)]
     texts += [body for bodies in demo.REFLECTIONS.values() for body in bodies]
     for item in demo.EVIDENCE:
         texts += [*item.title.values(), *item.description.values()]
@@ -112,6 +113,27 @@ def test_content_follows_the_writer_language_and_round_titles_carry_both(runner,
         assert len(descriptions) == 2
         lang = trainee.language
         assert set(descriptions) <= {item.description[lang] for item in demo.EVIDENCE}
+
+
+def test_the_cohort_has_four_two_day_modules_between_its_rounds_once(runner, db):
+    from portfolio.audit.actions import Action
+    from portfolio.audit.models import AuditEvent
+    from portfolio.cohorts.models import TrainingModule
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert runner.invoke(args=["demo"]).exit_code == 0  # a second run adds nothing
+    modules = db.session.scalars(select(TrainingModule).order_by(TrainingModule.first_day)).all()
+    assert [m.title for m in modules] == [title for title, _d, _f in demo.MODULES]
+    assert all((m.last_day - m.first_day).days == 1 and m.description for m in modules)
+    rounds = db.session.scalars(select(Round).order_by(Round.opens_on)).all()
+    # Module 1 before "After module 1", module 2 before "After module 2".
+    assert rounds[0].closes_on < modules[0].first_day and modules[0].last_day < rounds[1].opens_on
+    assert rounds[1].closes_on < modules[1].first_day and modules[1].last_day < rounds[2].opens_on
+    # Made as a trainer makes them: through the service, in the audit log.
+    added = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == Action.MODULE_ADDED.value)
+    ).all()
+    assert len(added) == 4 and all(e.actor_label == "trainer1@demo.example.org" for e in added)
 
 
 def test_a_new_run_mends_an_earlier_demo(runner, db):

@@ -33,8 +33,10 @@ def statements_for(app, db, user, path):
 #: over their first page of 50.
 PAGES = [
     ("trainer", lambda w: f"/rounds/{w.round_ids[-1]}/progress", 6),
-    # + one: may the trainer open the cohort dashboard (policy.can_view_cohort_dashboard)?
-    ("trainer", lambda w: f"/cohorts/{w.cohort_id}", 10),
+    # + one: may the trainer open the cohort dashboard (policy.can_view_cohort_dashboard);
+    # + two: the cohort's training modules, and may the user change them
+    # (policy.can_manage_modules).
+    ("trainer", lambda w: f"/cohorts/{w.cohort_id}", 12),
     # The cohort dashboard: the cohort, may the trainer see it, the rounds, the spread of the
     # handed-in self-ratings (a histogram), one page of trainees with their feedback counts.
     ("trainer", lambda w: f"/cohorts/{w.cohort_id}/dashboard", 6),
@@ -43,9 +45,10 @@ PAGES = [
     ("trainee", lambda w: f"/trainees/{w.trainee.id}", 3),
     # + one: may the trainer open the growth charts (policy.can_view_growth)?
     ("trainer", lambda w: f"/trainees/{w.trainee.id}", 6),
-    # The growth charts: rounds, two kinds of self-ratings, feedback under the rule.
-    ("trainee", lambda w: f"/trainees/{w.trainee.id}/growth", 6),
-    ("trainer", lambda w: f"/trainees/{w.trainee.id}/growth", 8),
+    # The growth charts: rounds, two kinds of self-ratings, feedback under the rule, and the
+    # training modules of the trainee's cohorts.
+    ("trainee", lambda w: f"/trainees/{w.trainee.id}/growth", 7),
+    ("trainer", lambda w: f"/trainees/{w.trainee.id}/growth", 9),
     # The round overview: the work, and the feedback asked and answered in the round.
     ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}", 7),
     ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}/competencies/innovation", 7),

@@ -8,6 +8,7 @@ chart's data table is the accessible view of the numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from portfolio.charts.palette import (
@@ -17,7 +18,7 @@ from portfolio.charts.palette import (
     LEVEL_SCALE,
     MARKERS,
 )
-from portfolio.charts.series import Boxes, Heatmap, Lines, Radar, Scale
+from portfolio.charts.series import Boxes, Heatmap, Lines, ModuleMark, Radar, Scale
 
 Figure = dict[str, Any]
 
@@ -55,8 +56,12 @@ def label(text: str, width: int = 14) -> str:
             lines[-1] += " " + word
         else:
             lines.append(word)
-    lines = [line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for line in lines]
-    return "<br>".join(lines)
+    return "<br>".join(escape(line) for line in lines)
+
+
+def escape(text: str) -> str:
+    """Text as plotly.js draws it literally (it reads a few HTML tags in text)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _config(locale: str) -> dict[str, Any]:
@@ -121,8 +126,9 @@ def radar_figure(radar: Radar, locale: str) -> Figure:
 
 
 def lines_figure(lines: Lines, locale: str) -> Figure:
-    """One line per competency across the rounds (a gap where a round has no rating)."""
-    data = [
+    """One line per competency across the rounds (a gap where a round has no rating), and
+    the training modules as context (:func:`with_module_marks`)."""
+    data: list[dict[str, Any]] = [
         {
             "type": "scatter",
             "name": series.label,
@@ -136,7 +142,7 @@ def lines_figure(lines: Lines, locale: str) -> Figure:
         }
         for index, series in enumerate(lines.series)
     ]
-    return {
+    figure: Figure = {
         "data": data,
         "layout": {
             "font": FONT,
@@ -158,6 +164,90 @@ def lines_figure(lines: Lines, locale: str) -> Figure:
         },
         "config": _config(locale),
     }
+    return with_module_marks(figure, lines.modules)
+
+
+#: Training modules as context: a light grey band with a dotted edge, its label above.
+MODULE_FILL = "rgba(82, 96, 109, 0.12)"
+MODULE_EDGE = "#52606D"
+#: A module of a day or two is narrow on the round axis: its band is at least this wide,
+#: and modules closer together than this share one band and label.
+MODULE_MIN_WIDTH = 0.14
+#: Room above the plot for the modules' labels (CSS pixels).
+MODULE_LABEL_ROOM = 30
+
+
+def _grouped(marks: Sequence[ModuleMark]) -> list[list[ModuleMark]]:
+    """Marks in order of place, those that would overlap in one group."""
+    groups: list[list[ModuleMark]] = []
+    for mark in sorted(marks, key=lambda m: (m.x0 + m.x1) / 2):
+        if groups and (mark.x0 + mark.x1) / 2 - (groups[-1][-1].x0 + groups[-1][-1].x1) / 2 < (
+            MODULE_MIN_WIDTH
+        ):
+            groups[-1].append(mark)
+        else:
+            groups.append([mark])
+    return groups
+
+
+def with_module_marks(figure: Figure, marks: Sequence[ModuleMark]) -> Figure:
+    """``figure`` (a chart over the rounds: x is round 0, 1, 2, …) with each training module
+    as context: a light shaded band with a dotted edge from its first to its last day, its
+    short label ("M1") above the plot and its title and days on hover. Modules too close to
+    tell apart share a band ("M3, M4"). Returns a new figure; ``figure`` is not changed."""
+    if not marks:
+        return figure
+    shapes, annotations, spans = [], [], []
+    for group in _grouped(marks):
+        start = min(m.x0 for m in group)
+        end = max(m.x1 for m in group)
+        middle = (start + end) / 2
+        half = max((end - start) / 2, MODULE_MIN_WIDTH / 2)
+        spans.append((middle - half, middle + half))
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": middle - half,
+                "x1": middle + half,
+                "y0": 0,
+                "y1": 1,
+                "layer": "below",
+                "fillcolor": MODULE_FILL,
+                "line": {"color": MODULE_EDGE, "width": 1, "dash": "dot"},
+            }
+        )
+        annotations.append(
+            {
+                "xref": "x",
+                "yref": "paper",
+                "x": middle,
+                "y": 1,
+                "yanchor": "bottom",
+                "showarrow": False,
+                "text": escape(", ".join(m.short for m in group)),
+                "hovertext": "<br>".join(label(m.text, 40) for m in group),
+                "font": SMALL_FONT | {"color": MODULE_EDGE},
+            }
+        )
+    layout = dict(figure["layout"])
+    layout["shapes"] = [*layout.get("shapes", []), *shapes]
+    layout["annotations"] = [*layout.get("annotations", []), *annotations]
+    margin = layout.get("margin", {})
+    layout["margin"] = margin | {"t": max(margin.get("t", 0), MODULE_LABEL_ROOM)}
+    # Half a round of room at each end, and more where a module lies further out.
+    rounds = max((len(trace.get("x", ())) for trace in figure.get("data", ())), default=1)
+    low = min(-0.5, *(x0 - 0.05 for x0, _x1 in spans))
+    high = max(rounds - 0.5, *(x1 + 0.05 for _x0, x1 in spans))
+    layout["xaxis"] = layout.get("xaxis", {}) | {"range": [low, high]}
+    out = figure | {"layout": layout}
+    if "narrow" in figure:
+        narrow = dict(figure["narrow"])
+        margin = narrow.get("margin", {})
+        narrow["margin"] = margin | {"t": max(margin.get("t", 0), MODULE_LABEL_ROOM - 4)}
+        out["narrow"] = narrow
+    return out
 
 
 def heatmap_figure(heatmap: Heatmap, locale: str) -> Figure:

@@ -59,13 +59,35 @@ class LineSeries:
 
 
 @dataclass(frozen=True)
+class ModuleMark:
+    """A training module as context on a chart over the rounds: a short label on the chart,
+    the title and days in its hover text and under the data table.
+
+    ``x0`` and ``x1`` are its first and last day on the round axis (round 0, 1, 2, …; see
+    :func:`portfolio.charts.timeline.module_positions`).
+    """
+
+    short: str
+    title: str
+    days: str
+    x0: float
+    x1: float
+
+    @property
+    def text(self) -> str:
+        """Label, title and days in one line: "M1 Dialogical spaces (12–13 Mar 2026)"."""
+        return f"{self.short} {self.title} ({self.days})"
+
+
+@dataclass(frozen=True)
 class Lines:
-    """Growth per competency across rounds."""
+    """Growth per competency across rounds, with the training modules as context."""
 
     title: str
     rounds: tuple[str, ...]
     series: tuple[LineSeries, ...]
     scale: Scale
+    modules: tuple[ModuleMark, ...] = ()
 
 
 @dataclass(frozen=True)

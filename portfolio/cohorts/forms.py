@@ -6,9 +6,16 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
-from portfolio.cohorts.models import CohortRole
+from portfolio.cohorts.models import CohortRole, TrainingModule
 from portfolio.inputs import Form as FlaskForm
 from portfolio.inputs import SelectChoice
 
@@ -89,3 +96,85 @@ class InviteForm(GovernanceInviteForm):
     """Invite someone into a cohort: the same fields, and the role in the cohort."""
 
     role = SelectField(_l("Role in this cohort"), choices=ROLE_CHOICES)
+
+
+class DayField(DateField):
+    """A date field that says what to type when it cannot read the day (YYYY-MM-DD).
+
+    Use it with ``InputRequired`` (``DataRequired`` would put its own message in place of
+    this one when the text cannot be read)."""
+
+    def __init__(self, label: Any, *, unreadable: Any, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.unreadable = unreadable
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Read the day; when it cannot be read, say how to write it (the text stays)."""
+        if not " ".join(str(v) for v in valuelist).strip():
+            self.data = None  # nothing typed: the "enter the day" message says so
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(self.unreadable)) from error
+
+
+class ModuleForm(FlaskForm):
+    """A training module of a cohort: usually two days."""
+
+    title = StringField(
+        _l("Title of the module"),
+        description=_l("For example: Module 1 — Dialogical spaces"),
+        validators=[
+            DataRequired(_l("Give the module a title.")),
+            Length(
+                max=TrainingModule.TITLE_LENGTH,
+                message=_l("Keep the title under %(max)d characters."),
+            ),
+        ],
+    )
+    first_day = DayField(
+        _l("First day"),
+        unreadable=_l(
+            "The first day is not a date that can be read. Write it as YYYY-MM-DD, for "
+            "example 2026-03-12."
+        ),
+        validators=[InputRequired(_l("Enter the module's first day, as YYYY-MM-DD."))],
+        render_kw={"placeholder": "YYYY-MM-DD"},
+    )
+    last_day = DayField(
+        _l("Last day"),
+        description=_l("The same as the first day for a one-day module."),
+        unreadable=_l(
+            "The last day is not a date that can be read. Write it as YYYY-MM-DD, for "
+            "example 2026-03-13."
+        ),
+        validators=[InputRequired(_l("Enter the module's last day, as YYYY-MM-DD."))],
+        render_kw={"placeholder": "YYYY-MM-DD"},
+    )
+    description = TextAreaField(
+        _l("Short description (optional)"),
+        validators=[
+            Optional(),
+            Length(
+                max=TrainingModule.DESCRIPTION_LENGTH,
+                message=_l("Keep the description under %(max)d characters."),
+            ),
+        ],
+        render_kw={"rows": 2},
+    )
+
+    def planned(self) -> dict[str, Any]:
+        """What the module services are asked for, once the form validated."""
+        return {
+            "title": self.title.data or "",
+            "first_day": self.first_day.data,
+            "last_day": self.last_day.data,
+            "description": self.description.data or "",
+        }
+
+    def show_refusal(self, problems: list[Any]) -> None:
+        """Put the module rules' messages at their fields."""
+        for problem in problems:
+            field = getattr(self, problem.field)
+            field.errors = [*field.errors, problem.message]

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
+    CheckConstraint,
     ColumnElement,
     Date,
     DateTime,
@@ -97,6 +98,32 @@ class Cohort(Model):
 
     organisation: Mapped[Organisation] = relationship(back_populates="cohorts")
     memberships: Mapped[list[CohortMembership]] = relationship(back_populates="cohort")
+    modules: Mapped[list[TrainingModule]] = relationship(
+        back_populates="cohort", order_by="TrainingModule.first_day"
+    )
+
+
+class TrainingModule(Model):
+    """A block of training days of a cohort (the tutor training has four modules of two days
+    each); the growth charts show them between the assessment rounds."""
+
+    __tablename__ = "training_modules"
+    __table_args__ = (CheckConstraint("last_day >= first_day", name="days_in_order"),)
+
+    #: The longest a module may run, first to last day (a module is usually two days).
+    MAX_DAYS = 14
+    TITLE_LENGTH = 120
+    DESCRIPTION_LENGTH = 300
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(TITLE_LENGTH))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(String(DESCRIPTION_LENGTH), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    cohort: Mapped[Cohort] = relationship(back_populates="modules")
 
 
 class CohortMembership(Model):

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from portfolio.accounts.models import User
 from portfolio.clock import utcnow
@@ -22,6 +22,7 @@ from portfolio.cohorts.models import (
     GovernanceMembership,
     Invitation,
     Organisation,
+    TrainingModule,
 )
 from portfolio.extensions import db
 from portfolio.paging import Page, read_page
@@ -80,6 +81,18 @@ class Candidate(NamedTuple):
 
 
 @dataclass(frozen=True)
+class ModuleItem:
+    """A training module of a cohort."""
+
+    id: int
+    cohort_id: int
+    title: str
+    first_day: date
+    last_day: date
+    description: str
+
+
+@dataclass(frozen=True)
 class OrganisationPage:
     """An organisation's page: its cohorts, its governance group, its open invitations."""
 
@@ -93,7 +106,8 @@ class OrganisationPage:
 
 @dataclass(frozen=True)
 class CohortPage:
-    """A cohort's page: where and when, its people, and its open invitations."""
+    """A cohort's page: where and when, its people, its open invitations and its training
+    modules."""
 
     id: int
     name: str
@@ -104,6 +118,7 @@ class CohortPage:
     organisation_name: str
     members: Page[Member]
     pending: tuple[PendingInvitation, ...]
+    modules: tuple[ModuleItem, ...] = ()
 
 
 def organisations() -> list[OrganisationRow]:
@@ -159,9 +174,42 @@ def organisation_page(organisation: Organisation, *, with_pending: bool) -> Orga
     )
 
 
+def _modules(condition: ColumnElement[bool]) -> tuple[ModuleItem, ...]:
+    rows = db.session.execute(
+        select(
+            TrainingModule.id,
+            TrainingModule.cohort_id,
+            TrainingModule.title,
+            TrainingModule.first_day,
+            TrainingModule.last_day,
+            TrainingModule.description,
+        )
+        .where(condition)
+        .order_by(TrainingModule.first_day, TrainingModule.last_day, TrainingModule.id)
+    ).all()
+    return tuple(ModuleItem(*row) for row in rows)
+
+
+def training_modules(cohort_id: int) -> tuple[ModuleItem, ...]:
+    """A cohort's training modules by date (one statement)."""
+    return _modules(TrainingModule.cohort_id == cohort_id)
+
+
+def trainee_modules(trainee_id: int, cohort_ids: Select[Any] | None) -> tuple[ModuleItem, ...]:
+    """The training modules of the cohorts ``trainee_id`` is a trainee in, by date (one
+    statement); ``cohort_ids`` narrows to the cohorts another viewer may see."""
+    trained_in = select(CohortMembership.cohort_id).where(
+        CohortMembership.user_id == trainee_id, CohortMembership.role == CohortRole.TRAINEE
+    )
+    condition: ColumnElement[bool] = TrainingModule.cohort_id.in_(trained_in)
+    if cohort_ids is not None:
+        condition = condition & TrainingModule.cohort_id.in_(cohort_ids)
+    return _modules(condition)
+
+
 def cohort_page(cohort: Cohort, *, with_pending: bool, page: int = 1) -> CohortPage:
-    """What a cohort's page shows: one page of its people, trainers first, then by name
-    (three statements, two without invitations, at any size)."""
+    """What a cohort's page shows: one page of its people, trainers first, then by name, and
+    its training modules (four statements, three without invitations, at any size)."""
     organisation_name = db.session.scalar(
         select(Organisation.name).where(Organisation.id == cohort.organisation_id)
     )
@@ -190,6 +238,7 @@ def cohort_page(cohort: Cohort, *, with_pending: bool, page: int = 1) -> CohortP
         organisation_name=organisation_name or "",
         members=members,
         pending=pending,
+        modules=training_modules(cohort.id),
     )
 
 

@@ -7,9 +7,11 @@ memberships, are in :mod:`portfolio.cohorts.invitations`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from portfolio import policy
@@ -22,7 +24,9 @@ from portfolio.cohorts.models import (
     CohortRole,
     GovernanceMembership,
     Organisation,
+    TrainingModule,
 )
+from portfolio.dates import date_text
 from portfolio.extensions import db
 
 
@@ -155,3 +159,156 @@ def add_governance_member(actor: User | None, organisation: Organisation, user: 
         db.session.add(GovernanceMembership(organisation=organisation, user=user))
         record(Action.GOVERNANCE_MEMBER_ADDED, actor=actor, target=organisation, user=user.email)
         db.session.flush()
+
+
+# --- training modules ------------------------------------------------------------------------
+
+#: Training days are planned within these years; a year outside them is a typo.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+@dataclass(frozen=True)
+class ModuleProblem:
+    """Why a module cannot be saved like this, and at which field."""
+
+    field: str
+    message: str
+
+
+class ModuleRefused(Exception):
+    """The module breaks a rule; ``problems`` say which, where and how to fix it."""
+
+    def __init__(self, problems: list[ModuleProblem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+def module_problems(title: str, first_day: date, last_day: date) -> list[ModuleProblem]:
+    """The rules for a training module:
+
+    - it has a title;
+    - both days lie in the years 2000–2099 (anything else is a typo);
+    - the last day is the first day or later, and at most
+      :attr:`TrainingModule.MAX_DAYS` days after it (a module is usually two days).
+    """
+    problems: list[ModuleProblem] = []
+    if not title.strip():
+        problems.append(ModuleProblem("title", _("Give the module a title.")))
+    for field, day in (("first_day", first_day), ("last_day", last_day)):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            problems.append(
+                ModuleProblem(
+                    field,
+                    _(
+                        "The year %(year)s looks like a typo: choose a day between %(first)s "
+                        "and %(last)s.",
+                        year=day.year,
+                        first=FIRST_YEAR,
+                        last=LAST_YEAR,
+                    ),
+                )
+            )
+    if problems:
+        return problems
+    if last_day < first_day:
+        problems.append(
+            ModuleProblem(
+                "last_day",
+                _(
+                    "The last day (%(last)s) is before the first day (%(first)s). Choose the "
+                    "first day or a later one.",
+                    last=date_text(last_day),
+                    first=date_text(first_day),
+                ),
+            )
+        )
+    elif (last_day - first_day).days + 1 > TrainingModule.MAX_DAYS:
+        problems.append(
+            ModuleProblem(
+                "last_day",
+                ngettext(
+                    "From %(first)s to %(last)s is %(num)d day; a module lasts at most "
+                    "%(most)s days. Check the last day.",
+                    "From %(first)s to %(last)s is %(num)d days; a module lasts at most "
+                    "%(most)s days. Check the last day.",
+                    (last_day - first_day).days + 1,
+                    first=date_text(first_day),
+                    last=date_text(last_day),
+                    most=TrainingModule.MAX_DAYS,
+                ),
+            )
+        )
+    return problems
+
+
+def _module_details(module: TrainingModule) -> dict[str, str]:
+    return {
+        "title": module.title,
+        "first_day": module.first_day.isoformat(),
+        "last_day": module.last_day.isoformat(),
+    }
+
+
+def add_module(
+    actor: User | None,
+    cohort: Cohort,
+    *,
+    title: str,
+    first_day: date,
+    last_day: date,
+    description: str = "",
+) -> TrainingModule:
+    """Add a training module to ``cohort``; raises :class:`ModuleRefused`."""
+    problems = module_problems(title, first_day, last_day)
+    if problems:
+        raise ModuleRefused(problems)
+    module = TrainingModule(
+        cohort=cohort,
+        title=title.strip(),
+        first_day=first_day,
+        last_day=last_day,
+        description=description.strip(),
+    )
+    db.session.add(module)
+    db.session.flush()
+    record(Action.MODULE_ADDED, actor=actor, target=cohort, **_module_details(module))
+    db.session.flush()
+    return module
+
+
+def change_module(
+    actor: User,
+    module: TrainingModule,
+    *,
+    title: str,
+    first_day: date,
+    last_day: date,
+    description: str = "",
+) -> TrainingModule:
+    """Change a module's title, days or description; raises :class:`ModuleRefused`."""
+    problems = module_problems(title, first_day, last_day)
+    if problems:
+        raise ModuleRefused(problems)
+    before, old_description = _module_details(module), module.description
+    module.title = title.strip()
+    module.first_day = first_day
+    module.last_day = last_day
+    module.description = description.strip()
+    after = _module_details(module)
+    if after != before or module.description != old_description:
+        record(
+            Action.MODULE_CHANGED,
+            actor=actor,
+            target=module.cohort,
+            **after,
+            **{f"old_{k}": v for k, v in before.items() if v != after[k]},
+        )
+    db.session.flush()
+    return module
+
+
+def remove_module(actor: User, module: TrainingModule) -> None:
+    """Take a module off the cohort's calendar (the audit log keeps its title and days)."""
+    record(Action.MODULE_REMOVED, actor=actor, target=module.cohort, **_module_details(module))
+    db.session.delete(module)
+    db.session.flush()

@@ -16,6 +16,7 @@ from portfolio.cohorts.forms import (
     CohortForm,
     GovernanceInviteForm,
     InviteForm,
+    ModuleForm,
     OrganisationForm,
 )
 from portfolio.cohorts.models import (
@@ -25,6 +26,7 @@ from portfolio.cohorts.models import (
     Invitation,
     InvitationRole,
     Organisation,
+    TrainingModule,
 )
 from portfolio.extensions import db, limiter
 from portfolio.i18n import LANGUAGE_COOKIE
@@ -158,15 +160,12 @@ def candidates(organisation_id: int) -> str:
 @bp.route("/cohorts/<int:cohort_id>", methods=["GET", "POST"])
 @login_required
 def cohort(cohort_id: int) -> str | Response:
-    """A cohort: its people and pending invitations; trainers and administrators invite."""
+    """A cohort: its people, training modules and pending invitations; trainers and
+    administrators invite."""
     item = db.get_or_404(Cohort, cohort_id)
     policy.require_view(policy.can_view_cohort(current_user, item))
     can_manage = policy.can_manage_cohort(current_user, item)
-    form = InviteForm()
-    if can_manage and not policy.is_admin(current_user):
-        form.role.choices = [
-            c for c in ROLE_CHOICES if policy.can_invite(current_user, item, c.value)
-        ]
+    form = _invite_form(item, can_manage)
     sent = None
     already = None
     if request.method == "POST":
@@ -179,7 +178,28 @@ def cohort(cohort_id: int) -> str | Response:
             if sent is not None:
                 if sent.mailed:
                     return redirect(url_for("cohorts.cohort", cohort_id=item.id), code=303)
-                form = InviteForm(formdata=None)
+                form = _invite_form(item, can_manage, empty=True)
+    return _render_cohort(item, can_manage, form, ModuleForm(formdata=None), sent, already)
+
+
+def _invite_form(item: Cohort, can_manage: bool, *, empty: bool = False) -> InviteForm:
+    """The invitation form, offering only the roles the user may invite."""
+    form = InviteForm(formdata=None) if empty else InviteForm()
+    if can_manage and not policy.is_admin(current_user):
+        form.role.choices = [
+            c for c in ROLE_CHOICES if policy.can_invite(current_user, item, c.value)
+        ]
+    return form
+
+
+def _render_cohort(
+    item: Cohort,
+    can_manage: bool,
+    form: InviteForm,
+    module_form: ModuleForm,
+    sent: invitations.SentInvitation | None = None,
+    already: Invitation | None = None,
+) -> str:
     page = queries.cohort_page(item, with_pending=can_manage, page=page_number())
     can_change_roles = policy.can_change_roles(current_user, item)
     return render_template(
@@ -187,20 +207,101 @@ def cohort(cohort_id: int) -> str | Response:
         cohort=page,
         members=page.members,
         pending=page.pending,
+        modules=page.modules,
         form=form,
+        module_form=module_form,
         sent=sent,
         already=already,
         can_manage=can_manage,
         can_view_dashboard=policy.can_view_cohort_dashboard(current_user, item),
+        can_manage_modules=policy.can_manage_modules(current_user, item),
         can_change_roles=can_change_roles,
         role_choices=[r.value for r in CohortRole],
         role_names=role_labels(),
         trainee_url=row_url("main.trainee", "user_id"),
         change_role_url=row_url("cohorts.change_role", "membership_id", cohort_id=item.id),
         remove_url=row_url("cohorts.remove_member", "membership_id", cohort_id=item.id),
+        edit_module_url=row_url("cohorts.edit_module", "module_id", cohort_id=item.id),
+        delete_module_url=row_url("cohorts.delete_module", "module_id", cohort_id=item.id),
         # The format, translated once; the template fills in each name.
         role_of=_("Role of %(name)s"),
     )
+
+
+# --- training modules ----------------------------------------------------------------------
+
+
+def _module_or_404(cohort: Cohort, module_id: int) -> TrainingModule:
+    module = db.session.get(TrainingModule, module_id)
+    if module is None or module.cohort_id != cohort.id:
+        abort(404)
+    return module
+
+
+def _managed_cohort(cohort_id: int) -> Cohort:
+    """The cohort, for those who manage its modules: 403 for those who only see it, 404 for
+    the others."""
+    item = db.get_or_404(Cohort, cohort_id)
+    policy.require_view(policy.can_view_cohort(current_user, item))
+    policy.require(policy.can_manage_modules(current_user, item))
+    return item
+
+
+def _modules_url(item: Cohort) -> str:
+    return url_for("cohorts.cohort", cohort_id=item.id, _anchor="modules-title")
+
+
+@bp.post("/cohorts/<int:cohort_id>/modules")
+@login_required
+def add_module(cohort_id: int) -> str | Response:
+    """Add a training module; a problem shows on the cohort's page, with what was typed."""
+    item = _managed_cohort(cohort_id)
+    form = ModuleForm()
+    if form.validate_on_submit():
+        try:
+            module = services.add_module(current_user, item, **form.planned())
+        except services.ModuleRefused as refused:
+            form.show_refusal(refused.problems)
+        else:
+            db.session.commit()
+            flash(_("The module “%(title)s” is added.", title=module.title), "success")
+            return redirect(_modules_url(item), code=303)
+    can_manage = policy.can_manage_cohort(current_user, item)
+    return _render_cohort(item, can_manage, _invite_form(item, can_manage, empty=True), form)
+
+
+@bp.route("/cohorts/<int:cohort_id>/modules/<int:module_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_module(cohort_id: int, module_id: int) -> str | Response:
+    """Change a training module's title, days or description."""
+    item = _managed_cohort(cohort_id)
+    module = _module_or_404(item, module_id)
+    form = ModuleForm(obj=module)
+    if form.validate_on_submit():
+        try:
+            services.change_module(current_user, module, **form.planned())
+        except services.ModuleRefused as refused:
+            form.show_refusal(refused.problems)
+        else:
+            db.session.commit()
+            flash(_("The module “%(title)s” is saved.", title=module.title), "success")
+            return redirect(_modules_url(item), code=303)
+    return render_template("cohorts/module_form.html", form=form, cohort=item, module=module)
+
+
+@bp.route("/cohorts/<int:cohort_id>/modules/<int:module_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_module(cohort_id: int, module_id: int) -> str | Response:
+    """GET: what removing a module means, and a button to confirm. POST: remove it."""
+    item = _managed_cohort(cohort_id)
+    module = _module_or_404(item, module_id)
+    if request.method == "GET":
+        return render_template("cohorts/module_delete.html", cohort=item, module=module)
+    title = module.title
+    services.remove_module(current_user, module)
+    db.session.commit()
+    flash(_("The module “%(title)s” is removed.", title=title), "success")
+    return redirect(_modules_url(item), code=303)
 
 
 @bp.post("/cohorts/<int:cohort_id>/members/<int:membership_id>/role")

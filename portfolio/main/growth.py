@@ -8,7 +8,8 @@ Statements, whatever the number of rounds, indicators or trainees in the cohort:
    "self" series of the radar);
 3. the self-ratings per round and indicator (the heat map, and the self side of the gaps);
 4. and 5. the feedback ratings of all those rounds under the anonymity rule
-   (:func:`portfolio.feedback.queries.seen_by_round`: others' ratings are read nowhere else).
+   (:func:`portfolio.feedback.queries.seen_by_round`: others' ratings are read nowhere else);
+6. the training modules of the trainee's cohorts (the context on the growth lines).
 
 Another viewer than the trainee sees only handed-in work: the self-ratings of
 self-assessments whose status is "submitted" (a reopened or draft assessment shows nothing).
@@ -33,6 +34,7 @@ from portfolio.assessment.models import (
 )
 from portfolio.clock import utcnow
 from portfolio.cohorts.models import CohortMembership, CohortRole
+from portfolio.cohorts.queries import ModuleItem, trainee_modules
 from portfolio.competencies.catalogue import Catalogue, catalogue, stamp_columns
 from portfolio.competencies.models import Indicator
 from portfolio.extensions import db
@@ -86,6 +88,8 @@ class GrowthData:
     self_ratings: Mapping[tuple[int, int], SelfRating]
     #: Per round id: the feedback the rule shows.
     seen: Mapping[int, Seen]
+    #: The training modules of the trainee's cohorts (those the viewer may see), by date.
+    modules: tuple[ModuleItem, ...] = ()
 
 
 def _rounds_statement(trainee_id: int, cohort_ids: Select[Any] | None) -> Select[Any]:
@@ -140,7 +144,8 @@ def growth_data(
     framework: Framework,
     cohort_ids: Select[Any] | None,
 ) -> GrowthData:
-    """The trainee's rounds, self-ratings and the feedback shown (five statements).
+    """The trainee's rounds, self-ratings, the feedback shown and the training modules (six
+    statements; one without rounds).
 
     ``cohort_ids`` narrows to the cohorts another viewer trains; None for the trainee.
     """
@@ -191,7 +196,8 @@ def growth_data(
         )
     }
     seen = seen_by_round(trainee_id, round_ids, framework)
-    return GrowthData(copy, rounds, means, ratings, seen)
+    modules = trainee_modules(trainee_id, cohort_ids)
+    return GrowthData(copy, rounds, means, ratings, seen, modules)
 
 
 # --- Others' ratings, from what the rule shows ------------------------------------------------

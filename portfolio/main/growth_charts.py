@@ -19,11 +19,14 @@ from portfolio.charts.series import (
     HeatmapRow,
     Lines,
     LineSeries,
+    ModuleMark,
     Radar,
     RadarSeries,
     Scale,
 )
+from portfolio.charts.timeline import module_positions
 from portfolio.competencies.texts import localized
+from portfolio.dates import day_span_text
 from portfolio.feedback.anonymity import OTHERS, Seen
 from portfolio.framework import Framework
 from portfolio.main.growth import (
@@ -59,6 +62,8 @@ class Chart:
     notes: tuple[str, ...] = ()
     #: The series the figure and the table are made of (the SVG of an export draws it too).
     series: Radar | Lines | Heatmap | None = None
+    #: A line under the data table (the training modules on the growth lines).
+    table_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -229,9 +234,28 @@ def _radar(
     )
 
 
+def module_marks(data: GrowthData) -> tuple[ModuleMark, ...]:
+    """The training modules placed between the rounds, numbered by date (M1, M2, …)."""
+    places = module_positions(
+        [(r.opens_on, r.closes_on) for r in data.rounds],
+        [(m.first_day, m.last_day) for m in data.modules],
+    )
+    return tuple(
+        ModuleMark(
+            gettext("M%(number)s", number=number),
+            module.title,
+            day_span_text(module.first_day, module.last_day),
+            x0,
+            x1,
+        )
+        for number, (module, (x0, x1)) in enumerate(zip(data.modules, places, strict=True), 1)
+    )
+
+
 def _lines(data: GrowthData, names: list[str], scale: Scale, locale: str) -> Chart:
     competencies = data.framework.competencies
     rounds = data.rounds
+    marks = module_marks(data)
     lines = Lines(
         gettext("Growth per competency"),
         tuple(r.title for r in rounds),
@@ -240,6 +264,7 @@ def _lines(data: GrowthData, names: list[str], scale: Scale, locale: str) -> Cha
             for c, name in zip(competencies, names, strict=True)
         ),
         scale,
+        marks,
     )
     best: tuple[float, str, float, float, int] | None = None
     for series in lines.series:
@@ -286,6 +311,11 @@ def _lines(data: GrowthData, names: list[str], scale: Scale, locale: str) -> Cha
         tables.lines_table(lines),
         gettext("Competency"),
         series=lines,
+        table_note=gettext(
+            "Training modules: %(modules)s.", modules="; ".join(m.text for m in marks)
+        )
+        if marks
+        else "",
     )
 
 

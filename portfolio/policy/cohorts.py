@@ -64,6 +64,11 @@ def can_manage_rounds(viewer: Viewer, cohort: Cohort) -> bool:
     return can_manage_cohort(viewer, cohort)
 
 
+def can_manage_modules(viewer: Viewer, cohort: Cohort) -> bool:
+    """Trainers (and administrators) add, change and remove a cohort's training modules."""
+    return can_manage_cohort(viewer, cohort)
+
+
 def can_invite(viewer: Viewer, cohort: Cohort, role: str) -> bool:
     """Trainers invite trainees and fellow trainers; administrators invite anyone."""
     if is_admin(viewer):

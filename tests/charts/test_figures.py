@@ -15,6 +15,7 @@ from portfolio.charts.series import (
     HeatmapRow,
     Lines,
     LineSeries,
+    ModuleMark,
     Radar,
     RadarSeries,
     Scale,
@@ -111,6 +112,57 @@ def test_lines_have_rounds_on_a_category_axis_and_gaps_for_unrated_rounds():
     assert figure["data"][0]["x"] == ["R1", "R2", "R3"]
     assert figure["data"][0]["y"] == [2.1, None, 3.0]
     assert figure["data"][0]["connectgaps"] is False
+
+
+MARKS = (
+    ModuleMark("M1", "Dialogical spaces", "12–13 Mar 2026", 0.4, 0.45),
+    ModuleMark("M2", "Tools <and> tricks", "2–3 Apr 2026", 1.5, 1.52),
+    # Both after the last round: too close to tell apart, so they share a band.
+    ModuleMark("M3", "Facilitating", "1–2 Jun 2026", 2.4, 2.4),
+    ModuleMark("M4", "The tutor's role", "1–2 Sep 2026", 2.4, 2.4),
+)
+
+
+def test_lines_without_modules_have_no_marks():
+    layout = figures.lines_figure(lines(), "en")["layout"]
+    assert "shapes" not in layout and "annotations" not in layout
+
+
+def test_modules_are_shaded_bands_with_a_dotted_edge_and_a_label_with_hover():
+    plain = figures.lines_figure(lines(), "en")
+    marked = Lines(*(getattr(lines(), f) for f in ("title", "rounds", "series", "scale")), MARKS)
+    figure = figures.lines_figure(marked, "en")
+    layout = figure["layout"]
+    assert figure["data"] == plain["data"]  # the lines themselves are the same
+    bands = layout["shapes"]
+    assert [b["type"] for b in bands] == ["rect"] * 3
+    assert all(b["yref"] == "paper" and b["layer"] == "below" for b in bands)
+    assert all(b["line"]["dash"] == "dot" for b in bands)  # not colour alone
+    first = bands[0]
+    # A two-day module is narrow: its band keeps a minimum width around its days.
+    assert first["x1"] - first["x0"] == pytest.approx(figures.MODULE_MIN_WIDTH)
+    assert (first["x0"] + first["x1"]) / 2 == pytest.approx(0.425)
+    labels = layout["annotations"]
+    assert [a["text"] for a in labels] == ["M1", "M2", "M3, M4"]
+    assert labels[0]["hovertext"] == "M1 Dialogical spaces (12–13 Mar 2026)"
+    assert "&lt;and&gt;" in labels[1]["hovertext"]  # plotly's markup escaped
+    assert labels[2]["hovertext"].count("<br>") >= 1 and "M4" in labels[2]["hovertext"]
+    assert all(a["yref"] == "paper" and a["y"] == 1 and not a["showarrow"] for a in labels)
+    # Room for the labels above the plot, also on a phone; the axis reaches the last band.
+    assert layout["margin"]["t"] >= figures.MODULE_LABEL_ROOM
+    assert figure["narrow"]["margin"]["t"] > plain["narrow"]["margin"]["t"]
+    assert layout["xaxis"]["type"] == "category"
+    low, high = layout["xaxis"]["range"]
+    assert low == -0.5 and high >= bands[-1]["x1"]
+
+
+def test_with_module_marks_leaves_the_figure_it_is_given_alone():
+    figure = figures.lines_figure(lines(), "en")
+    before = repr(figure)
+    marked = figures.with_module_marks(figure, MARKS[:1])
+    assert repr(figure) == before
+    assert marked is not figure and len(marked["layout"]["shapes"]) == 1
+    assert figures.with_module_marks(figure, ()) is figure
 
 
 def test_heatmap_shows_cannot_judge_as_its_own_state_not_zero():

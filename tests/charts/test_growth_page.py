@@ -170,3 +170,32 @@ def test_a_trainee_without_rounds_gets_a_next_step_and_no_plotly(client, db):
     html = client.get(f"/trainees/{world.users['other_trainee'].id}/growth").get_data(as_text=True)
     assert "plotly" not in html
     assert "once the trainer has planned rounds" in html
+
+
+def test_the_growth_lines_show_the_training_modules_as_context(client, world):
+    from datetime import timedelta
+
+    from portfolio.cohorts import services
+
+    trainee, round_ = world.users["trainee"], world.extra["round_charts"]
+    cohort = round_.cohort
+    for title, offset in (("Dialogical spaces", -40), ("The tutor's role", 60)):
+        day = round_.opens_on + timedelta(days=offset)
+        services.add_module(
+            world.users["trainer"], cohort, title=title, first_day=day, last_day=day + timedelta(1)
+        )
+    db.session.commit()
+    login(client, trainee)
+    html = client.get(f"/trainees/{trainee.id}/growth").get_data(as_text=True)
+    layout = figures_of(html)["chart-lines"]["layout"]
+    # The world's "Module Alpha" and "The tutor's role" both lie after the last round:
+    # they share a band at the end.
+    assert [a["text"] for a in layout["annotations"]] == ["M1", "M2, M3"]
+    assert "Dialogical spaces" in layout["annotations"][0]["hovertext"]
+    assert "Module Alpha" in layout["annotations"][1]["hovertext"]
+    assert len(layout["shapes"]) == 2
+    assert "Training modules: M1 Dialogical spaces (" in html
+    assert "; M2 Module Alpha (" in html and "; M3 The tutor&#39;s role (" in html
+    # The summary stays one sentence about the ratings.
+    summary = re.search(r'id="chart-lines-summary"[^>]*>(.*?)</p>', html, re.S).group(1)
+    assert "module" not in summary.lower()

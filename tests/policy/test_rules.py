@@ -119,6 +119,11 @@ RULES: list[tuple[str, Check, set[str]]] = [
         {"administrator", "trainer_a"},
     ),
     (
+        "can_manage_modules",
+        lambda v, w: policy.can_manage_modules(v, w.cohort_a),
+        {"administrator", "trainer_a"},
+    ),
+    (
         "can_invite a trainee",
         lambda v, w: policy.can_invite(v, w.cohort_a, CohortRole.TRAINEE),
         {"administrator", "trainer_a"},

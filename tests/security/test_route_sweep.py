@@ -156,6 +156,12 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     # GET is the confirmation page; POST (below) removes.
     "cohorts.remove_member": signed_in(HIDDEN, trainer=FORBIDDEN, governance=FORBIDDEN, admin=OK),
     "cohorts.revoke_invitation": signed_in(HIDDEN, trainer=DONE, admin=DONE),
+    # Training modules: the cohort's trainers (and administrators) add, change and remove
+    # them; the governance group sees them on the cohort's page but may not change them.
+    "cohorts.add_module": signed_in(HIDDEN, trainer=DONE, governance=FORBIDDEN, admin=DONE),
+    "cohorts.edit_module": signed_in(HIDDEN, trainer=OK, governance=FORBIDDEN, admin=OK),
+    # GET is the confirmation page; POST (below) removes.
+    "cohorts.delete_module": signed_in(HIDDEN, trainer=OK, governance=FORBIDDEN, admin=OK),
     "audit.log": signed_in(FORBIDDEN, admin=OK),
     # Sending a pending invitation again: whoever may withdraw it (here: trainee A's cohort's
     # trainer and administrators). Without a mail server the new link is shown (200).
@@ -258,6 +264,8 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     "cohorts.organisation": signed_in(HIDDEN, governance=FORBIDDEN, admin=OK),
     "cohorts.new_cohort": signed_in(HIDDEN, governance=FORBIDDEN, admin=DONE),
     "cohorts.cohort": signed_in(HIDDEN, governance=FORBIDDEN, trainer=OK, admin=OK),
+    "cohorts.edit_module": signed_in(HIDDEN, trainer=DONE, governance=FORBIDDEN, admin=DONE),
+    "cohorts.delete_module": signed_in(HIDDEN, trainer=DONE, governance=FORBIDDEN, admin=DONE),
     "users.deactivate": signed_in(FORBIDDEN, admin=DONE),
     "assessment.rounds": signed_in(HIDDEN, trainer=DONE, governance=FORBIDDEN, admin=DONE),
     "assessment.edit_round": signed_in(HIDDEN, trainer=DONE, governance=FORBIDDEN, admin=DONE),
@@ -306,6 +314,18 @@ POST_DATA: dict[str, dict[str, str] | Callable[[World], dict[str, str]]] = {
     "cohorts.change_role": {"role": "trainee"},  # trainee A stays a trainee
     "cohorts.remove_member": {},
     "cohorts.revoke_invitation": {},
+    "cohorts.add_module": {
+        "title": "Module Gamma",
+        "first_day": "2030-03-12",
+        "last_day": "2030-03-13",
+    },
+    "cohorts.edit_module": {
+        "title": "Module Delta",
+        "first_day": "2030-03-12",
+        "last_day": "2030-03-13",
+        "description": "Two days",
+    },
+    "cohorts.delete_module": {},
     "assessment.rounds": {
         "title": "Round Gamma",
         "opens_on": "2030-01-06",
@@ -503,6 +523,25 @@ def _assessment_world(world: World) -> None:
 WORLD_BUILDERS.append(_assessment_world)
 
 
+def _module_world(world: World) -> None:
+    """Cohort A has a training module."""
+    from portfolio.cohorts.models import TrainingModule
+
+    first = today() + timedelta(days=20)
+    module = TrainingModule(
+        cohort=world.cohort_a,
+        title="Module Alpha",
+        first_day=first,
+        last_day=first + timedelta(days=1),
+    )
+    db.session.add(module)
+    db.session.commit()
+    world.extra["module"] = module
+
+
+WORLD_BUILDERS.append(_module_world)
+
+
 def _feedback_world(world: World) -> None:
     """Trainee A's feedback in the open round: an opened link request, an answered one with
     a reply, one to trainer A (opened) and one answered by trainer A with a reply, and three
@@ -606,6 +645,7 @@ URL_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "job_id": lambda w: "no-such-job",
     "notification_id": lambda w: w.extra["notification"].id,
     "token_id": lambda w: w.extra["api_token"].id,
+    "module_id": lambda w: w.extra["module"].id,
 }
 
 #: Per-endpoint values, for argument names that mean different things on different routes.
