@@ -371,6 +371,7 @@ def _seed_assessment(
     if handed_in:
         db.session.flush()
         record_submission(assessment, trainee, at=assessment.submitted_at)
+        handing_in.record_scores(assessment.id)
     return assessment
 
 

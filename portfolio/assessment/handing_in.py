@@ -14,13 +14,23 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy import delete, func, insert, select
+
 from portfolio.accounts.models import User
 from portfolio.assessment import submissions
-from portfolio.assessment.models import AssessmentStatus, Round, SelfAssessment, Submission
+from portfolio.assessment.models import (
+    AssessmentStatus,
+    HandInScore,
+    Rating,
+    Round,
+    SelfAssessment,
+    Submission,
+)
 from portfolio.assessment.queries import Progress, progress
 from portfolio.audit import record
 from portfolio.audit.actions import Action
 from portfolio.clock import utcnow
+from portfolio.competencies.models import Indicator
 from portfolio.extensions import db
 from portfolio.notifications import NotificationKind, Recipient, notify
 from portfolio.urls import absolute_url
@@ -93,6 +103,7 @@ def submit(
     assert assessment is not None
     submission = submissions.record_submission(assessment, actor, store)
     assessment.status = AssessmentStatus.SUBMITTED
+    record_scores(assessment.id)
     record(
         Action.SELF_ASSESSMENT_SUBMITTED,
         actor=actor,
@@ -104,6 +115,31 @@ def submit(
     )
     db.session.flush()
     return submission
+
+
+def record_scores(assessment_id: int) -> None:
+    """Store the handed-in self-ratings per competency (:class:`HandInScore`), replacing
+    those of an earlier hand-in of the same work (two statements, in the hand-in's
+    transaction)."""
+    db.session.execute(delete(HandInScore).where(HandInScore.self_assessment_id == assessment_id))
+    db.session.execute(
+        insert(HandInScore).from_select(
+            ["self_assessment_id", "competency_id", "total", "rated"],
+            select(
+                Rating.self_assessment_id,
+                Indicator.competency_id,
+                func.sum(Rating.level),
+                func.count(Rating.level),
+            )
+            .join(Indicator, Indicator.id == Rating.indicator_id)
+            .where(
+                Rating.self_assessment_id == assessment_id,
+                Rating.level.is_not(None),
+                Indicator.retired_at.is_(None),
+            )
+            .group_by(Rating.self_assessment_id, Indicator.competency_id),
+        )
+    )
 
 
 class CannotReopen(enum.StrEnum):

@@ -182,6 +182,28 @@ submission_evidence = Table(
 )
 
 
+class HandInScore(Model):
+    """A handed-in self-assessment's self-rating per competency: the sum of the levels of the
+    framework's current indicators and how many have a level ("cannot judge" has none).
+
+    Written by the hand-in (and written again at the next hand-in after a reopen), from the
+    ratings that were handed in, so that charts of a whole cohort read five rows per
+    hand-in instead of averaging every rating of the cohort on every request. Which
+    hand-ins count is still decided by the self-assessment's status.
+    """
+
+    __tablename__ = "hand_in_scores"
+
+    self_assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("self_assessments.id", ondelete="CASCADE"), primary_key=True
+    )
+    competency_id: Mapped[int] = mapped_column(
+        ForeignKey("competencies.id", ondelete="CASCADE"), primary_key=True
+    )
+    total: Mapped[int] = mapped_column(Integer)
+    rated: Mapped[int] = mapped_column(Integer)
+
+
 class Submission(Model):
     """One hand-in of a self-assessment: everything handed in, as canonical JSON.
 

@@ -6,8 +6,8 @@ Statements, whatever the number of trainees, rounds or indicators:
    trainees and the catalogue's stamp (a second, small statement when the cohort has no
    rounds yet);
 2. the spread of the handed-in self-ratings: per round, competency and trainee the mean
-   self-rating (rounded to one decimal) in a subquery, counted per (round, competency,
-   rounded mean) outside it. The rows grow with the rounds and the competencies, never with
+   self-rating stored at hand-in (``hand_in_scores``; rounded to one decimal) in a
+   subquery, counted per (round, competency, rounded mean) outside it. The rows grow with the rounds and the competencies, never with
    the cohort (at most one row per tenth of the scale); the quartiles are computed from that
    histogram (:meth:`portfolio.charts.series.BoxStats.from_histogram`), the exact cohort
    mean from the sums of the unrounded trainee means;
@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric, and_, case, cast, func, or_, select
+from sqlalchemy import ColumnElement, Float, Numeric, and_, case, cast, func, or_, select
 
 from portfolio.accounts.models import User
 from portfolio.assessment.models import (
     AssessmentStatus,
-    Rating,
+    HandInScore,
     Round,
     RoundState,
     SelfAssessment,
@@ -41,7 +41,6 @@ from portfolio.assessment.models import (
 from portfolio.clock import utcnow
 from portfolio.cohorts.models import CohortMembership, CohortRole
 from portfolio.competencies.catalogue import Catalogue, catalogue, stamp_columns
-from portfolio.competencies.models import Indicator
 from portfolio.extensions import db
 from portfolio.feedback.models import FeedbackRequest, RequestStatus
 from portfolio.paging import PER_PAGE, Page, read_page
@@ -174,29 +173,27 @@ def spread(
     cohort_id: int,
 ) -> tuple[dict[tuple[int, int], dict[float, int]], dict[tuple[int, int], float]]:
     """Per (round, competency): how many trainees have each rounded mean self-rating, and
-    the exact mean of their means (one statement; rows do not grow with the cohort)."""
-    mean = func.avg(Rating.level)
+    the exact mean of their means (one statement; rows do not grow with the cohort).
+
+    It reads the scores stored at hand-in (:class:`HandInScore`: five rows per hand-in), not
+    the ratings, so the work does not grow with the number of indicators either."""
+    mean = cast(HandInScore.total, Float) / HandInScore.rated
     per_trainee = (
         select(
             SelfAssessment.round_id.label("round_id"),
-            Indicator.competency_id.label("competency_id"),
+            HandInScore.competency_id.label("competency_id"),
             mean.label("mean"),
-            # AVG of integers is numeric on PostgreSQL, a float on SQLite: round() takes
-            # the numeric on both.
+            # round() takes a numeric on PostgreSQL (and a float on SQLite).
             func.round(cast(mean, Numeric), 1).label("value"),
         )
+        .join(HandInScore, HandInScore.self_assessment_id == SelfAssessment.id)
         .join(Round, Round.id == SelfAssessment.round_id)
-        .join(CohortMembership, CohortMembership.user_id == SelfAssessment.trainee_id)
-        .join(Rating, Rating.self_assessment_id == SelfAssessment.id)
-        .join(Indicator, Indicator.id == Rating.indicator_id)
         .where(
             Round.cohort_id == cohort_id,
             *_is_trainee_of_cohort(cohort_id, SelfAssessment.trainee_id),
             SelfAssessment.status == AssessmentStatus.SUBMITTED,
-            Rating.level.is_not(None),
-            Indicator.retired_at.is_(None),
+            HandInScore.rated > 0,
         )
-        .group_by(SelfAssessment.round_id, SelfAssessment.trainee_id, Indicator.competency_id)
         .subquery()
     )
     rows = db.session.execute(

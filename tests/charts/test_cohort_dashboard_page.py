@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from portfolio.assessment import handing_in
 from portfolio.assessment.models import AssessmentStatus, Rating, Round, SelfAssessment
 from portfolio.assessment.rounds import current_framework_version
 from portfolio.charts.series import BoxStats
@@ -64,6 +65,9 @@ def rate(round_, trainee, status, level_of) -> SelfAssessment:
                 not_judgeable=level is None,
             )
         )
+    if status != AssessmentStatus.DRAFT:
+        db.session.flush()
+        handing_in.record_scores(assessment.id)  # as the hand-in does
     return assessment
 
 
