@@ -159,7 +159,7 @@ def seed_demo() -> list[str]:
 ROUNDS = [
     ("Nulmeting · Baseline", -80, -66, 10, 10),
     ("Na module 1 · After module 1", -40, -26, 10, 10),
-    ("Na module 2 · After module 2", -5, 16, 1, 4),
+    ("Na module 2 · After module 2", -5, 16, 3, 5),
 ]
 # Round titles of an earlier demo (English only), renamed on a new run.
 EARLIER_ROUND_TITLES = {
@@ -266,7 +266,8 @@ def _seed_rounds(cohort: Cohort, trainees: list[User], trainer: User | None = No
             assessment = _seed_assessment(
                 round_, trainee, number, position < handed_in, indicators, competencies
             )
-            if position < handed_in and round_.is_open(today()) and trainer is not None:
+            # Of the open round, only the first trainee's hand-in is given back.
+            if position == 0 < handed_in and round_.is_open(today()) and trainer is not None:
                 handing_in.reopen(trainer, assessment, REOPEN_REASON)
     _mend_earlier_reflections(trainees)
 
