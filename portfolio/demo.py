@@ -317,7 +317,8 @@ def _seed_rounds(cohort: Cohort, trainees: list[User], trainer: User | None = No
             assessment = _seed_assessment(
                 round_, trainee, number, position < handed_in, indicators, competencies
             )
-            if position == 0 and round_.is_open(today()) and trainer is not None:
+            # Of the open round, only the first trainee's hand-in is given back.
+            if position == 0 < handed_in and round_.is_open(today()) and trainer is not None:
                 handing_in.reopen(trainer, assessment, REOPEN_REASON)
     _mend_earlier_reflections(trainees)
 

@@ -41,6 +41,11 @@ PAGES = [
     # handed-in self-ratings (a histogram), one page of trainees with their feedback counts.
     ("trainer", lambda w: f"/cohorts/{w.cohort_id}/dashboard", 6),
     ("governance", lambda w: f"/organisations/{w.organisation_id}/candidates", 4),
+    # + the policy's check, the filter choices, the rows and the summary per cohort.
+    ("governance", lambda _w: "/governance/overview", 5),
+    ("governance", lambda _w: "/governance/overview?sort=innovation&dir=desc", 5),
+    # A page past the end: two more, the total and the last page (as every list).
+    ("governance", lambda _w: "/governance/overview?status=behind&q=a&page=999", 7),
     ("trainee", lambda _w: "/dashboard", 4),
     ("trainee", lambda w: f"/trainees/{w.trainee.id}", 3),
     # + one: may the trainer open the growth charts (policy.can_view_growth)?

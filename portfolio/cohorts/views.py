@@ -10,7 +10,8 @@ from werkzeug.wrappers import Response
 from portfolio import policy
 from portfolio.accounts import services as account_services
 from portfolio.accounts.forms import SignUpForm
-from portfolio.cohorts import invitations, queries, role_label, role_labels, services
+from portfolio.clock import today
+from portfolio.cohorts import invitations, overview, queries, role_label, role_labels, services
 from portfolio.cohorts.forms import (
     ROLE_CHOICES,
     CohortForm,
@@ -150,6 +151,24 @@ def candidates(organisation_id: int) -> str:
         "cohorts/candidates.html",
         org=org,
         rows=queries.candidates(org, page_number()),
+        trainee_url=row_url("main.trainee", "user_id"),
+    )
+
+
+@bp.get("/governance/overview")
+@login_required
+def governance_overview() -> str:
+    """The candidates of every organisation the member governs: progress per competency,
+    sortable and filterable by the query string (counts of feedback only, never answers)."""
+    policy.require(policy.can_view_governance_overview(current_user))
+    page = overview.governance_overview(
+        policy.governed_organisation_ids(current_user), request.args, page_number(), today()
+    )
+    return render_template(
+        "cohorts/governance_overview.html",
+        page=page,
+        filters=page.filters,
+        rows=page.rows,
         trainee_url=row_url("main.trainee", "user_id"),
     )
 

@@ -7,10 +7,11 @@ Statements, whatever the number of trainees, rounds or indicators:
    rounds yet);
 2. the spread of the handed-in self-ratings: per round, competency and trainee the mean
    self-rating stored at hand-in (``hand_in_scores``; rounded to one decimal) in a
-   subquery, counted per (round, competency, rounded mean) outside it. The rows grow with the rounds and the competencies, never with
-   the cohort (at most one row per tenth of the scale); the quartiles are computed from that
-   histogram (:meth:`portfolio.charts.series.BoxStats.from_histogram`), the exact cohort
-   mean from the sums of the unrounded trainee means;
+   subquery, counted per (round, competency, rounded mean) outside it. The rows grow with
+   the rounds and the competencies, never with the cohort (at most one row per tenth of the
+   scale); the quartiles are computed from that histogram
+   (:meth:`portfolio.charts.series.BoxStats.from_histogram`), the exact cohort mean from the
+   sums of the unrounded trainee means;
 3. one page of the cohort's trainees for the chosen round (status and the feedback they
    asked, counted: never a rating or a text), with the totals from window functions; a page
    past the end costs one more statement (:func:`portfolio.paging.read_page`).

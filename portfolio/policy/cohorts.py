@@ -15,8 +15,9 @@ from portfolio.cohorts.models import (
     Invitation,
     Organisation,
 )
+from portfolio.extensions import db
 from portfolio.policy.roles import is_admin, is_governance_member, is_trainer_of
-from portfolio.policy.viewers import Viewer, user_id
+from portfolio.policy.viewers import Viewer, signed_in, user_id
 
 
 def can_view_organisation(viewer: Viewer, organisation: Organisation) -> bool:
@@ -32,6 +33,23 @@ def can_manage_organisation(viewer: Viewer, organisation: Organisation | None = 
 def can_view_candidates(viewer: Viewer, organisation: Organisation) -> bool:
     """The governance group compares its organisation's candidates."""
     return is_governance_member(viewer, organisation)
+
+
+def governed_organisation_ids(viewer: Viewer) -> Select[Any]:
+    """Organisations whose governance group ``viewer`` sits in (narrows the overview)."""
+    return select(GovernanceMembership.organisation_id).where(
+        GovernanceMembership.user_id == user_id(viewer)
+    )
+
+
+def can_view_governance_overview(viewer: Viewer) -> bool:
+    """A governance member compares the candidates of every organisation they govern.
+
+    As on the candidates page, being an administrator opens nothing here.
+    """
+    if signed_in(viewer) is None:
+        return False
+    return bool(db.session.scalar(select(governed_organisation_ids(viewer).exists())))
 
 
 def can_view_cohort(viewer: Viewer, cohort: Cohort) -> bool:

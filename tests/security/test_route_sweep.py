@@ -143,6 +143,8 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     # Growth charts carry feedback under the anonymity rule: the trainee and their trainers.
     "main.growth": signed_in(HIDDEN, trainee=OK, trainer=OK),
     "cohorts.candidates": signed_in(HIDDEN, governance=OK),
+    # Every organisation one governs; like the candidates page, administrators see nothing.
+    "cohorts.governance_overview": signed_in(FORBIDDEN, governance=OK, governance_of_other_org=OK),
     # --- structure
     "cohorts.organisations": signed_in(FORBIDDEN, admin=OK),
     "cohorts.new_organisation": signed_in(FORBIDDEN, admin=OK),
