@@ -67,6 +67,7 @@ LIST_PAGES = {
     "trainer: round progress",
     "trainer: cohort dashboard",
     "governance: candidates",
+    "governance: overview",
 }
 TARGET_RATIO = {
     "trainee: dashboard": 5.0,
@@ -117,6 +118,7 @@ def pages(world: Synthetic) -> list[Page]:
             f"/organisations/{world.organisation_id}/candidates",
             "governance",
         ),
+        Page("governance: overview", "/governance/overview", "governance"),
     ]
 
 
