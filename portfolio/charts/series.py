@@ -89,6 +89,33 @@ class Lines:
     scale: Scale
     modules: tuple[ModuleMark, ...] = ()
 
+    def largest_change(self) -> Change | None:
+        """The series that changed the most from its first to its last value (the first of
+        equals wins), or None when no series has two values."""
+        best: Change | None = None
+        for series in self.series:
+            rated = [v for v in series.values if v is not None]
+            if len(rated) >= 2:
+                change = Change(series.label, rated[0], rated[-1], len(rated))
+                if best is None or abs(change.by) > abs(best.by):
+                    best = change
+        return best
+
+
+@dataclass(frozen=True)
+class Change:
+    """How one line moved: its first and last value and over how many rounds with a value."""
+
+    label: str
+    first: float
+    last: float
+    rounds: int
+
+    @property
+    def by(self) -> float:
+        """Last minus first."""
+        return self.last - self.first
+
 
 @dataclass(frozen=True)
 class HeatmapCell:

@@ -73,16 +73,11 @@ def spread_summary(boxes: Boxes, chosen: CohortRound | None) -> str:
 
 def means_summary(lines: Lines) -> str:
     """The competency whose cohort mean changed the most, first to last round with work."""
-    best: tuple[float, str, float, float, int] | None = None
-    for series in lines.series:
-        rated = [v for v in series.values if v is not None]
-        if len(rated) >= 2:
-            change = rated[-1] - rated[0]
-            if best is None or abs(change) > abs(best[0]):
-                best = (change, series.label, rated[0], rated[-1], len(rated))
+    best = lines.largest_change()
     if best is None:
         return gettext("The cohort's means over time show once two rounds are handed in.")
-    change, competency, first, last, rounds = best
+    change, competency, rounds = best.by, best.label, best.rounds
+    first, last = best.first, best.last
     if round(change, 1) > 0:
         return ngettext(
             "The cohort's mean for %(competency)s rose the most: from %(first)s to %(last)s "

@@ -266,42 +266,36 @@ def _lines(data: GrowthData, names: list[str], scale: Scale, locale: str) -> Cha
         scale,
         marks,
     )
-    best: tuple[float, str, float, float, int] | None = None
-    for series in lines.series:
-        rated = [v for v in series.values if v is not None]
-        if len(rated) >= 2:
-            change = rated[-1] - rated[0]
-            if best is None or abs(change) > abs(best[0]):
-                best = (change, series.label, rated[0], rated[-1], len(rated))
+    best = lines.largest_change()
     if best is None:
         summary = gettext("Growth shows once self-ratings of two rounds are there.")
-    elif round(best[0], 1) > 0:
+    elif round(best.by, 1) > 0:
         summary = ngettext(
             "The self-rating of %(competency)s rose the most: from %(first)s to %(last)s over "
             "%(num)d round.",
             "The self-rating of %(competency)s rose the most: from %(first)s to %(last)s over "
             "%(num)d rounds.",
-            best[4],
-            competency=best[1],
-            first=number(best[2]),
-            last=number(best[3]),
+            best.rounds,
+            competency=best.label,
+            first=number(best.first),
+            last=number(best.last),
         )
-    elif round(best[0], 1) < 0:
+    elif round(best.by, 1) < 0:
         summary = ngettext(
             "The self-rating of %(competency)s changed the most: it fell from %(first)s to "
             "%(last)s over %(num)d round.",
             "The self-rating of %(competency)s changed the most: it fell from %(first)s to "
             "%(last)s over %(num)d rounds.",
-            best[4],
-            competency=best[1],
-            first=number(best[2]),
-            last=number(best[3]),
+            best.rounds,
+            competency=best.label,
+            first=number(best.first),
+            last=number(best.last),
         )
     else:
         summary = ngettext(
             "The self-ratings stayed the same over %(num)d round.",
             "The self-ratings stayed the same over %(num)d rounds.",
-            best[4],
+            best.rounds,
         )
     return Chart(
         "chart-lines",
