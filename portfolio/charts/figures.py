@@ -18,7 +18,16 @@ from portfolio.charts.palette import (
     LEVEL_SCALE,
     MARKERS,
 )
-from portfolio.charts.series import Boxes, Heatmap, Lines, ModuleMark, Radar, Scale
+from portfolio.charts.series import (
+    MODULE_MIN_WIDTH,
+    Boxes,
+    Heatmap,
+    Lines,
+    ModuleMark,
+    Radar,
+    Scale,
+    grouped_marks,
+)
 
 Figure = dict[str, Any]
 
@@ -170,24 +179,8 @@ def lines_figure(lines: Lines, locale: str) -> Figure:
 #: Training modules as context: a light grey band with a dotted edge, its label above.
 MODULE_FILL = "rgba(82, 96, 109, 0.12)"
 MODULE_EDGE = "#52606D"
-#: A module of a day or two is narrow on the round axis: its band is at least this wide,
-#: and modules closer together than this share one band and label.
-MODULE_MIN_WIDTH = 0.14
 #: Room above the plot for the modules' labels (CSS pixels).
 MODULE_LABEL_ROOM = 30
-
-
-def _grouped(marks: Sequence[ModuleMark]) -> list[list[ModuleMark]]:
-    """Marks in order of place, those that would overlap in one group."""
-    groups: list[list[ModuleMark]] = []
-    for mark in sorted(marks, key=lambda m: (m.x0 + m.x1) / 2):
-        if groups and (mark.x0 + mark.x1) / 2 - (groups[-1][-1].x0 + groups[-1][-1].x1) / 2 < (
-            MODULE_MIN_WIDTH
-        ):
-            groups[-1].append(mark)
-        else:
-            groups.append([mark])
-    return groups
 
 
 def with_module_marks(figure: Figure, marks: Sequence[ModuleMark]) -> Figure:
@@ -198,7 +191,7 @@ def with_module_marks(figure: Figure, marks: Sequence[ModuleMark]) -> Figure:
     if not marks:
         return figure
     shapes, annotations, spans = [], [], []
-    for group in _grouped(marks):
+    for group in grouped_marks(marks):
         start = min(m.x0 for m in group)
         end = max(m.x1 for m in group)
         middle = (start + end) / 2

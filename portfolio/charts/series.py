@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 #: A heat-map cell where the rater chose "cannot judge (yet)": its own state, never zero.
@@ -56,6 +56,11 @@ class LineSeries:
 
     label: str
     values: tuple[float | None, ...]
+
+
+#: A module of a day or two is narrow on the round axis: its band is at least this wide,
+#: and modules closer together than this share one band and label.
+MODULE_MIN_WIDTH = 0.14
 
 
 @dataclass(frozen=True)
@@ -234,3 +239,16 @@ class Boxes:
     categories: tuple[str, ...]
     series: tuple[BoxSeries, ...]
     scale: Scale
+
+
+def grouped_marks(marks: Sequence[ModuleMark]) -> list[list[ModuleMark]]:
+    """Marks in order of place, those that would overlap in one group (one band, one label
+    "M3, M4"), the same on the page and in the export."""
+    groups: list[list[ModuleMark]] = []
+    for mark in sorted(marks, key=lambda m: (m.x0 + m.x1) / 2):
+        middle = (mark.x0 + mark.x1) / 2
+        if groups and middle - (groups[-1][-1].x0 + groups[-1][-1].x1) / 2 < MODULE_MIN_WIDTH:
+            groups[-1].append(mark)
+        else:
+            groups.append([mark])
+    return groups

@@ -49,12 +49,21 @@ from portfolio.charts.palette import (
     MARKERS,
     rgb,
 )
-from portfolio.charts.series import CANNOT_JUDGE, Heatmap, Lines, Radar
+from portfolio.charts.series import (
+    CANNOT_JUDGE,
+    MODULE_MIN_WIDTH,
+    Heatmap,
+    Lines,
+    Radar,
+    grouped_marks,
+)
 
 #: The width the charts are laid out for: an A4 page's text column (16 cm), in inches.
 WIDTH = 16 / 2.54
 TEXT = "#1f2933"
 GRID = "#c8ced6"
+#: The training modules' bands behind the growth lines.
+MODULE_FILL = "#eef0f3"
 FONT_SIZE = 9.0
 
 #: plotly.js marker symbols → matplotlib markers.
@@ -258,8 +267,36 @@ def lines_svg(lines: Lines, summary: str = "", *, chart_id: str = "chart-lines")
         axes.set_ylim(scale.low - 0.2, scale.high + 0.2)
         axes.set_yticks(levels, [str(v) for v in levels])
         axes.set_xticks(positions, [wrap(r) for r in lines.rounds])
+        groups = grouped_marks(lines.modules)
         if positions:
-            axes.set_xlim(-0.35, positions[-1] + 0.35)
+            low = min([-0.35, *(min(m.x0 for m in g) - 0.15 for g in groups)])
+            high = max([positions[-1] + 0.35, *(max(m.x1 for m in g) + 0.15 for g in groups)])
+            axes.set_xlim(low, high)
+        for index, group in enumerate(groups):
+            # The training modules as context, grouped as on the page: a light band with a
+            # dotted edge and the short labels above the plot ("M3, M4").
+            start, end = min(m.x0 for m in group), max(m.x1 for m in group)
+            half = max((end - start) / 2, MODULE_MIN_WIDTH / 2)
+            axes.axvspan(
+                (start + end) / 2 - half,
+                (start + end) / 2 + half,
+                facecolor=MODULE_FILL,
+                edgecolor=GRID,
+                linestyle=":",
+                linewidth=0.8,
+                zorder=0,
+                gid=f"{chart_id}-module-{index}",
+            )
+            axes.text(
+                (start + end) / 2,
+                scale.high + 0.25,
+                clean(", ".join(m.short for m in group)),
+                ha="center",
+                va="bottom",
+                fontsize=FONT_SIZE - 2,
+                color=TEXT,
+                gid=f"{chart_id}-module-label-{index}",
+            )
         axes.grid(axis="y", color=GRID, linewidth=0.6)
         axes.set_axisbelow(True)
         for side in ("top", "right"):

@@ -15,6 +15,7 @@ from portfolio.charts.series import (
     HeatmapRow,
     Lines,
     LineSeries,
+    ModuleMark,
     Radar,
     RadarSeries,
     Scale,
@@ -146,6 +147,23 @@ def test_lines_draw_every_competency_with_a_gap_where_a_round_is_not_rated():
     assert texts(ids["chart-lines-legend"]) == ["Innovation", "Knowledge creation"]
     for round_title in ("Baseline", "After module 2"):
         assert round_title in words(root)
+
+
+def test_lines_show_the_training_modules_as_bands_with_their_labels():
+    from dataclasses import replace
+
+    marks = (
+        ModuleMark("M1", "Dialogical spaces", "6–7 Oct 2026", 0.4, 0.45),
+        ModuleMark("M2", "The tools", "3–4 Nov 2026", 2.4, 2.42),
+        ModuleMark("M3", "Facilitating", "5–6 Nov 2026", 2.44, 2.46),
+    )
+    root = parse(svg.lines_svg(replace(lines(), modules=marks)))
+    ids = by_id(root)
+    assert {"chart-lines-module-0", "chart-lines-module-1"} <= set(ids)
+    assert texts(ids["chart-lines-module-label-0"]) == ["M1"]
+    assert texts(ids["chart-lines-module-label-1"]) == ["M2, M3"]  # too close: one band
+    assert "chart-lines-module-2" not in ids
+    assert not any(i.startswith("chart-lines-module") for i in by_id(parse(svg.lines_svg(lines()))))
 
 
 def test_series_keep_the_palettes_colour_marker_and_dash_in_order():
