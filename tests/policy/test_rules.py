@@ -201,6 +201,10 @@ def test_the_rules_cover_every_public_function() -> None:
         "can_read_feedback",
         "can_view_cohort_feedback",
         "visible_feedback_requests",
+        # tests/cohorts/test_governance_overview.py (who may open it, and the organisations
+        # each governance member's overview is narrowed to)
+        "can_view_governance_overview",
+        "governed_organisation_ids",
         # tests/policy/test_token_policy.py
         "can_manage_tokens",
         "can_revoke_token",
