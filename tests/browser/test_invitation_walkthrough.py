@@ -53,7 +53,7 @@ def test_trainer_invites_trainee_who_signs_up_and_cannot_guess_other_pages(
     page.goto("/sign-in")
     _no_violations(axe, page, "the sign-in page")
     _sign_in(page, "trainer@example.org", PASSWORD)
-    page.get_by_role("link", name="Dialogical Tutor Training 2025").click()
+    page.get_by_role("link", name="Dialogical Tutor Training 2025", exact=True).click()
     page.get_by_label("E-mail address").fill("nina@example.org")
     page.get_by_label("Name", exact=True).fill("Nina Newcomer")
     page.get_by_label("Role in this cohort").select_option("trainee")
