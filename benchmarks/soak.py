@@ -423,7 +423,9 @@ def _wait_for_worker(region: Region, timeout: float = 60) -> None:
         connection.close()
 
 
-def _drain_jobs(region: Region, worker: Any, tally: Tally, seconds: float) -> list[str]:
+def _drain_jobs(
+    region: Region, worker: Any, tally: Tally, seconds: float, env: dict[str, str]
+) -> list[str]:
     """Let the worker finish what is queued; every confirmed request's e-mail must arrive."""
     from redis import Redis
     from rq import Queue
@@ -442,6 +444,15 @@ def _drain_jobs(region: Region, worker: Any, tally: Tally, seconds: float) -> li
     failed = FailedJobRegistry(queue=queue).count
     if failed:
         problems.append(f"{failed} jobs failed")
+    # What the timer of an installation does every few minutes: send what is still due (an
+    # e-mail whose sending died with a killed worker, or failed while a server was down).
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "portfolio.wsgi", "notifications", "send-due"],
+        env=env,
+        check=False,
+        capture_output=True,
+        timeout=120,
+    )
     time.sleep(1.0)
     received = region.mail.received()
     missing = [e for e in tally.rater_emails if not received[e.lower()]]
@@ -524,7 +535,7 @@ def run(
         for thread in threads:
             thread.join(timeout=seconds + 120)
         if region is not None and worker is not None:
-            problems += _drain_jobs(region, worker, tally, seconds)
+            problems += _drain_jobs(region, worker, tally, seconds, server.env)
             outage_problems, report = _check_outages(region, tally)
             problems += outage_problems
             worker.terminate()

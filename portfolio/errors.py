@@ -203,10 +203,10 @@ def init_app(app: Flask) -> None:
         # The database went away (restart, failover, network) or stayed locked: a short,
         # honest answer with Retry-After, never a traceback or a hang.
         log.warning("The database cannot be reached: %s", str(error).splitlines()[0])
-        if "_login_user" not in g:
-            # Render as to a visitor: loading the signed-in person (for the page's language,
-            # say) would need the database again and turn this answer into a 500.
-            g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+        # Render as to a visitor: loading the signed-in person (for the page's language, say),
+        # or reading an attribute of one the rollback below has expired, would need the
+        # database again and turn this answer into a 500.
+        g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
         _roll_back()
         headers = [("Retry-After", str(RETRY_AFTER))]
         if wants_json():

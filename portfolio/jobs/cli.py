@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
 import click
 from flask.cli import AppGroup, with_appcontext
 
 from portfolio import jobs
+
+log = logging.getLogger(__name__)
 
 jobs_group = AppGroup("jobs", help="Background work on the Redis queue.")
 
@@ -20,10 +25,22 @@ def work_command(burst: bool) -> None:
             "REDIS_URL is not set: without Redis, background work runs inside the "
             "application and no worker is needed."
         )
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
     from rq import SimpleWorker
 
-    queue = jobs.queue()
-    # SimpleWorker runs each job in this process, inside the application context of this
-    # command (a forking worker would lose it); run several workers for more throughput.
-    worker = SimpleWorker([queue], connection=queue.connection)
-    worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+    wait = 1.0
+    while True:
+        queue = jobs.queue()
+        # SimpleWorker runs each job in this process, inside the application context of this
+        # command (a forking worker would lose it); run several workers for more throughput.
+        worker = SimpleWorker([queue], connection=queue.connection)
+        try:
+            worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+            return
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            # Redis went away (a restart, a failover): wait and start again, so that the
+            # queued work resumes by itself when Redis is back.
+            log.warning("Redis cannot be reached (%s); trying again in %.0f s", error, wait)
+            time.sleep(wait)
+            wait = min(wait * 2, 30.0)
