@@ -14,6 +14,9 @@ from werkzeug.test import TestResponse
 
 from tests.factories import PASSWORD, extra_app, login, make_user
 
+#: These tests add routes of their own, so each gets an application of its own.
+pytestmark = pytest.mark.fresh_app
+
 JSON = {"Accept": "application/json"}
 PAGE = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 

@@ -12,6 +12,9 @@ from portfolio.accounts.models import User
 from portfolio.cohorts.models import Organisation
 from tests.factories import login, make_user
 
+#: These tests add routes of their own, so each gets an application of its own.
+pytestmark = pytest.mark.fresh_app
+
 
 @pytest.fixture
 def endings() -> Iterator[list[str]]:

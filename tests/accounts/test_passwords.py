@@ -243,3 +243,14 @@ def test_forgot_password_answers_the_same_for_known_and_unknown_addresses(client
     assert "No e-mail will arrive" in bodies["nobody@example.org"], "without SMTP, no promise"
     resets = db.session.scalars(select(PasswordReset)).all()
     assert [r.user.email for r in resets] == ["sam@example.org"]
+
+
+def test_a_password_the_app_sets_is_hashed_at_the_full_work_factor(db):
+    """The test accounts use a cheap factor (tests/factories.py); the app never does."""
+    user = make_user("factor@example.org")
+    assert user.password_hash.startswith("scrypt:1024:")
+    user.set_password(NEW)
+    method, n, *_ = user.password_hash.split("$", 1)[0].split(":")
+    assert method == "scrypt"
+    assert int(n) >= 32768
+    assert user.check_password(NEW)

@@ -14,9 +14,10 @@ For each page, at 390 px and at 1280 px, in Dutch and in English:
   ``tabindex=0``), so a hidden fifth tab or a clipped rating label fails;
 - the page is in the language asked for.
 
-One browser for the whole module, one tab per role and language (signed in once), and each
-page is loaded once and checked at both widths by resizing. Screenshots of every page go to
-test-artifacts/every-page/ for people to look at.
+One browser for the whole module, one test and one tab per role and language (signed in
+once), and each page is loaded once and checked at both widths by resizing. Screenshots of
+every page go to test-artifacts/every-page/ for people to look at (not in CI, where nobody
+would: a full-page screenshot costs as much as the checks).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from flask import Flask
 
 from portfolio.extensions import db
 from tests.browser.conftest import LiveServer, artifact, watch_console
+from tests.conftest import IN_CI
 from tests.factories import PASSWORD, add_trainee
 from tests.security.test_route_sweep import (
     EXPECTED,
@@ -178,9 +180,10 @@ def _sign_in(tab: Any, email: str) -> None:
     assert "/sign-in" not in tab.url, f"signing in as {email} failed"
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_passes_axe_and_fits_at_phone_and_desktop_width(
-    app: Flask, browser: Any, server: LiveServer, axe: Any, role: str
+    app: Flask, browser: Any, server: LiveServer, axe: Any, role: str, lang: str
 ) -> None:
     world = richer_world()
     pages = pages_for(app, world, role)
@@ -190,50 +193,49 @@ def test_every_page_passes_axe_and_fits_at_phone_and_desktop_width(
     shots = Path(artifact("every-page"))
     shots.mkdir(exist_ok=True)
 
-    for lang, locale in LANGUAGES.items():
-        context = browser.new_context(
-            base_url=server.url, locale=locale, viewport={"width": WIDTHS[0], "height": 844}
-        )
-        # The language chosen with the switch, as a person who picked it would have: a
-        # feedback link otherwise opens in the language chosen for its rater.
-        context.add_cookies([{"name": "lang", "value": lang, "url": server.url}])
-        tab = context.new_page()
-        tab.set_default_timeout(10_000)
-        watch_console(tab)
-        if role != "anonymous":
-            _sign_in(tab, world.users[role].email)
-        for endpoint, url in pages:
-            response = tab.goto(url)
-            where = f"{role} {lang} {url} ({endpoint})"
-            expected_status = 404 if endpoint == "(error page)" else 200
-            if response is None or response.status != expected_status:
-                problems.append(f"{where}: status {response and response.status}")
-                continue
-            for width in WIDTHS:
-                tab.set_viewport_size({"width": width, "height": 844 if width < 800 else 900})
-                at = f"{where} at {width} px"
-                size = tab.evaluate(SIDEWAYS)
-                if size["lang"] != lang:
-                    problems.append(f"{at}: page language is {size['lang']!r}")
-                if size["scroll"] > size["inner"]:
-                    problems.append(
-                        f"{at}: scrolls sideways ({size['scroll']} px wide in {size['inner']} px; "
-                        f"too wide: {size['wide']})"
-                    )
-                for clipped in tab.evaluate(CLIPPED):
-                    problems.append(f"{at}: content cut off sideways: {clipped}")
-                for violation in axe(tab):
-                    problems.append(
-                        f"{at}: axe {violation['id']} ({violation['help']}) "
-                        f"at {violation['targets']}"
-                    )
+    context = browser.new_context(
+        base_url=server.url, locale=LANGUAGES[lang], viewport={"width": WIDTHS[0], "height": 844}
+    )
+    # The language chosen with the switch, as a person who picked it would have: a
+    # feedback link otherwise opens in the language chosen for its rater.
+    context.add_cookies([{"name": "lang", "value": lang, "url": server.url}])
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    watch_console(tab)
+    if role != "anonymous":
+        _sign_in(tab, world.users[role].email)
+    for endpoint, url in pages:
+        response = tab.goto(url)
+        where = f"{role} {lang} {url} ({endpoint})"
+        expected_status = 404 if endpoint == "(error page)" else 200
+        if response is None or response.status != expected_status:
+            problems.append(f"{where}: status {response and response.status}")
+            continue
+        for width in WIDTHS:
+            tab.set_viewport_size({"width": width, "height": 844 if width < 800 else 900})
+            at = f"{where} at {width} px"
+            size = tab.evaluate(SIDEWAYS)
+            if size["lang"] != lang:
+                problems.append(f"{at}: page language is {size['lang']!r}")
+            if size["scroll"] > size["inner"]:
+                problems.append(
+                    f"{at}: scrolls sideways ({size['scroll']} px wide in {size['inner']} px; "
+                    f"too wide: {size['wide']})"
+                )
+            for clipped in tab.evaluate(CLIPPED):
+                problems.append(f"{at}: content cut off sideways: {clipped}")
+            for violation in axe(tab):
+                problems.append(
+                    f"{at}: axe {violation['id']} ({violation['help']}) at {violation['targets']}"
+                )
+            if not IN_CI:
                 name = f"{role}-{endpoint}-{lang}-{width}".replace(".", "_").replace(" ", "")
                 tab.screenshot(path=str(shots / f"{name}.png"), full_page=True)
-            tab.set_viewport_size({"width": WIDTHS[0], "height": 844})
-            if endpoint == "(error page)":  # its 404 is logged on the console, as it should be
-                tab.console_errors.clear()
-        if tab.console_errors:
-            problems.append(f"{role} {lang}: console errors {tab.console_errors[:3]}")
-        context.close()
+        tab.set_viewport_size({"width": WIDTHS[0], "height": 844})
+        if endpoint == "(error page)":  # its 404 is logged on the console, as it should be
+            tab.console_errors.clear()
+    if tab.console_errors:
+        problems.append(f"{role} {lang}: console errors {tab.console_errors[:3]}")
+    context.close()
 
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)

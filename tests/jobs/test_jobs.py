@@ -3,7 +3,6 @@ with backoff, failures shown to administrators; without Redis it runs in-process
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 
@@ -16,12 +15,12 @@ from sqlalchemy import select
 from portfolio import jobs
 from portfolio.assessment.models import Round
 from portfolio.extensions import db
-from tests.conftest import need
+from tests.conftest import need, redis_test_url
 from tests.factories import add_trainee, add_trainer, finish, login, make_cohort, make_user
 from tests.handing_in import hand_in_round
 from tests.notifications.conftest import smtp  # noqa: F401
 
-REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS = redis_test_url()
 calls: list[str] = []
 
 

@@ -226,6 +226,7 @@ def test_the_query_string_is_cleaned_and_the_filter_says_so(app: Flask) -> None:
         assert 'data-action="sign_in_failed"' in page, "the rest of the filter is applied"
 
 
+@pytest.mark.fresh_app  # adds a route
 def test_json_strings_are_cleaned(app: Flask) -> None:
     seen: dict[str, Any] = {}
 
@@ -380,6 +381,7 @@ def test_page_numbers_are_bounded(app: Flask, page: str, shown: str) -> None:
 # --- error pages -------------------------------------------------------------------------
 
 
+@pytest.mark.fresh_app  # adds a route
 def test_an_error_page_after_a_failed_flush_still_renders(app: Flask) -> None:
     """A failed statement leaves the session needing a rollback; the 500 page reads the
     signed-in user's name from the database all the same."""

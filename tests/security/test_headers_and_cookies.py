@@ -86,6 +86,7 @@ def test_error_pages_carry_the_security_headers(client):
         assert_security_headers(response, url)
 
 
+@pytest.mark.fresh_app  # adds a route
 def test_a_views_own_stricter_policy_still_forbids_framing(app, client):
     """File downloads set their own CSP; the site-wide rule against framing is added."""
     from flask import Response

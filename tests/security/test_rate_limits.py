@@ -9,16 +9,15 @@ Redis database 15 is emptied before and after.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 
-from tests.conftest import need
+from tests.conftest import need, redis_test_url
 from tests.factories import PASSWORD, extra_app, make_invitation, make_user
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = redis_test_url()
 
 
 def _redis_or_skip() -> object:

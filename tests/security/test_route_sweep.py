@@ -60,6 +60,7 @@ from tests.factories import (
     make_user,
 )
 from tests.security.test_headers_and_cookies import assert_security_headers
+from tests.worlds import cached
 
 ROLES = (
     "anonymous",
@@ -418,6 +419,12 @@ WORLD_BUILDERS: list[Callable[[World], None]] = []
 
 
 def build_world() -> World:
+    """The world, built through the services the first time and copied back after that
+    (tests/worlds.py): every test gets the same rows, ids and files."""
+    return cached("route-sweep", _build_world)
+
+
+def _build_world() -> World:
     org_a = make_organisation("Organisation Alpha")
     org_b = make_organisation("Organisation Beta")
     cohort_a = make_cohort(org_a, "Cohort Alpha One")
