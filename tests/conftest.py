@@ -65,14 +65,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @contextmanager
-def _own_database(url: str) -> Iterator[str]:
-    """On PostgreSQL under xdist: an empty database of this worker's, dropped afterwards."""
-    if not WORKER or make_url(url).get_backend_name() != "postgresql":
-        yield url
-        return
+def postgres_database(url: str, name: str) -> Iterator[str]:
+    """A new empty PostgreSQL database ``name`` on ``url``'s server, dropped afterwards."""
     base = make_url(url)
-    name = f"{base.database}_{WORKER}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -82,6 +78,16 @@ def _own_database(url: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def _own_database(url: str) -> Iterator[str]:
+    """On PostgreSQL under xdist: an empty database of this worker's."""
+    if not WORKER or make_url(url).get_backend_name() != "postgresql":
+        yield url
+        return
+    with postgres_database(url, f"{make_url(url).database}_{WORKER}") as own:
+        yield own
 
 
 @pytest.fixture(scope="session")

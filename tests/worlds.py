@@ -145,34 +145,38 @@ def _advance_sequence(table: Table) -> None:
 # --- the world's objects ----------------------------------------------------------------
 
 
-def _refs(value: Any) -> Any:
-    """``value`` with every mapped object replaced by a :class:`_Ref`."""
+def _map(value: Any, leaf: Callable[[Any], Any]) -> Any:
+    """``value`` rebuilt with ``leaf`` applied to every item inside dataclasses, dicts,
+    lists and tuples (an item that ``leaf`` replaces is not looked into)."""
+    replaced = leaf(value)
+    if replaced is not value:
+        return replaced
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: _map(getattr(value, f.name), leaf) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **fields)
+    if isinstance(value, dict):
+        return {key: _map(item, leaf) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_map(item, leaf) for item in value)
+    return value
+
+
+def _ref(value: Any) -> Any:
     state = inspect(value, raiseerr=False)
     if state is not None and getattr(state, "mapper", None) is not None:
         return _Ref(type(value), tuple(state.identity))
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.replace(
-            value,
-            **{f.name: _refs(getattr(value, f.name)) for f in dataclasses.fields(value)},
-        )
-    if isinstance(value, dict):
-        return {key: _refs(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(_refs(item) for item in value)
     return value
+
+
+def _load(value: Any) -> Any:
+    return db.session.get(value.cls, value.identity) if isinstance(value, _Ref) else value
+
+
+def _refs(value: Any) -> Any:
+    """``value`` with every mapped object replaced by a :class:`_Ref`."""
+    return _map(value, _ref)
 
 
 def _objects(value: Any) -> Any:
     """The inverse of :func:`_refs`: each :class:`_Ref` loaded in the current session."""
-    if isinstance(value, _Ref):
-        return db.session.get(value.cls, value.identity)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.replace(
-            value,
-            **{f.name: _objects(getattr(value, f.name)) for f in dataclasses.fields(value)},
-        )
-    if isinstance(value, dict):
-        return {key: _objects(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(_objects(item) for item in value)
-    return value
+    return _map(value, _load)

@@ -7,11 +7,11 @@ import subprocess
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 
 from portfolio.accounts.models import User
-from tests.conftest import need
+from tests.conftest import need, postgres_database
 from tests.factories import make_user
 
 
@@ -40,22 +40,16 @@ def test_backup_while_running_then_restore(app, runner, tmp_path):
         return
     pg_restore = shutil.which("pg_restore")
     need(pg_restore is not None, "pg_restore is not installed")
-    name = f"restore_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        restored = url.set(database=name)
-        plain = restored.set(drivername="postgresql").render_as_string(hide_password=False)
+    with postgres_database(str(url), f"restore_{uuid.uuid4().hex[:12]}") as restored:
+        plain = make_url(restored).set(drivername="postgresql")
+        libpq = plain.render_as_string(hide_password=False)
         done = subprocess.run(
-            [pg_restore, "--no-owner", "-d", plain, str(target)], capture_output=True, text=True
+            [pg_restore, "--no-owner", "-d", libpq, str(target)],
+            capture_output=True,
+            text=True,
         )
         assert done.returncode == 0, done.stderr
-        assert _names(restored.render_as_string(hide_password=False)) == ["Bea Backup"]
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        assert _names(restored) == ["Bea Backup"]
 
 
 def test_backup_says_what_is_wrong(tmp_path):

@@ -18,11 +18,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from portfolio import create_app
 from portfolio.extensions import db
+from tests.conftest import postgres_database
 
 SCRIPTS = ScriptDirectory(str(Path(__file__).resolve().parents[2] / "migrations"))
 REVISIONS = [s.revision for s in reversed(list(SCRIPTS.walk_revisions()))]
@@ -31,20 +31,11 @@ REVISIONS = [s.revision for s in reversed(list(SCRIPTS.walk_revisions()))]
 @contextmanager
 def fresh_database(database_url: str, tmp_path) -> Iterator[str]:
     """An empty database of the same kind as the test database."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
+    if make_url(database_url).get_backend_name() == "sqlite":
         yield f"sqlite:///{tmp_path / f'upgrade-{uuid.uuid4().hex}.sqlite3'}"
         return
-    name = f"upgrade_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database(database_url, f"upgrade_{uuid.uuid4().hex[:12]}") as url:
+        yield url
 
 
 def _differences() -> list[object]:
