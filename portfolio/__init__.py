@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from portfolio.jobs.views import bp as jobs_bp
     from portfolio.main import bp as main_bp
     from portfolio.notifications.views import bp as notifications_bp
+    from portfolio.portfolios.views import bp as portfolios_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(main_bp)
@@ -108,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(jobs_bp, url_prefix="/admin")
     app.register_blueprint(evidence_bp)
     app.register_blueprint(assessment_bp)
+    app.register_blueprint(portfolios_bp)
     app.register_blueprint(feedback_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(tokens_bp)

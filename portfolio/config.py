@@ -56,6 +56,8 @@ DEFAULTS: dict[str, Any] = {
     "FEEDBACK_ANONYMITY_THRESHOLD": 3,
     "FEEDBACK_LINK_DAYS": 28,
     "FEEDBACK_CONTACT_RETENTION_DAYS": 365,
+    # The final portfolio can be handed in once answers came from this many rater groups.
+    "HAND_IN_FEEDBACK_GROUPS": 2,
     # The Redis of the background-job queue (portfolio.jobs); None: work runs in-process.
     "REDIS_URL": None,
     # Seconds before each retry of a failed background job (portfolio.jobs.RETRY_INTERVALS).

@@ -40,6 +40,14 @@ from portfolio.notifications.models import (
     NotificationKind,
     NotificationPreference,
 )
+from portfolio.portfolios.models import (
+    Portfolio,
+    PortfolioEvidence,
+    PortfolioReturn,
+    PortfolioSnapshot,
+    PortfolioStatus,
+    PortfolioText,
+)
 
 __all__ = [
     "AccessToken",
@@ -69,6 +77,12 @@ __all__ = [
     "NotificationPreference",
     "Organisation",
     "PasswordReset",
+    "Portfolio",
+    "PortfolioEvidence",
+    "PortfolioReturn",
+    "PortfolioSnapshot",
+    "PortfolioStatus",
+    "PortfolioText",
     "Rating",
     "Reflection",
     "Round",

@@ -115,9 +115,15 @@ def freeze_evidence(
         .where(evidence_indicators.c.indicator_id.in_(indicator_ids))
         .distinct()
     )
+    return freeze_items(owner_id, linked, store)
+
+
+def freeze_items(owner_id: int, item_ids: Any, store: Any = None) -> list[EvidenceVersion]:
+    """Versions of the owner's items ``item_ids`` (ids, or a select of ids), in id order,
+    reusing an item's latest version when nothing changed."""
     items = db.session.scalars(
         select(EvidenceItem)
-        .where(EvidenceItem.owner_id == owner_id, EvidenceItem.id.in_(linked))
+        .where(EvidenceItem.owner_id == owner_id, EvidenceItem.id.in_(item_ids))
         .order_by(EvidenceItem.id)
     ).all()
     if not items:

@@ -47,6 +47,7 @@ OBJECT_TYPES: dict[str, LazyString] = {
     ObjectType.EVIDENCE_ITEM: _l("evidence item"),
     ObjectType.INVITATION: _l("invitation"),
     ObjectType.FEEDBACK_REQUEST: _l("feedback request"),
+    ObjectType.PORTFOLIO_SNAPSHOT: _l("portfolio hand-in"),
 }
 
 #: The names of the details events carry.
@@ -61,10 +62,12 @@ DETAIL_LABELS = {
     "kind": _l("kind"),
     "last_day": _l("last day"),
     "name": _l("name"),
+    "number": _l("number"),
     "opens_on": _l("opens on"),
     "reason": _l("reason"),
     "role": _l("role"),
     "round": _l("round"),
+    "sha256": _l("SHA-256"),
     "title": _l("title"),
     "trainee": _l("trainee"),
     "user": _l("person"),
@@ -117,6 +120,18 @@ def _self_assessment(viewer: Viewer, assessment: Any) -> Named:
     )
 
 
+def _snapshot(_viewer: Viewer, snapshot: Any) -> Named:
+    # A portfolio is read by its trainee and trainers only: named, never linked from the log.
+    trainee = snapshot.portfolio.trainee
+    return Named(
+        _(
+            "portfolio of %(trainee)s, hand-in %(number)s",
+            trainee=trainee.name or trainee.email,
+            number=snapshot.number,
+        )
+    )
+
+
 def _evidence(_viewer: Viewer, item: Any) -> Named:
     # Evidence belongs to a portfolio: named, never linked from the log.
     return Named(
@@ -159,6 +174,7 @@ def _loaders() -> dict[str, tuple[Any, list[Any], Callable[[Viewer, Any], Named]
     from portfolio.cohorts.models import Cohort, Invitation, Organisation
     from portfolio.evidence.models import EvidenceItem
     from portfolio.feedback.models import FeedbackRequest
+    from portfolio.portfolios.models import Portfolio, PortfolioSnapshot
 
     return {
         ObjectType.COHORT: (Cohort, [], _cohort),
@@ -177,6 +193,11 @@ def _loaders() -> dict[str, tuple[Any, list[Any], Callable[[Viewer, Any], Named]
             FeedbackRequest,
             [joinedload(FeedbackRequest.trainee), joinedload(FeedbackRequest.round)],
             _feedback_request,
+        ),
+        ObjectType.PORTFOLIO_SNAPSHOT: (
+            PortfolioSnapshot,
+            [joinedload(PortfolioSnapshot.portfolio).joinedload(Portfolio.trainee)],
+            _snapshot,
         ),
         ObjectType.INVITATION: (
             Invitation,

@@ -83,6 +83,13 @@ from portfolio.policy.notifications import (
     own_notifications,
     visible_notifications,
 )
+from portfolio.policy.portfolios import (
+    can_return_portfolio,
+    can_view_cohort_portfolios,
+    can_view_snapshot,
+    can_write_portfolio,
+    visible_snapshots,
+)
 from portfolio.policy.refusals import not_found, require, require_view
 from portfolio.policy.roles import (
     governs,
@@ -128,11 +135,13 @@ __all__ = [
     "can_read_audit_log",
     "can_read_feedback",
     "can_reopen",
+    "can_return_portfolio",
     "can_revoke_token",
     "can_view_candidates",
     "can_view_cohort",
     "can_view_cohort_dashboard",
     "can_view_cohort_feedback",
+    "can_view_cohort_portfolios",
     "can_view_evidence",
     "can_view_evidence_version",
     "can_view_governance_overview",
@@ -140,8 +149,10 @@ __all__ = [
     "can_view_notification",
     "can_view_organisation",
     "can_view_self_assessment",
+    "can_view_snapshot",
     "can_view_trainee",
     "can_watch_jobs",
+    "can_write_portfolio",
     "governed_organisation_ids",
     "governs",
     "invites_self",
@@ -162,6 +173,7 @@ __all__ = [
     "visible_feedback_requests",
     "visible_notifications",
     "visible_self_assessments",
+    "visible_snapshots",
     "visible_submissions",
     "visible_trainees",
 ]

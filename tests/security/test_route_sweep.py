@@ -94,6 +94,8 @@ HIDDEN = Outcome(404)
 #: The API answers only to a bearer token: a signed-in browser session opens nothing (401).
 NO_TOKEN = Outcome(401)
 REFUSED = (SIGN_IN, FORBIDDEN, HIDDEN)
+#: A redirect on to the page that fits the person (its target is not checked).
+REDIRECT = Outcome(302)
 
 
 def roles(default: Outcome, **exceptions: Outcome) -> dict[str, Outcome]:
@@ -253,6 +255,20 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "api.my_feedback": roles(NO_TOKEN),
     "api.cohorts": roles(NO_TOKEN),
     "api.cohort_progress": roles(NO_TOKEN),
+    # --- the final portfolio (portfolio/portfolios/views.py): written by the trainee of the
+    # cohort; a hand-in is read by the trainee and the cohort's trainers, not by governance or
+    # administrators (it holds feedback); snapshot_id = trainee A's returned hand-in
+    "portfolios.start": signed_in(OK, trainee=REDIRECT, other_trainee=REDIRECT),
+    "portfolios.overview": signed_in(HIDDEN, trainee=OK),
+    "portfolios.introduction": signed_in(HIDDEN, trainee=OK),
+    "portfolios.justification": signed_in(HIDDEN, trainee=OK),
+    "portfolios.preview": signed_in(HIDDEN, trainee=OK),
+    "portfolios.hand_in": signed_in(HIDDEN, trainee=OK),
+    "portfolios.snapshot": signed_in(HIDDEN, trainee=OK, trainer=OK),
+    "portfolios.return_snapshot": signed_in(HIDDEN, trainee=FORBIDDEN, trainer=DONE),
+    "portfolios.cohort_portfolios": signed_in(
+        HIDDEN, trainer=OK, governance=FORBIDDEN, admin=FORBIDDEN
+    ),
 }
 
 #: The POST side of routes that take GET and POST.
@@ -290,12 +306,34 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     # Making a token shows it on the page, once (200).
     "tokens.index": signed_in(OK),
     "tokens.revoke": signed_in(HIDDEN, trainee=DONE),
+    "portfolios.introduction": signed_in(HIDDEN, trainee=DONE),
+    "portfolios.justification": signed_in(HIDDEN, trainee=DONE),
+    # The world's portfolio is not ready (no feedback): the page says what is missing (400).
+    "portfolios.hand_in": signed_in(HIDDEN, trainee=Outcome(400)),
 }
 
 NEW_PASSWORD = "Another kettle hums at dusk 9"
 
+
+def _portfolio_text(w: World, version: int = 0, stored: str = "") -> dict[str, str]:
+    """A text based on what the world stores (the introduction: "Hello.", version 1)."""
+    from portfolio.versioning import fingerprint
+
+    return {
+        "text": "Written in the sweep.",
+        "version": str(version),
+        "fingerprint": fingerprint(stored),
+    }
+
+
 #: Form data for POST requests (a dict, or a function of the world returning one).
 POST_DATA: dict[str, dict[str, str] | Callable[[World], dict[str, str]]] = {
+    "portfolios.introduction": lambda w: _portfolio_text(w, 1, "Hello."),
+    "portfolios.justification": lambda w: {
+        **_portfolio_text(w),
+        "evidence": str(w.extra["evidence"].id),
+    },
+    "portfolios.return_snapshot": {"reason": "Cite more of your evidence."},
     "i18n.switch_language": {"lang": "en", "next": "/framework"},
     "accounts.sign_out": {},
     "accounts.profile": {"name": "Same Person", "language": ""},
@@ -532,6 +570,50 @@ def _assessment_world(world: World) -> None:
 WORLD_BUILDERS.append(_assessment_world)
 
 
+def _portfolio_world(world: World) -> None:
+    """Trainee A's final portfolio in cohort A: an introduction, a hand-in that a trainer
+    returned for revision (so the trainee can write again and the hand-in can be read)."""
+    from portfolio.assessment.submissions import canonical_json, sha256_hex
+    from portfolio.clock import today
+    from portfolio.competencies import current_framework
+    from portfolio.portfolios.models import (
+        Portfolio,
+        PortfolioReturn,
+        PortfolioSnapshot,
+        PortfolioStatus,
+        PortfolioText,
+    )
+    from portfolio.portfolios.queries import live_content
+
+    portfolio = Portfolio(
+        cohort_id=world.cohort_a.id,
+        trainee_id=world.users["trainee"].id,
+        status=PortfolioStatus.RETURNED,
+    )
+    db.session.add(portfolio)
+    db.session.flush()
+    db.session.add(PortfolioText(portfolio_id=portfolio.id, key="introduction", body="Hello."))
+    db.session.flush()
+    content = live_content(portfolio, current_framework(), today())
+    content["number"] = 1
+    text = canonical_json(content)
+    snapshot = PortfolioSnapshot(
+        portfolio_id=portfolio.id, number=1, content=text, sha256=sha256_hex(text)
+    )
+    db.session.add(snapshot)
+    db.session.flush()
+    db.session.add(
+        PortfolioReturn(
+            snapshot_id=snapshot.id, returned_by_id=world.users["trainer"].id, reason="Revise."
+        )
+    )
+    db.session.commit()
+    world.extra.update(portfolio_snapshot=snapshot)
+
+
+WORLD_BUILDERS.append(_portfolio_world)
+
+
 def _module_world(world: World) -> None:
     """Cohort A has a training module."""
     from portfolio.cohorts.models import TrainingModule
@@ -655,6 +737,7 @@ URL_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "notification_id": lambda w: w.extra["notification"].id,
     "token_id": lambda w: w.extra["api_token"].id,
     "module_id": lambda w: w.extra["module"].id,
+    "snapshot_id": lambda w: w.extra["portfolio_snapshot"].id,
 }
 
 #: Per-endpoint values, for argument names that mean different things on different routes.
