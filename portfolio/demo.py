@@ -45,6 +45,7 @@ from portfolio.competencies.sync import sync_framework
 from portfolio.evidence.models import EvidenceItem, EvidenceKind
 from portfolio.extensions import db
 from portfolio.feedback.demo_data import seed_feedback
+from portfolio.portfolios.demo_data import seed_portfolios
 
 DEMO_PASSWORD = "dialogue-demo-2025"
 DOMAIN = "demo.example.org"
@@ -149,6 +150,7 @@ def seed_demo() -> list[str]:
     )
     if open_round is not None:
         seed_feedback(current_framework(), open_round, trainees, _user(*TRAINERS[1]))
+        seed_portfolios(current_framework(), cohort, open_round, trainees)
 
     lines = [f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
     width = max(len(role) for role, _e, _n in demo_accounts())

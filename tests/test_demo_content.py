@@ -14,6 +14,7 @@ from portfolio.cohorts.models import Cohort, Organisation
 from portfolio.competencies import current_framework
 from portfolio.evidence.models import EvidenceItem
 from portfolio.feedback import demo_data
+from portfolio.portfolios import demo_data as portfolio_demo
 
 PEOPLE = Path(__file__).parent / "data" / "source_people.txt"
 
@@ -49,6 +50,8 @@ def demo_texts() -> list[str]:
         texts += [*item.title.values(), *item.description.values()]
     texts += [text for rater in demo_data.EXTERNAL for text in rater if isinstance(text, str)]
     texts += [*demo_data.DECLINED, demo_data.PEER_WORKS, demo_data.PEER_GROW]
+    texts += [text for rater in portfolio_demo.RATERS for text in rater]
+    texts += [portfolio_demo.INTRODUCTION_NL, portfolio_demo.JUSTIFICATION_NL]
     return texts
 
 
@@ -179,3 +182,15 @@ def test_the_demo_has_feedback_as_the_issue_describes_it(runner, db):
     assert any(r.status == RequestStatus.DECLINED for r in requests)
     assert runner.invoke(args=["demo"]).exit_code == 0
     assert len(db.session.scalars(select(FeedbackRequest)).all()) == len(requests)
+
+
+def test_the_demo_has_one_handed_in_portfolio_and_one_being_written(runner, db):
+    from portfolio.portfolios.models import Portfolio, PortfolioSnapshot, PortfolioStatus
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    statuses = sorted(p.status for p in db.session.scalars(select(Portfolio)))
+    assert statuses == sorted([PortfolioStatus.HANDED_IN, PortfolioStatus.DRAFT])
+    snapshot = db.session.scalar(select(PortfolioSnapshot))
+    assert "[E1]" in snapshot.content
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert len(db.session.scalars(select(PortfolioSnapshot)).all()) == 1

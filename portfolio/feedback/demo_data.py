@@ -108,7 +108,7 @@ def seed_feedback(framework: Framework, round_: Round, trainees: list[User], tra
             situation="Oefening luisteren, module 2",
         )
     )
-    _answer(peer_request, peer, keys, 3, PEER_WORKS, PEER_GROW)
+    answer(peer_request, peer, keys, 3, PEER_WORKS, PEER_GROW)
     services.reply_to_answer(
         first,
         peer_request,
@@ -127,7 +127,7 @@ def seed_feedback(framework: Framework, round_: Round, trainees: list[User], tra
             )
         )
         holder = LinkHolder(request.id, LinkPurpose.FEEDBACK_RESPONSE, request.id)
-        _answer(request, holder, keys, level, works, grow)
+        answer(request, holder, keys, level, works, grow)
         if not anonymous:
             services.reply_to_answer(
                 first,
@@ -152,7 +152,7 @@ def seed_feedback(framework: Framework, round_: Round, trainees: list[User], tra
     db.session.flush()
 
 
-def _answer(
+def answer(
     request: FeedbackRequest,
     actor: User | LinkHolder,
     keys: list[str],
@@ -160,6 +160,8 @@ def _answer(
     works: str,
     grow: str,
 ) -> None:
+    """Answer ``request`` as ``actor`` (the rater, or the holder of its link), rating the
+    indicators of ``keys`` around ``level`` and writing one narrative."""
     competencies = db.session.scalars(select(Competency).where(Competency.key.in_(keys))).all()
     indicators = db.session.scalars(
         select(Indicator).where(

@@ -132,6 +132,8 @@ class Document:
     #: What the readiness check finds missing (for a snapshot: nothing, it passed).
     problems: tuple[Problem, ...]
     general_problems: tuple[Problem, ...]
+    #: The scale's "cannot judge" option in this language (its label in the framework).
+    not_judgeable: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -258,4 +260,5 @@ def build_document(
         feedback_groups=tuple(data.get("feedback_groups", [])),
         problems=problems,
         general_problems=tuple(p for p in problems if p.where not in known),
+        not_judgeable=_text(dict(framework.rating_scale.not_judgeable.label), language, source),
     )

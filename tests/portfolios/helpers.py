@@ -28,7 +28,9 @@ def keys() -> list[str]:
     return [c.key for c in current_framework().competencies]
 
 
-def write(trainee: User, cohort: Cohort, key: str, body: str, items: list[int] | None = None) -> Any:
+def write(
+    trainee: User, cohort: Cohort, key: str, body: str, items: list[int] | None = None
+) -> Any:
     """Save a text based on what is stored now (and, for a competency, its evidence)."""
     portfolio = queries.find_portfolio(cohort.id, trainee.id)
     stored = queries.texts_of(portfolio.id if portfolio else None).get(key)
@@ -70,7 +72,7 @@ def ready_portfolio(cohort: Cohort | None = None) -> Ready:
     add_trainer(cohort, trainer)
     submission = hand_in_round(trainee, cohort, "After module 1")
     round_ = submission.assessment.round
-    for group in ("rater.colleague", "rater.client"):
+    for group in ("rater.colleague", "rater.observer"):
         request, _token = ask(trainee, round_, group=group)
         answer(request)
     item = evidence(trainee)

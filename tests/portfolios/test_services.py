@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from portfolio.audit.models import AuditEvent
 from portfolio.competencies import current_framework
-from portfolio.extensions import db
 from portfolio.portfolios import queries, services
 from portfolio.portfolios.content import INTRODUCTION, Missing
 from portfolio.portfolios.models import PortfolioSnapshot, PortfolioStatus
@@ -112,7 +111,7 @@ def test_hand_in_freezes_the_whole_portfolio_with_its_digest(db):
     assert all(c["evidence"] == [1] for c in content["competencies"])
     assert content["evidence"][0]["version_id"] is not None
     assert content["rounds"][0]["submission"]["sha256"]
-    assert set(content["feedback_groups"]) == {"rater.colleague", "rater.client"}
+    assert set(content["feedback_groups"]) == {"rater.colleague", "rater.observer"}
     assert ready.portfolio.status == PortfolioStatus.HANDED_IN
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "portfolio_handed_in"))
     assert event is not None and event.details["sha256"] == snapshot.sha256
@@ -152,7 +151,10 @@ def test_a_return_reopens_and_the_next_hand_in_is_a_new_snapshot_beside_the_old(
     db.session.expire_all()
     assert db.session.get(PortfolioSnapshot, first.id).content == original
     rows = queries.snapshots_of(ready.portfolio.id)
-    assert [(r.number, r.return_reason) for r in rows] == [(2, ""), (1, "Cite more evidence for 3.")]
+    assert [(r.number, r.return_reason) for r in rows] == [
+        (2, ""),
+        (1, "Cite more evidence for 3."),
+    ]
     with pytest.raises(services.PortfolioRefused) as refused:
         services.return_for_revision(ready.trainer, first, "the old one")
     assert refused.value.reason == services.Refusal.NOT_LATEST
