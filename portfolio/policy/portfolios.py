@@ -14,6 +14,7 @@ from sqlalchemy import Select, or_, select
 
 from portfolio.cohorts.models import Cohort
 from portfolio.extensions import db
+from portfolio.policy.cohorts import can_view_cohort_dashboard
 from portfolio.policy.roles import is_trainee_in, is_trainer_of
 from portfolio.policy.trainees import trained_cohort_ids
 from portfolio.policy.viewers import Viewer, signed_in, user_id
@@ -54,5 +55,6 @@ def can_return_portfolio(viewer: Viewer, snapshot: PortfolioSnapshot) -> bool:
 
 
 def can_view_cohort_portfolios(viewer: Viewer, cohort: Cohort) -> bool:
-    """The trainers of the cohort see where each trainee's portfolio stands."""
-    return is_trainer_of(viewer, cohort)
+    """The trainers of the cohort see where each trainee's portfolio stands: the readers of
+    the cohort dashboard (the cohort page links both on that one check)."""
+    return can_view_cohort_dashboard(viewer, cohort)

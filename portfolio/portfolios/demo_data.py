@@ -19,15 +19,13 @@ from portfolio.cohorts.models import Cohort
 from portfolio.evidence.models import EvidenceItem
 from portfolio.extensions import db
 from portfolio.feedback import services as feedback
-from portfolio.feedback.demo_data import answer
+from portfolio.feedback.demo_data import DOMAIN, answer
 from portfolio.feedback.services import RequestInput
 from portfolio.framework import Framework
 from portfolio.policy import LinkHolder, LinkPurpose
 from portfolio.portfolios import queries, services
 from portfolio.portfolios.content import INTRODUCTION
 from portfolio.versioning import fingerprint
-
-DOMAIN = "example.org"
 
 #: (name, e-mail, group, what works, what could grow), in Dutch for a Dutch trainee.
 RATERS = [
@@ -39,8 +37,8 @@ RATERS = [
         "Je mag de stiltes langer laten duren; de groep vult ze zelf.",
     ),
     (
-        "Karim Haddad",
-        "karim.haddad",
+        "Karim Bensaid",
+        "karim.bensaid",
         "rater.observer",
         "Je vatte de zorgen van iedereen samen zonder partij te kiezen.",
         "Vraag aan het eind wat ieder nu anders gaat doen.",

@@ -84,6 +84,17 @@ def problem_text(problem: Problem, document: Document | None = None) -> str:
     )
 
 
+def problem_url(problem: Problem, cohort_id: int) -> str | None:
+    """Where the trainee fixes ``problem``."""
+    if problem.kind == Missing.INTRODUCTION:
+        return url_for("portfolios.introduction", cohort_id=cohort_id)
+    if problem.kind in (Missing.JUSTIFICATION, Missing.NO_CITATION, Missing.UNKNOWN_CITATION):
+        return url_for("portfolios.justification", cohort_id=cohort_id, key=problem.where)
+    if problem.kind == Missing.ROUND_NOT_HANDED_IN:
+        return url_for("assessment.overview", round_id=int(problem.where))
+    return None
+
+
 @bp.get("/portfolio")
 @login_required
 def start() -> Page:
@@ -109,6 +120,7 @@ def overview(cohort_id: int) -> str:
         document=document,
         snapshots=snapshots,
         problem_text=problem_text,
+        problem_url=problem_url,
     )
 
 
@@ -288,16 +300,21 @@ def _render_edit(
 
 @bp.get("/cohorts/<int:cohort_id>/portfolio/preview")
 @login_required
-def preview(cohort_id: int) -> str:
+def preview(cohort_id: int) -> Page:
     """The whole portfolio as an assessor will read it."""
     cohort = _own_cohort(cohort_id)
     portfolio = queries.find_portfolio(cohort.id, current_user.id)
+    if portfolio is not None and portfolio.is_handed_in:
+        latest = services.latest_snapshot(portfolio.id)
+        if latest is not None:  # what the assessors read is the hand-in itself
+            return redirect(url_for("portfolios.snapshot", snapshot_id=latest.id))
     return render_template(
         "portfolios/document_page.html",
         cohort=cohort,
         document=_document(portfolio, cohort),
         snapshot=None,
         problem_text=problem_text,
+        problem_url=problem_url,
         return_form=None,
     )
 
@@ -346,6 +363,7 @@ def hand_in(cohort_id: int) -> Page:
             document=document,
             form=form,
             problem_text=problem_text,
+            problem_url=problem_url,
         ),
         status,
     )
@@ -383,6 +401,7 @@ def _render_snapshot(snapshot: PortfolioSnapshot, form: ReturnForm | None = None
         return_form=(form or ReturnForm()) if can_return else None,
         snapshot_owner=snapshot.portfolio.trainee_id == current_user.id,
         problem_text=problem_text,
+        problem_url=problem_url,
     )
 
 
