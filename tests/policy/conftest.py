@@ -209,3 +209,29 @@ def link_holder(world: World) -> LinkHolder:
 def viewers(request: pytest.FixtureRequest, world: World) -> dict[str, Any]:
     """Every role's viewer, by role name."""
     return {role: request.getfixturevalue(role) for role in ROLES}
+
+
+def snapshot_of(trainee: User, cohort: Cohort) -> Any:
+    """A hand-in of ``trainee``'s final portfolio in ``cohort`` (made once, then found)."""
+    from portfolio.assessment.submissions import canonical_json, sha256_hex
+    from portfolio.portfolios.models import Portfolio, PortfolioSnapshot, PortfolioStatus
+
+    found = db.session.scalar(
+        select(PortfolioSnapshot)
+        .join(Portfolio, Portfolio.id == PortfolioSnapshot.portfolio_id)
+        .where(Portfolio.trainee_id == trainee.id, Portfolio.cohort_id == cohort.id)
+    )
+    if found is not None:
+        return found
+    portfolio = Portfolio(
+        cohort_id=cohort.id, trainee_id=trainee.id, status=PortfolioStatus.HANDED_IN
+    )
+    db.session.add(portfolio)
+    db.session.flush()
+    text = canonical_json({"portfolio_id": portfolio.id})
+    snapshot = PortfolioSnapshot(
+        portfolio_id=portfolio.id, number=1, content=text, sha256=sha256_hex(text)
+    )
+    db.session.add(snapshot)
+    db.session.commit()
+    return snapshot

@@ -13,7 +13,8 @@ import pytest
 
 from portfolio import policy
 from portfolio.cohorts.models import CohortRole, Invitation
-from tests.policy.conftest import ROLES, World, notification_for
+from portfolio.extensions import db
+from tests.policy.conftest import ROLES, World, notification_for, snapshot_of
 
 Check = Callable[[Any, World], bool]
 
@@ -81,6 +82,36 @@ RULES: list[tuple[str, Check, set[str]]] = [
         "can_view_evidence_version",
         lambda v, w: policy.can_view_evidence_version(v, w.version),
         {"trainee_a", "trainer_a", "governance_a"},
+    ),
+    # the final portfolio: hand-ins are read by the trainee and the cohort's trainers only
+    ("can_write_portfolio", lambda v, w: policy.can_write_portfolio(v, w.cohort_a), {"trainee_a"}),
+    (
+        "can_view_snapshot",
+        lambda v, w: policy.can_view_snapshot(v, snapshot_of(w.trainee_a, w.cohort_a)),
+        {"trainee_a", "trainer_a"},
+    ),
+    (
+        "can_view_snapshot at B",
+        lambda v, w: policy.can_view_snapshot(v, snapshot_of(w.trainee_b, w.cohort_b)),
+        {"trainee_b"},
+    ),
+    (
+        "visible_snapshots",
+        lambda v, w: (
+            snapshot_of(w.trainee_a, w.cohort_a).id
+            in set(db.session.scalars(policy.visible_snapshots(v)))
+        ),
+        {"trainee_a", "trainer_a"},
+    ),
+    (
+        "can_return_portfolio",
+        lambda v, w: policy.can_return_portfolio(v, snapshot_of(w.trainee_a, w.cohort_a)),
+        {"trainer_a"},
+    ),
+    (
+        "can_view_cohort_portfolios",
+        lambda v, w: policy.can_view_cohort_portfolios(v, w.cohort_a),
+        {"trainer_a"},
     ),
     # structure
     (
