@@ -78,10 +78,10 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_portfolio_evidence")),
         sa.UniqueConstraint(
-            "portfolio_id", "evidence_item_id", name=op.f("uq_portfolio_evidence_portfolio_id")
+            "portfolio_id", "evidence_item_id", name=op.f("uq_portfolio_evidence_item")
         ),
         sa.UniqueConstraint(
-            "portfolio_id", "number", name=op.f("uq_portfolio_evidence_portfolio_id")
+            "portfolio_id", "number", name=op.f("uq_portfolio_evidence_number")
         ),
     )
     with op.batch_alter_table("portfolio_evidence", schema=None) as batch_op:

@@ -90,6 +90,20 @@ SPECS: dict[NotificationKind, KindSpec] = {
         _l("Your work in “%(round)s” was reopened"),
         _l("A trainer reopens my handed-in work"),
     ),
+    NotificationKind.PORTFOLIO_HANDED_IN: KindSpec(
+        frozenset({"trainee", "cohort", "number"}),
+        frozenset(),
+        _l("%(trainee)s handed in their final portfolio"),
+        _l("A trainee of a cohort I train hands in their final portfolio"),
+        "portfolios",
+    ),
+    NotificationKind.PORTFOLIO_RETURNED: KindSpec(
+        frozenset({"cohort", "trainer", "reason"}),
+        frozenset(),
+        _l("Your final portfolio was returned for revision"),
+        _l("A trainer returns my final portfolio for revision"),
+        "portfolios",
+    ),
 }
 
 #: Context keys that hold dates (stored as ISO text, read back as dates).

@@ -24,6 +24,8 @@ class NotificationKind(enum.StrEnum):
     ROUND_OPENS = "round-opens"
     ROUND_CLOSES_SOON = "round-closes-soon"
     WORK_REOPENED = "work-reopened"
+    PORTFOLIO_HANDED_IN = "portfolio-handed-in"
+    PORTFOLIO_RETURNED = "portfolio-returned"
 
 
 class EmailState(enum.StrEnum):

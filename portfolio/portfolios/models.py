@@ -113,8 +113,10 @@ class PortfolioEvidence(Model):
 
     __tablename__ = "portfolio_evidence"
     __table_args__ = (
-        UniqueConstraint("portfolio_id", "evidence_item_id"),
-        UniqueConstraint("portfolio_id", "number"),
+        # Named here: the naming convention names a unique constraint by its first column,
+        # which both share.
+        UniqueConstraint("portfolio_id", "evidence_item_id", name="uq_portfolio_evidence_item"),
+        UniqueConstraint("portfolio_id", "number", name="uq_portfolio_evidence_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

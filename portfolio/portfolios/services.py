@@ -24,10 +24,11 @@ from portfolio.assessment.submissions import canonical_json, freeze_items, sha25
 from portfolio.audit import record
 from portfolio.audit.actions import Action
 from portfolio.clock import utcnow
-from portfolio.cohorts.models import Cohort
+from portfolio.cohorts.models import Cohort, CohortMembership, CohortRole
 from portfolio.evidence.models import EvidenceItem
 from portfolio.extensions import db
 from portfolio.framework import Framework
+from portfolio.notifications import NotificationKind, Recipient, notify
 from portfolio.portfolios import content as layout
 from portfolio.portfolios.content import Problem, readiness
 from portfolio.portfolios.models import (
@@ -40,6 +41,7 @@ from portfolio.portfolios.models import (
     portfolio_evidence_competencies,
 )
 from portfolio.portfolios.queries import find_portfolio, live_content
+from portfolio.urls import absolute_url
 from portfolio.versioning import (
     Edit,
     SaveResult,
@@ -273,6 +275,30 @@ def hand_in(
     )
     db.session.add(snapshot)
     db.session.flush()
+    trainers = db.session.scalars(
+        select(User)
+        .join(CohortMembership, CohortMembership.user_id == User.id)
+        .where(
+            CohortMembership.cohort_id == portfolio.cohort_id,
+            CohortMembership.role == CohortRole.TRAINER,
+            User.active.is_(True),
+        )
+        .order_by(User.id)
+    ).all()
+    link = absolute_url("portfolios.snapshot", snapshot_id=snapshot.id)
+    trainee_name = content["trainee"]["name"] or content["trainee"]["email"]
+    for trainer in trainers:
+        notify(
+            actor,
+            Recipient.of_user(trainer),
+            NotificationKind.PORTFOLIO_HANDED_IN,
+            link=link,
+            context={
+                "trainee": trainee_name,
+                "cohort": content["cohort"]["name"],
+                "number": number,
+            },
+        )
     record(
         Action.PORTFOLIO_HANDED_IN,
         actor=actor,
@@ -318,6 +344,18 @@ def return_for_revision(actor: User, snapshot: PortfolioSnapshot, reason: str) -
     )
     db.session.add(given_back)
     db.session.flush()
+    portfolio = snapshot.portfolio
+    notify(
+        actor,
+        Recipient.of_user(portfolio.trainee),
+        NotificationKind.PORTFOLIO_RETURNED,
+        link=absolute_url("portfolios.overview", cohort_id=portfolio.cohort_id),
+        context={
+            "cohort": portfolio.cohort.name,
+            "trainer": actor.name or actor.email,
+            "reason": reason,
+        },
+    )
     record(
         Action.PORTFOLIO_RETURNED,
         actor=actor,

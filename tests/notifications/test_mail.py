@@ -97,6 +97,8 @@ ALL_BUT_ROUND_OPENS = {
     "feedback_reminder": "y",
     "feedback_answered": "y",
     "feedback_reply": "y",
+    "portfolio_handed_in": "y",
+    "portfolio_returned": "y",
 }
 
 

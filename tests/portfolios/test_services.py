@@ -158,3 +158,26 @@ def test_a_return_reopens_and_the_next_hand_in_is_a_new_snapshot_beside_the_old(
     with pytest.raises(services.PortfolioRefused) as refused:
         services.return_for_revision(ready.trainer, first, "the old one")
     assert refused.value.reason == services.Refusal.NOT_LATEST
+
+
+def test_trainers_hear_of_a_hand_in_and_the_trainee_of_a_return_in_their_language(db):
+    from portfolio.notifications.models import Notification, NotificationKind
+
+    ready = ready_portfolio()
+    ready.trainee.language = "nl"
+    db.session.commit()
+    snapshot = hand_in(ready)
+    told = db.session.scalars(
+        select(Notification).where(Notification.kind == NotificationKind.PORTFOLIO_HANDED_IN)
+    ).all()
+    assert [n.recipient_id for n in told] == [ready.trainer.id]
+    assert f"/portfolio-snapshots/{snapshot.id}" in told[0].link
+    assert "Noor Trainee" in told[0].subject
+    services.return_for_revision(ready.trainer, snapshot, "Meer bewijs bij 3, graag.")
+    db.session.commit()
+    back = db.session.scalar(
+        select(Notification).where(Notification.kind == NotificationKind.PORTFOLIO_RETURNED)
+    )
+    assert back.recipient_id == ready.trainee.id
+    assert "Meer bewijs bij 3, graag." in back.text
+    assert "herzien" in back.subject
