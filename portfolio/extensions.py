@@ -33,6 +33,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def _never_changed(_mapper: Any, _connection: Any, target: Any) -> None:
+    raise ValueError(f"{type(target).__name__} rows are never changed after they are stored")
+
+
+def refuse_updates(*models: type[Any]) -> None:
+    """Rows of ``models`` are written once: any later UPDATE through the ORM raises."""
+    for model in models:
+        event.listen(model, "before_update", _never_changed)
+
+
 def enum_column(cls: type[enum.Enum]) -> Enum:
     """A Python enum stored as its values in a short text column (same on SQLite and PostgreSQL)."""
     return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])

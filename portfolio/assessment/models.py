@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -16,7 +15,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    event,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,7 +24,7 @@ from portfolio.clock import utcnow
 from portfolio.cohorts.models import Cohort
 from portfolio.competencies.models import Competency, FrameworkVersion, Indicator
 from portfolio.evidence.models import EvidenceVersion
-from portfolio.extensions import Model, db, enum_column
+from portfolio.extensions import Model, db, enum_column, refuse_updates
 
 
 class RoundState(enum.StrEnum):
@@ -232,8 +230,4 @@ class Submission(Model):
     )
 
 
-def _never_changed(_mapper: Any, _connection: Any, target: Any) -> None:
-    raise ValueError(f"{type(target).__name__} rows are never changed after they are stored")
-
-
-event.listen(Submission, "before_update", _never_changed)
+refuse_updates(Submission)

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text, event
+from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.accounts.models import User
 from portfolio.clock import utcnow
 from portfolio.competencies.models import Indicator
-from portfolio.extensions import Model, db, enum_column
+from portfolio.extensions import Model, db, enum_column, refuse_updates
 
 
 class EvidenceKind(enum.StrEnum):
@@ -97,8 +96,4 @@ class EvidenceVersion(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-def _never_changed(_mapper: Any, _connection: Any, target: Any) -> None:
-    raise ValueError(f"{type(target).__name__} rows are never changed after they are stored")
-
-
-event.listen(EvidenceVersion, "before_update", _never_changed)
+refuse_updates(EvidenceVersion)

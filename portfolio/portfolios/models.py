@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -26,7 +25,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -34,7 +32,7 @@ from portfolio.accounts.models import User
 from portfolio.clock import utcnow
 from portfolio.cohorts.models import Cohort
 from portfolio.evidence.models import EvidenceItem
-from portfolio.extensions import Model, db, enum_column
+from portfolio.extensions import Model, db, enum_column, refuse_updates
 
 #: The key of the introduction among a portfolio's texts (the others are competency keys).
 INTRODUCTION = "introduction"
@@ -171,9 +169,4 @@ class PortfolioReturn(Model):
     returned_by: Mapped[User | None] = relationship()
 
 
-def _never_changed(_mapper: Any, _connection: Any, target: Any) -> None:
-    raise ValueError(f"{type(target).__name__} rows are never changed after they are stored")
-
-
-event.listen(PortfolioSnapshot, "before_update", _never_changed)
-event.listen(PortfolioReturn, "before_update", _never_changed)
+refuse_updates(PortfolioSnapshot, PortfolioReturn)
