@@ -78,7 +78,8 @@ def insert_ignoring_duplicates(model: type[Base], **values: object) -> bool:
     return db.session.execute(statement).first() is not None
 
 
-def _rowcount(outcome: object) -> int:
+def rowcount(outcome: object) -> int:
+    """Rows an UPDATE or DELETE touched (0 for a result that does not say)."""
     return outcome.rowcount if isinstance(outcome, CursorResult) else 0
 
 
@@ -184,7 +185,7 @@ def _write(
         .values(version=version + 1, **values)
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(outcome) != 1:
+    if rowcount(outcome) != 1:
         return False
     db.session.expire(current)
     return True

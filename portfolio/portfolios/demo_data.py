@@ -25,7 +25,6 @@ from portfolio.framework import Framework
 from portfolio.policy import LinkHolder, LinkPurpose
 from portfolio.portfolios import queries, services
 from portfolio.portfolios.content import INTRODUCTION
-from portfolio.versioning import fingerprint
 
 #: (name, e-mail, group, what works, what could grow), in Dutch for a Dutch trainee.
 RATERS = [
@@ -74,9 +73,7 @@ def _write(
 ) -> None:
     portfolio = queries.find_portfolio(cohort.id, trainee.id)
     stored = queries.texts_of(portfolio.id if portfolio else None).get(key)
-    data = services.TextInput(
-        body, stored.version if stored else 0, fingerprint(stored.body if stored else "")
-    )
+    data = services.TextInput.based_on(stored, body)
     services.save_section(trainee, cohort, key, data, items, framework)
 
 

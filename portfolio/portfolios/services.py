@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from portfolio.accounts.models import User
 from portfolio.assessment.submissions import canonical_json, freeze_items, sha256_hex
@@ -40,7 +40,7 @@ from portfolio.portfolios.models import (
     PortfolioText,
     portfolio_evidence_competencies,
 )
-from portfolio.portfolios.queries import find_portfolio, live_content
+from portfolio.portfolios.queries import TextState, find_portfolio, live_content
 from portfolio.urls import absolute_url
 from portfolio.versioning import (
     Edit,
@@ -48,6 +48,7 @@ from portfolio.versioning import (
     Stored,
     fingerprint,
     insert_ignoring_duplicates,
+    rowcount,
     save_versioned,
 )
 
@@ -83,6 +84,13 @@ class TextInput:
     base_version: int
     base_fingerprint: str
 
+    @classmethod
+    def based_on(cls, stored: TextState | None, body: str) -> TextInput:
+        """``body`` as a save based on the text stored now (a script, the demo, a test)."""
+        return cls(
+            body, stored.version if stored else 0, fingerprint(stored.body if stored else "")
+        )
+
     def edit(self, name: str) -> Edit:
         """The versioned save's view of this field."""
         return Edit(
@@ -94,10 +102,6 @@ def stored_text(row: PortfolioText | None) -> Stored:
     """What a stored text (or 'nothing yet') amounts to for a save."""
     body = row.body if row is not None else ""
     return Stored(row.version if row is not None else 0, fingerprint(body), body)
-
-
-def _rowcount(outcome: object) -> int:
-    return outcome.rowcount if isinstance(outcome, CursorResult) else 0
 
 
 def open_portfolio(actor: User, cohort: Cohort) -> Portfolio:
@@ -181,18 +185,20 @@ def choose_evidence(
             )
         ).all()
     )
-    for item_id in sorted(wanted - set(numbered)):
+    new = sorted(wanted - set(numbered))
+    if new:
         highest = db.session.scalar(
             select(func.max(PortfolioEvidence.number)).where(
                 PortfolioEvidence.portfolio_id == portfolio.id
             )
         )
-        row = PortfolioEvidence(
-            portfolio_id=portfolio.id, evidence_item_id=item_id, number=(highest or 0) + 1
-        )
-        db.session.add(row)
+        rows = [
+            PortfolioEvidence(portfolio_id=portfolio.id, evidence_item_id=item_id, number=number)
+            for number, item_id in enumerate(new, start=(highest or 0) + 1)
+        ]
+        db.session.add_all(rows)
         db.session.flush()
-        numbered[item_id] = row.id
+        numbered.update({row.evidence_item_id: row.id for row in rows})
     links = portfolio_evidence_competencies
     db.session.execute(
         delete(links).where(
@@ -241,7 +247,7 @@ def hand_in(
         .values(status=PortfolioStatus.HANDED_IN, updated_at=moment)
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(outcome) != 1:
+    if rowcount(outcome) != 1:
         raise PortfolioRefused(Refusal.HANDED_IN)
     db.session.expire(portfolio)
     versions = {
@@ -336,7 +342,7 @@ def return_for_revision(actor: User, snapshot: PortfolioSnapshot, reason: str) -
         .values(status=PortfolioStatus.RETURNED, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(outcome) != 1:
+    if rowcount(outcome) != 1:
         raise PortfolioRefused(Refusal.NOT_HANDED_IN)
     db.session.expire(snapshot.portfolio)
     given_back = PortfolioReturn(

@@ -17,7 +17,6 @@ from portfolio.extensions import db
 from portfolio.portfolios import queries, services
 from portfolio.portfolios.content import INTRODUCTION
 from portfolio.portfolios.models import Portfolio, PortfolioSnapshot
-from portfolio.versioning import fingerprint
 from tests.factories import add_trainee, add_trainer, make_cohort, make_user
 from tests.feedback.helpers import answer, ask
 from tests.handing_in import hand_in_round
@@ -34,9 +33,7 @@ def write(
     """Save a text based on what is stored now (and, for a competency, its evidence)."""
     portfolio = queries.find_portfolio(cohort.id, trainee.id)
     stored = queries.texts_of(portfolio.id if portfolio else None).get(key)
-    data = services.TextInput(
-        body, stored.version if stored else 0, fingerprint(stored.body if stored else "")
-    )
+    data = services.TextInput.based_on(stored, body)
     _portfolio, result = services.save_section(
         trainee, cohort, key, data, items if key != INTRODUCTION else None, current_framework()
     )
