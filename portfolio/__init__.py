@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from portfolio.feedback.views import bp as feedback_bp
     from portfolio.health import bp as health_bp
     from portfolio.jobs.views import bp as jobs_bp
+    from portfolio.judging.views import bp as judging_bp
     from portfolio.main import bp as main_bp
     from portfolio.notifications.views import bp as notifications_bp
     from portfolio.portfolios.views import bp as portfolios_bp
@@ -110,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(evidence_bp)
     app.register_blueprint(assessment_bp)
     app.register_blueprint(portfolios_bp)
+    app.register_blueprint(judging_bp)
     app.register_blueprint(feedback_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(tokens_bp)

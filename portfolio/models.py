@@ -34,6 +34,13 @@ from portfolio.feedback.models import (
     FeedbackRequest,
     FeedbackResponse,
 )
+from portfolio.judging.models import (
+    AssessorAssignment,
+    AssessorConflict,
+    ConsensusEntry,
+    FinalAssessment,
+    Judgement,
+)
 from portfolio.notifications.models import (
     DueRun,
     Notification,
@@ -52,12 +59,15 @@ from portfolio.portfolios.models import (
 __all__ = [
     "AccessToken",
     "AssessmentStatus",
+    "AssessorAssignment",
+    "AssessorConflict",
     "AuditEvent",
     "BehaviouralElement",
     "Cohort",
     "CohortMembership",
     "CohortRole",
     "Competency",
+    "ConsensusEntry",
     "DueRun",
     "EvidenceItem",
     "EvidenceKind",
@@ -68,10 +78,12 @@ __all__ = [
     "FeedbackReply",
     "FeedbackRequest",
     "FeedbackResponse",
+    "FinalAssessment",
     "FrameworkVersion",
     "GovernanceMembership",
     "Indicator",
     "Invitation",
+    "Judgement",
     "Notification",
     "NotificationKind",
     "NotificationPreference",

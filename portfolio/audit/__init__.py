@@ -44,9 +44,14 @@ ACTION_LABELS: dict[str, LazyString] = {
     Action.ACCOUNT_CREATED: _l("account created"),
     Action.ACCOUNT_DEACTIVATED: _l("account closed"),
     Action.ACCOUNT_REACTIVATED: _l("account opened again"),
+    Action.ASSESSMENT_REFERRED: _l("final assessment referred to a third assessor"),
+    Action.ASSESSOR_ASSIGNED: _l("assessor assigned"),
+    Action.ASSESSOR_CONFLICT_DECLARED: _l("conflict of interest declared"),
     Action.API_TOKEN_CREATED: _l("API token made"),
     Action.API_TOKEN_REVOKED: _l("API token revoked"),
     Action.COHORT_CREATED: _l("cohort created"),
+    Action.CONSENSUS_CONFIRMED: _l("consensus confirmed"),
+    Action.CONSENSUS_SAVED: _l("consensus changed"),
     Action.EVIDENCE_CREATED: _l("evidence added"),
     Action.EVIDENCE_DELETED: _l("evidence deleted"),
     Action.EVIDENCE_UPDATED: _l("evidence changed"),
@@ -61,6 +66,8 @@ ACTION_LABELS: dict[str, LazyString] = {
     Action.INVITATION_RESENT: _l("invitation sent again"),
     Action.INVITATION_REVOKED: _l("invitation withdrawn"),
     Action.INVITATION_SENT: _l("invitation sent"),
+    Action.JUDGEMENT_SUBMITTED: _l("judgement submitted"),
+    Action.JUDGING_REFUSED: _l("refused: change to a final assessment"),
     Action.MEMBER_ADDED: _l("added to a cohort"),
     Action.MEMBER_REMOVED: _l("removed from a cohort"),
     Action.MODULE_ADDED: _l("training module added"),
@@ -87,6 +94,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     Action.SIGN_IN_FAILED: _l("sign-in failed"),
     Action.SIGN_IN_REFUSED: _l("sign-in refused: too many failures (429)"),
     Action.SIGN_OUT: _l("signed out"),
+    Action.VERDICT_LOCKED: _l("final verdict locked"),
 }
 
 

@@ -48,11 +48,14 @@ OBJECT_TYPES: dict[str, LazyString] = {
     ObjectType.INVITATION: _l("invitation"),
     ObjectType.FEEDBACK_REQUEST: _l("feedback request"),
     ObjectType.PORTFOLIO_SNAPSHOT: _l("portfolio hand-in"),
+    ObjectType.FINAL_ASSESSMENT: _l("final assessment"),
 }
 
 #: The names of the details events carry.
 DETAIL_LABELS = {
     "admin": _l("administrator"),
+    "assessor": _l("assessor"),
+    "attempt": _l("attempt"),
     "closes_on": _l("closes on"),
     "cohort": _l("cohort"),
     "email": _l("e-mail address"),
@@ -67,10 +70,13 @@ DETAIL_LABELS = {
     "reason": _l("reason"),
     "role": _l("role"),
     "round": _l("round"),
+    "seat": _l("seat"),
     "sha256": _l("SHA-256"),
     "title": _l("title"),
     "trainee": _l("trainee"),
     "user": _l("person"),
+    "verdict": _l("verdict"),
+    "version": _l("version"),
     "via": _l("by way of"),
 }
 

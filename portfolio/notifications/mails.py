@@ -104,6 +104,34 @@ SPECS: dict[NotificationKind, KindSpec] = {
         _l("A trainer returns my final portfolio for revision"),
         "portfolios",
     ),
+    NotificationKind.ASSESSOR_ASSIGNED: KindSpec(
+        frozenset({"trainee", "cohort", "seat"}),
+        frozenset(),
+        _l("You are asked to assess the final portfolio of %(trainee)s"),
+        _l("I am assigned as an assessor of a final portfolio"),
+        "judging",
+    ),
+    NotificationKind.CONSENSUS_READY: KindSpec(
+        frozenset({"trainee", "cohort"}),
+        frozenset(),
+        _l("Both judgements of %(trainee)s's portfolio are in: agree the verdict"),
+        _l("Both assessors of a portfolio I assess have submitted their judgement"),
+        "judging",
+    ),
+    NotificationKind.ASSESSMENT_REFERRED: KindSpec(
+        frozenset({"trainee", "cohort", "reason"}),
+        frozenset(),
+        _l("The final assessment of %(trainee)s needs a third assessor"),
+        _l("The assessors of a portfolio in a cohort I train refer it to a third assessor"),
+        "judging",
+    ),
+    NotificationKind.VERDICT_LOCKED: KindSpec(
+        frozenset({"cohort", "verdict"}),
+        frozenset(),
+        _l("The verdict on your final portfolio is in"),
+        _l("The verdict on my final portfolio is final"),
+        "judging",
+    ),
 }
 
 #: Context keys that hold dates (stored as ISO text, read back as dates).

@@ -26,6 +26,10 @@ class NotificationKind(enum.StrEnum):
     WORK_REOPENED = "work-reopened"
     PORTFOLIO_HANDED_IN = "portfolio-handed-in"
     PORTFOLIO_RETURNED = "portfolio-returned"
+    ASSESSOR_ASSIGNED = "assessor-assigned"
+    CONSENSUS_READY = "consensus-ready"
+    ASSESSMENT_REFERRED = "assessment-referred"
+    VERDICT_LOCKED = "verdict-locked"
 
 
 class EmailState(enum.StrEnum):

@@ -77,6 +77,12 @@ from portfolio.policy.feedback import (
     can_view_cohort_feedback,
     visible_feedback_requests,
 )
+from portfolio.policy.judging import (
+    can_judge,
+    can_read_verdict,
+    can_run_assessment,
+    visible_judgement_assignments,
+)
 from portfolio.policy.notifications import (
     can_choose_emails,
     can_view_notification,
@@ -125,6 +131,7 @@ __all__ = [
     "can_fill_in",
     "can_invite",
     "can_issue_reset_link",
+    "can_judge",
     "can_manage_accounts",
     "can_manage_cohort",
     "can_manage_feedback_request",
@@ -134,9 +141,11 @@ __all__ = [
     "can_manage_tokens",
     "can_read_audit_log",
     "can_read_feedback",
+    "can_read_verdict",
     "can_reopen",
     "can_return_portfolio",
     "can_revoke_token",
+    "can_run_assessment",
     "can_view_candidates",
     "can_view_cohort",
     "can_view_cohort_dashboard",
@@ -171,6 +180,7 @@ __all__ = [
     "visible_cohort_ids",
     "visible_evidence_versions",
     "visible_feedback_requests",
+    "visible_judgement_assignments",
     "visible_notifications",
     "visible_self_assessments",
     "visible_snapshots",

@@ -28,6 +28,7 @@ from portfolio.cohorts.models import Cohort, CohortMembership, CohortRole
 from portfolio.evidence.models import EvidenceItem
 from portfolio.extensions import db
 from portfolio.framework import Framework
+from portfolio.judging.models import FinalAssessment, Stage
 from portfolio.notifications import NotificationKind, Recipient, notify
 from portfolio.portfolios import content as layout
 from portfolio.portfolios.content import Problem, readiness
@@ -64,6 +65,8 @@ class Refusal(enum.StrEnum):
     NOT_HANDED_IN = "not_handed_in"
     NOT_LATEST = "not_latest"
     NO_REASON = "no_reason"
+    #: The hand-in has a locked verdict: it is final.
+    JUDGED = "judged"
 
 
 class PortfolioRefused(Exception):
@@ -329,13 +332,22 @@ def latest_snapshot(portfolio_id: int) -> PortfolioSnapshot | None:
 
 def return_for_revision(actor: User, snapshot: PortfolioSnapshot, reason: str) -> PortfolioReturn:
     """A trainer gives the latest snapshot back, saying why; the trainee can change the
-    portfolio again and the next hand-in is a new snapshot (this one stays)."""
+    portfolio again and the next hand-in is a new snapshot (this one stays). A hand-in
+    with a locked verdict is final and cannot be given back; one being judged can (its
+    assessment stops, and the next hand-in is judged afresh)."""
     reason = reason.strip()
     if not reason:
         raise PortfolioRefused(Refusal.NO_REASON)
     newest = latest_snapshot(snapshot.portfolio_id)
     if newest is None or newest.id != snapshot.id:
         raise PortfolioRefused(Refusal.NOT_LATEST)
+    judged = db.session.scalar(
+        select(FinalAssessment.id).where(
+            FinalAssessment.snapshot_id == snapshot.id, FinalAssessment.stage == Stage.LOCKED
+        )
+    )
+    if judged is not None:
+        raise PortfolioRefused(Refusal.JUDGED)
     outcome = db.session.execute(
         update(Portfolio)
         .where(Portfolio.id == snapshot.portfolio_id, Portfolio.status == PortfolioStatus.HANDED_IN)

@@ -17,6 +17,8 @@ from portfolio.competencies.texts import localized
 from portfolio.evidence.views import file_store
 from portfolio.extensions import db
 from portfolio.i18n import current_language
+from portfolio.judging import queries as judging_queries
+from portfolio.judging.services import find_assessment
 from portfolio.portfolios import content as layout
 from portfolio.portfolios import queries, services
 from portfolio.portfolios.content import Missing, Problem
@@ -387,13 +389,26 @@ def _render_snapshot(snapshot: PortfolioSnapshot, form: ReturnForm | None = None
     document = build_document(data, current_language(), current_framework(), sha256=snapshot.sha256)
     rows = queries.snapshots_of(snapshot.portfolio_id)
     this = next(r for r in rows if r.id == snapshot.id)
+    assessment = find_assessment(snapshot.id)
     can_return = (
         rows[0].id == snapshot.id
         and snapshot.portfolio.is_handed_in
+        and not (assessment is not None and assessment.is_locked)
         and policy.can_return_portfolio(current_user, snapshot)
+    )
+    verdict = (
+        judging_queries.verdict_of(snapshot.id)
+        if policy.can_read_verdict(current_user, assessment)
+        else None
     )
     return render_template(
         "portfolios/document_page.html",
+        verdict=verdict,
+        assessment_stage=assessment.stage if assessment else None,
+        can_assess=policy.can_run_assessment(current_user, snapshot),
+        framework=current_framework(),
+        language=current_language(),
+        localized=localized,
         cohort=snapshot.portfolio.cohort,
         document=document,
         snapshot=this,
@@ -423,12 +438,24 @@ def return_snapshot(snapshot_id: int) -> Page:
         return _render_snapshot(snapshot, form), 400
     try:
         services.return_for_revision(current_user, snapshot, form.reason.data or "")
-    except services.PortfolioRefused:
+    except services.PortfolioRefused as refused:
         db.session.rollback()
-        flash(
-            _("This hand-in is not the latest one or was already returned, so nothing changed."),
-            "info",
-        )
+        if refused.reason == services.Refusal.JUDGED:
+            flash(
+                _(
+                    "This hand-in has a locked verdict, which is final: it cannot be returned. "
+                    "Nothing changed."
+                ),
+                "error",
+            )
+        else:
+            flash(
+                _(
+                    "This hand-in is not the latest one or was already returned, so nothing "
+                    "changed."
+                ),
+                "info",
+            )
     else:
         db.session.commit()
         flash(
@@ -450,5 +477,8 @@ def cohort_portfolios(cohort_id: int) -> str:
     policy.require_view(policy.can_view_cohort(current_user, cohort))
     policy.require(policy.can_view_cohort_portfolios(current_user, cohort))
     return render_template(
-        "portfolios/cohort.html", cohort=cohort, rows=queries.cohort_portfolios(cohort.id)
+        "portfolios/cohort.html",
+        cohort=cohort,
+        rows=queries.cohort_portfolios(cohort.id),
+        stages=judging_queries.cohort_stages(cohort.id),
     )
