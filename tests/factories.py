@@ -209,6 +209,12 @@ def login(client: FlaskClient, user: User, password: str = PASSWORD) -> TestResp
     return response
 
 
+def logout(client: FlaskClient) -> None:
+    """Sign out through the real sign-out route."""
+    response = client.post("/sign-out")
+    assert response.status_code in (302, 303), f"signing out failed with {response.status_code}"
+
+
 def csrf_token(html: str) -> str:
     """The CSRF token of the first form in ``html`` (for apps with WTF_CSRF_ENABLED)."""
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(

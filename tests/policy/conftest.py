@@ -235,3 +235,35 @@ def snapshot_of(trainee: User, cohort: Cohort) -> Any:
     db.session.add(snapshot)
     db.session.commit()
     return snapshot
+
+
+def assignment_of(world: World) -> Any:
+    """trainer A's seat in a locked final assessment of trainee A's hand-in (made once)."""
+    from portfolio.clock import utcnow
+    from portfolio.judging.models import (
+        AssessorAssignment,
+        AssessorRole,
+        FinalAssessment,
+        Stage,
+        Verdict,
+    )
+
+    snapshot = snapshot_of(world.trainee_a, world.cohort_a)
+    assessment = db.session.scalar(
+        select(FinalAssessment).where(FinalAssessment.snapshot_id == snapshot.id)
+    )
+    if assessment is None:
+        assessment = FinalAssessment(
+            snapshot_id=snapshot.id, stage=Stage.LOCKED, verdict=Verdict.PASSED, locked_at=utcnow()
+        )
+        db.session.add(assessment)
+        db.session.flush()
+        db.session.add(
+            AssessorAssignment(
+                assessment_id=assessment.id, assessor_id=world.trainer_a.id, role=AssessorRole.FIRST
+            )
+        )
+        db.session.commit()
+    return db.session.scalar(
+        select(AssessorAssignment).where(AssessorAssignment.assessment_id == assessment.id)
+    )

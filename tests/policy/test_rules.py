@@ -14,7 +14,8 @@ import pytest
 from portfolio import policy
 from portfolio.cohorts.models import CohortRole, Invitation
 from portfolio.extensions import db
-from tests.policy.conftest import ROLES, World, notification_for, snapshot_of
+from portfolio.judging.models import FinalAssessment
+from tests.policy.conftest import ROLES, World, assignment_of, notification_for, snapshot_of
 
 Check = Callable[[Any, World], bool]
 
@@ -107,6 +108,21 @@ RULES: list[tuple[str, Check, set[str]]] = [
         "can_return_portfolio",
         lambda v, w: policy.can_return_portfolio(v, snapshot_of(w.trainee_a, w.cohort_a)),
         {"trainer_a"},
+    ),
+    # the final assessment: run by the cohort's trainers, judged through one's own seat, the
+    # locked verdict read by whoever reads the hand-in
+    (
+        "can_run_assessment",
+        lambda v, w: policy.can_run_assessment(v, snapshot_of(w.trainee_a, w.cohort_a)),
+        {"trainer_a"},
+    ),
+    ("can_judge", lambda v, w: policy.can_judge(v, assignment_of(w)), {"trainer_a"}),
+    (
+        "can_read_verdict",
+        lambda v, w: policy.can_read_verdict(
+            v, db.session.get(FinalAssessment, assignment_of(w).assessment_id)
+        ),
+        {"trainee_a", "trainer_a"},
     ),
     (
         "can_view_cohort_portfolios",
@@ -240,6 +256,8 @@ def test_the_rules_cover_every_public_function() -> None:
         "can_manage_tokens",
         "can_revoke_token",
         "scope_allows",
+        # tests/judging/test_services.py (hidden until both have submitted)
+        "visible_judgement_assignments",
     }
     types = {"LinkHolder", "LinkPurpose", "Viewer"}
     assert named | elsewhere | types == set(policy.__all__)
