@@ -45,7 +45,9 @@ from portfolio.competencies.sync import sync_framework
 from portfolio.evidence.models import EvidenceItem, EvidenceKind
 from portfolio.extensions import db
 from portfolio.feedback.demo_data import seed_feedback
+from portfolio.judging.demo_data import seed_final_assessment
 from portfolio.portfolios.demo_data import seed_portfolios
+from portfolio.portfolios.models import Portfolio, PortfolioSnapshot
 
 DEMO_PASSWORD = "dialogue-demo-2025"
 DOMAIN = "demo.example.org"
@@ -151,6 +153,16 @@ def seed_demo() -> list[str]:
     if open_round is not None:
         seed_feedback(current_framework(), open_round, trainees, _user(*TRAINERS[1]))
         seed_portfolios(current_framework(), cohort, open_round, trainees)
+        handed_in = db.session.scalar(
+            select(PortfolioSnapshot)
+            .join(Portfolio, Portfolio.id == PortfolioSnapshot.portfolio_id)
+            .where(Portfolio.cohort_id == cohort.id, Portfolio.trainee_id == trainees[1].id)
+            .order_by(PortfolioSnapshot.number.desc())
+        )
+        if handed_in is not None:
+            seed_final_assessment(
+                current_framework(), handed_in, [_user(*trainer) for trainer in TRAINERS]
+            )
 
     lines = [f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
     width = max(len(role) for role, _e, _n in demo_accounts())

@@ -14,6 +14,7 @@ from portfolio.cohorts.models import Cohort, Organisation
 from portfolio.competencies import current_framework
 from portfolio.evidence.models import EvidenceItem
 from portfolio.feedback import demo_data
+from portfolio.judging import demo_data as judging_demo
 from portfolio.portfolios import demo_data as portfolio_demo
 
 PEOPLE = Path(__file__).parent / "data" / "source_people.txt"
@@ -52,6 +53,7 @@ def demo_texts() -> list[str]:
     texts += [*demo_data.DECLINED, demo_data.PEER_WORKS, demo_data.PEER_GROW]
     texts += [text for rater in portfolio_demo.RATERS for text in rater]
     texts += [portfolio_demo.INTRODUCTION_NL, portfolio_demo.JUSTIFICATION_NL]
+    texts += [judging_demo.MOTIVATION, judging_demo.JOINT]
     return texts
 
 
@@ -194,3 +196,15 @@ def test_the_demo_has_one_handed_in_portfolio_and_one_being_written(runner, db):
     assert "[E1]" in snapshot.content
     assert runner.invoke(args=["demo"]).exit_code == 0
     assert len(db.session.scalars(select(PortfolioSnapshot)).all()) == 1
+
+
+def test_the_handed_in_demo_portfolio_has_a_locked_verdict_of_two_assessors(runner, db):
+    from portfolio.judging.models import AssessorAssignment, FinalAssessment, Stage, Verdict
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    (assessment,) = db.session.scalars(select(FinalAssessment)).all()
+    assert assessment.stage == Stage.LOCKED and assessment.verdict == Verdict.PASSED
+    seats = db.session.scalars(select(AssessorAssignment)).all()
+    assert len(seats) == 2 and all(s.confirmed_version is not None for s in seats)
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert len(db.session.scalars(select(FinalAssessment)).all()) == 1

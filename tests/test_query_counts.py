@@ -62,9 +62,10 @@ PAGES = [
     ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}/feedback", 10),
     ("trainer", lambda w: f"/rounds/{w.round_ids[-1]}/feedback/cohort", 4),
     ("trainer", lambda w: f"/rounds/{w.round_ids[-1]}/feedback/trainees/{w.trainee.id}", 10),
-    # The final portfolio: the trainers' list (one row per trainee, one statement), and the
-    # trainee's overview and preview (the live portfolio gathered in a fixed number).
-    ("trainer", lambda w: f"/cohorts/{w.cohort_id}/portfolios", 5),
+    # The final portfolio: the trainers' list (one row per trainee, one statement, and the
+    # stage of each hand-in's final assessment, one more), and the trainee's overview and
+    # preview (the live portfolio gathered in a fixed number).
+    ("trainer", lambda w: f"/cohorts/{w.cohort_id}/portfolios", 6),
     ("trainee", lambda w: f"/cohorts/{w.cohort_id}/portfolio", 12),
     ("trainee", lambda w: f"/cohorts/{w.cohort_id}/portfolio/preview", 12),
 ]

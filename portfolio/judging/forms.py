@@ -4,6 +4,9 @@ framework); these forms carry the CSRF token and the fields that are always ther
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -23,6 +26,16 @@ class AssignForm(Form):
         coerce=str,
         validators=[DataRequired(_l("Choose the trainer to assign."))],
     )
+
+    @classmethod
+    def offering(
+        cls, candidates: Iterable[tuple[int, str]], *, prompt: str | None = None, **kwargs: Any
+    ) -> AssignForm:
+        """The form with ``candidates`` (id, name) as its choices (``prompt`` first, empty)."""
+        form = cls(**kwargs)
+        choices = [("", prompt)] if prompt else []
+        form.trainer.choices = choices + [(str(uid), name) for uid, name in candidates]
+        return form
 
 
 class ConflictForm(Form):

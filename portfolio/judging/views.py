@@ -142,10 +142,8 @@ def _render(
     verdict = None
     if state.stage == Stage.LOCKED and state.id is not None:
         verdict = queries.verdict_of(snapshot.id)
-    assign = assign_form or AssignForm()
-    assign.trainer.choices = [("", _("Choose a trainer"))] + [
-        (str(c.id), c.name) for c in state.candidates
-    ]
+    offered = [(c.id, c.name) for c in state.candidates]
+    assign = assign_form or AssignForm.offering(offered, prompt=_("Choose a trainer"))
     return render_template(
         "judging/assessment.html",
         snapshot=snapshot,
@@ -199,9 +197,8 @@ def assessment(snapshot_id: int) -> str:
 def assign(snapshot_id: int) -> Page:
     """A trainer of the cohort assigns a trainer to the free seat."""
     snapshot = _snapshot(snapshot_id)
-    form = AssignForm()
     state = queries.assessment_state(current_user, snapshot)
-    form.trainer.choices = [(str(c.id), c.name) for c in state.candidates]
+    form = AssignForm.offering((c.id, c.name) for c in state.candidates)
     if not form.validate():
         return _render(snapshot, assign_form=form), 400
     trainer = db.session.get(User, int(form.trainer.data))

@@ -99,6 +99,10 @@ ALL_BUT_ROUND_OPENS = {
     "feedback_reply": "y",
     "portfolio_handed_in": "y",
     "portfolio_returned": "y",
+    "assessor_assigned": "y",
+    "consensus_ready": "y",
+    "assessment_referred": "y",
+    "verdict_locked": "y",
 }
 
 
