@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -178,3 +179,48 @@ def test_a_trainer_declares_a_conflict_and_is_no_longer_offered(client):
     assert f'<option value="{world.second.id}"' not in page
     response = client.post(_url(world, "/assessors"), data={"trainer": str(world.second.id)})
     assert response.status_code == 400  # not among the choices
+
+
+def test_two_assessors_confirming_at_the_same_moment_lock_the_verdict_once(app, db):
+    world = handed_in_world()
+    one, two = assign(world, world.first, world.second)
+    judge_all(world.first, one)
+    judge_all(world.second, two)
+    url = _url(world, "/consensus")
+    # The first writes the consensus; both then confirm it from the same page version.
+    first_client = app.test_client()
+    login(first_client, world.first)
+    page = first_client.get(_url(world)).get_data(as_text=True)
+    written = {**_hidden(page), **_entries(GOOD, "Agreed", overall="passed"), "action": "save"}
+    assert first_client.post(url, data=written).status_code == 303
+    clients, forms = [], []
+    for person in (world.first, world.second):
+        client = app.test_client()
+        login(client, person)
+        page = client.get(_url(world)).get_data(as_text=True)
+        clients.append(client)
+        forms.append(
+            {**_hidden(page), **_entries(GOOD, "Agreed", overall="passed"), "action": "finish"}
+        )
+    start = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def confirm(client, data):  # type: ignore[no-untyped-def]
+        start.wait()
+        statuses.append(client.post(url, data=data).status_code)
+
+    threads = [
+        threading.Thread(target=confirm, args=pair) for pair in zip(clients, forms, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert statuses == [303, 303]
+    db.session.expire_all()
+    assessment = services.find_assessment(world.snapshot.id)
+    assert assessment is not None and assessment.stage == Stage.LOCKED
+    locked = db.session.scalars(
+        select(AuditEvent.id).where(AuditEvent.action == "verdict_locked")
+    ).all()
+    assert len(locked) == 1
