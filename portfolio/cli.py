@@ -350,6 +350,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(notifications_group)
     app.cli.add_command(charts_group)
+    from portfolio.portfolios.cli import portfolio_group
+
+    app.cli.add_command(portfolio_group)
     from portfolio.jobs.cli import jobs_group
 
     app.cli.add_command(jobs_group)

@@ -20,7 +20,7 @@ from portfolio.i18n import current_language
 from portfolio.judging import queries as judging_queries
 from portfolio.judging.services import find_assessment
 from portfolio.portfolios import content as layout
-from portfolio.portfolios import queries, services
+from portfolio.portfolios import exports, queries, services
 from portfolio.portfolios.content import Missing, Problem
 from portfolio.portfolios.document import Document, build_document
 from portfolio.portfolios.forms import HandInForm, ReturnForm, TextForm
@@ -425,6 +425,28 @@ def _render_snapshot(snapshot: PortfolioSnapshot, form: ReturnForm | None = None
 def snapshot(snapshot_id: int) -> str:
     """A handed-in portfolio, exactly as it was handed in, with its SHA-256."""
     return _render_snapshot(_visible_snapshot(snapshot_id))
+
+
+@bp.get("/portfolio-snapshots/<int:snapshot_id>/export.<fmt>")
+@login_required
+def export(snapshot_id: int, fmt: str) -> Response:
+    """A hand-in as a file: PDF, one HTML file, Markdown, JSON or a ZIP bundle of them."""
+    snapshot = _visible_snapshot(snapshot_id)
+    if fmt not in exports.FORMATS:
+        abort(404)
+    language = request.args.get("language", "")
+    if language not in current_app.config["LANGUAGES"]:
+        language = current_language()
+    made = exports.export_of(snapshot)
+    data = exports.render(
+        made, fmt, language, current_framework(), exports.file_reader(file_store(), made)
+    )
+    name = f"{made.file_stem()}.{fmt}"
+    return Response(
+        data,
+        mimetype=exports.MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.post("/portfolio-snapshots/<int:snapshot_id>/return")

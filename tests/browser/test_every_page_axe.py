@@ -53,6 +53,8 @@ NOT_PAGES = {
     "static",
     "evidence.download",
     "evidence.version_file",
+    # A hand-in as a file to download (PDF, HTML, Markdown, JSON, ZIP).
+    "portfolios.export",
     "health.healthz",
     "health.readyz",
     # JSON for programs (portfolio/api/v1.py); their readable reference is a page.

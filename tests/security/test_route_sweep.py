@@ -266,6 +266,7 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "portfolios.hand_in": signed_in(HIDDEN, trainee=OK),
     "portfolios.snapshot": signed_in(HIDDEN, trainee=OK, trainer=OK),
     "portfolios.return_snapshot": signed_in(HIDDEN, trainee=FORBIDDEN, trainer=DONE),
+    "portfolios.export": signed_in(HIDDEN, trainee=OK, trainer=OK),
     "portfolios.cohort_portfolios": signed_in(
         HIDDEN, trainer=OK, governance=FORBIDDEN, admin=FORBIDDEN
     ),
@@ -750,6 +751,7 @@ URL_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "token_id": lambda w: w.extra["api_token"].id,
     "module_id": lambda w: w.extra["module"].id,
     "snapshot_id": lambda w: w.extra["portfolio_snapshot"].id,
+    "fmt": lambda w: "json",
 }
 
 #: Per-endpoint values, for argument names that mean different things on different routes.

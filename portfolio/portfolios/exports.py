@@ -1,0 +1,314 @@
+"""A hand-in of a portfolio in every form a reviewer needs: PDF, one HTML file, Markdown,
+JSON and a ZIP bundle of them with the evidence files.
+
+Everything starts from one :class:`Export`: the snapshot's stored content, its SHA-256 and
+the locked verdict (if any). :func:`document_of` turns it into the pure
+:class:`~portfolio.portfolios.document.Document`; the HTML (and from it the PDF) renders
+that with the same template as the pages (``portfolios/_document.html``) inside a page of
+its own (``portfolios/export.html``) whose styles and charts are inline, so the file opens
+from disk with the network off. Charts are vector graphics made on the server
+(:mod:`portfolio.charts.svg`, text kept as text). No request and no current user is read:
+the CLI, the pages and a job call the same functions inside an application context.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from portfolio.assessment.submissions import canonical_json, sha256_hex
+from portfolio.charts.series import Lines, LineSeries
+from portfolio.charts.svg import lines_svg
+from portfolio.clock import utcnow
+from portfolio.framework import Framework
+from portfolio.main.growth_charts import scale_of
+from portfolio.portfolios import content as layout
+from portfolio.portfolios.document import Document, build_document
+
+#: The export formats, as the CLI and the pages name them.
+FORMATS = ("pdf", "html", "md", "json", "zip")
+EXPORT_KIND = "dialogical-portfolio-export"
+EXPORT_FORMAT = 1
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "json": "application/json",
+    "zip": "application/zip",
+}
+_STYLES = Path(__file__).resolve().parent.parent.parent / "static" / "css" / "export.css"
+SERIES_LABELS = {
+    "rater.fellow-trainee": _l("Fellow trainees"),
+    "rater.trainer": _l("Trainers"),
+    "others": _l("Other raters"),
+}
+
+
+@dataclass(frozen=True)
+class Export:
+    """What every export of one hand-in is made from."""
+
+    content: dict[str, Any]
+    sha256: str
+    snapshot_id: int | None
+    #: The locked verdict in the layout of
+    #: :meth:`portfolio.judging.queries.VerdictView.as_content`, or None.
+    verdict: dict[str, Any] | None = None
+
+    @classmethod
+    def of_snapshot(cls, snapshot: Any, verdict: dict[str, Any] | None = None) -> Export:
+        """The export of a stored snapshot (its content exactly as stored)."""
+        return cls(
+            layout.submission_content(snapshot.content), snapshot.sha256, snapshot.id, verdict
+        )
+
+    @property
+    def number(self) -> int:
+        return int(self.content.get("number") or 0)
+
+    def file_stem(self) -> str:
+        """A file name for the export: the trainee's name and the hand-in number."""
+        name = self.content.get("trainee", {}).get("name") or "portfolio"
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "portfolio"
+        return f"portfolio-{slug}-{self.number}"
+
+
+def export_of(snapshot: Any) -> Export:
+    """The export of a stored snapshot with its locked verdict, if it has one (reads the
+    database; the caller decides who may have it)."""
+    from portfolio.judging.queries import verdict_of
+
+    verdict = verdict_of(snapshot.id)
+    return Export.of_snapshot(snapshot, verdict.as_content() if verdict else None)
+
+
+def file_reader(store: Any, export: Export) -> Any:
+    """``read_file(entry)`` for :func:`export_zip`: the frozen evidence version's file from
+    ``store`` (a :class:`~portfolio.evidence.uploads.storage.FileStore`), or None when the
+    file is gone."""
+    from portfolio.evidence.models import EvidenceVersion
+    from portfolio.extensions import db
+
+    version_ids = {
+        int(e["number"]): e.get("version_id") for e in export.content.get("evidence", [])
+    }
+
+    def read(entry: Mapping[str, Any]) -> bytes | None:
+        version = db.session.get(EvidenceVersion, version_ids.get(entry["number"]) or 0)
+        if version is None or not version.stored_name:
+            return None
+        path = store.path(version.stored_name)
+        return path.read_bytes() if path.exists() else None
+
+    return read
+
+
+def document_of(export: Export, language: str, framework: Framework) -> Document:
+    """The hand-in as a document in ``language`` (pure: no request, no user)."""
+    return build_document(export.content, language, framework, sha256=export.sha256)
+
+
+def charts_of(document: Document, framework: Framework) -> dict[str, Markup]:
+    """Per competency key the growth chart (self and feedback per round) as inline SVG."""
+    if not document.rounds:
+        return {}
+    charts: dict[str, Markup] = {}
+    scale = scale_of(framework)
+    for section in document.sections:
+        series = [LineSeries(_("Self"), tuple(section.self_means))]
+        names = [cell.series for cell in section.feedback[0]] if section.feedback else []
+        for index, key in enumerate(names):
+            values = tuple(row[index].mean for row in section.feedback)
+            if any(v is not None for v in values):
+                series.append(LineSeries(str(SERIES_LABELS.get(key, key)), values))
+        lines = Lines(
+            _("%(competency)s per round", competency=section.name),
+            tuple(document.rounds),
+            tuple(series),
+            scale,
+        )
+        summary = _(
+            "Mean self-rating and feedback on %(competency)s in each round.",
+            competency=section.name,
+        )
+        charts[section.key] = Markup(lines_svg(lines, summary, chart_id=f"chart-{section.number}"))
+    return charts
+
+
+def _verdict_view(export: Export) -> Any:
+    if export.verdict is None:
+        return None
+    from portfolio.judging.models import Verdict
+    from portfolio.judging.queries import Entry, VerdictView
+
+    data = export.verdict
+    return VerdictView(
+        Verdict(data["verdict"]),
+        data["motivation"],
+        datetime.fromisoformat(data["locked_at"]),
+        {
+            key: Entry(entry["level"], entry["motivation"], 0, "")
+            for key, entry in data["competencies"].items()
+        },
+        list(data["assessors"]),
+        bool(data["referred"]),
+    )
+
+
+def export_html(export: Export, language: str, framework: Framework) -> str:
+    """One self-contained HTML file: styles and charts inline, no external request."""
+    from portfolio.competencies.texts import localized
+
+    with force_locale(language):
+        document = document_of(export, language, framework)
+        return render_template(
+            "portfolios/export.html",
+            document=document,
+            charts=charts_of(document, framework),
+            verdict=_verdict_view(export),
+            framework=framework,
+            language=language,
+            localized=localized,
+            styles=Markup(_STYLES.read_text(encoding="utf-8")),
+        )
+
+
+def export_pdf(export: Export, language: str, framework: Framework) -> bytes:
+    """The HTML export as a tagged PDF (WeasyPrint): contents with page numbers, fonts
+    embedded, text selectable, charts as vectors, the document language set."""
+    from weasyprint import HTML
+
+    html = export_html(export, language, framework)
+    pdf = HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")
+    assert pdf is not None
+    return bytes(pdf)
+
+
+def _files(export: Export) -> list[dict[str, Any]]:
+    files = []
+    for entry in export.content.get("evidence", []):
+        if entry.get("file_sha256") and entry.get("file_name"):
+            files.append(
+                {
+                    "number": int(entry["number"]),
+                    "name": str(entry["file_name"]),
+                    "path": f"files/E{entry['number']}-{_safe_name(entry['file_name'])}",
+                    "sha256": entry["file_sha256"],
+                    "size": int(entry.get("file_size") or 0),
+                }
+            )
+    return files
+
+
+def _safe_name(name: str) -> str:
+    cleaned = re.sub(r"[^\w.\-]+", "_", Path(name).name).strip("._")
+    return cleaned[:120] or "file"
+
+
+def export_json(export: Export, language: str) -> dict[str, Any]:
+    """The complete export as JSON data (``docs/portfolio-schema.json``)."""
+    return {
+        "kind": EXPORT_KIND,
+        "export_format": EXPORT_FORMAT,
+        "exported_at": utcnow().isoformat(),
+        "language": language,
+        "snapshot": {
+            **({"id": export.snapshot_id} if export.snapshot_id is not None else {}),
+            "number": export.number,
+            "handed_in_at": export.content.get("handed_in_at"),
+            "sha256": export.sha256,
+        },
+        "content": export.content,
+        "verdict": export.verdict,
+        "files": _files(export),
+    }
+
+
+def json_text(data: Mapping[str, Any]) -> str:
+    """JSON for people and programs: indented, keys sorted, UTF-8 as is."""
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def export_markdown(export: Export, language: str, framework: Framework) -> str:
+    """The hand-in as Markdown (the document's texts as written, tables for the numbers)."""
+    from portfolio.competencies.texts import localized
+
+    with force_locale(language):
+        document = document_of(export, language, framework)
+        return render_template(
+            "portfolios/export.md",
+            localized=localized,
+            document=document,
+            content=export.content,
+            verdict=_verdict_view(export),
+            framework=framework,
+            language=language,
+        )
+
+
+def export_zip(export: Export, language: str, framework: Framework, read_file: Any = None) -> bytes:
+    """PDF, HTML, JSON, Markdown and the evidence files, with ``manifest.json`` listing
+    every file and its SHA-256. ``read_file(entry)`` returns an evidence file's bytes."""
+    stem = export.file_stem()
+    parts: dict[str, bytes] = {
+        f"{stem}.pdf": export_pdf(export, language, framework),
+        f"{stem}.html": export_html(export, language, framework).encode(),
+        f"{stem}.md": export_markdown(export, language, framework).encode(),
+        f"{stem}.json": json_text(export_json(export, language)).encode(),
+    }
+    if read_file is not None:
+        for entry in _files(export):
+            data = read_file(entry)
+            if data is not None:
+                parts[entry["path"]] = data
+    manifest = {
+        "kind": EXPORT_KIND,
+        "export_format": EXPORT_FORMAT,
+        "snapshot_sha256": export.sha256,
+        "files": [
+            {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+            for path, data in sorted(parts.items())
+        ],
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("manifest.json", json_text(manifest))
+        for path, data in sorted(parts.items()):
+            bundle.writestr(path, data)
+    return buffer.getvalue()
+
+
+def render(
+    export: Export, fmt: str, language: str, framework: Framework, read_file: Any = None
+) -> bytes:
+    """The export in ``fmt`` (one of :data:`FORMATS`) as bytes."""
+    if fmt == "pdf":
+        return export_pdf(export, language, framework)
+    if fmt == "html":
+        return export_html(export, language, framework).encode()
+    if fmt == "md":
+        return export_markdown(export, language, framework).encode()
+    if fmt == "json":
+        return json_text(export_json(export, language)).encode()
+    if fmt == "zip":
+        return export_zip(export, language, framework, read_file)
+    raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def content_digest_matches(content: Mapping[str, Any], sha256: str) -> bool:
+    """The content is exactly what was handed in (its canonical JSON has this digest)."""
+    return sha256_hex(canonical_json(dict(content))) == sha256

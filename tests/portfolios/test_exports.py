@@ -1,0 +1,176 @@
+"""Exports of a hand-in: PDF, one HTML file, Markdown, JSON (against its schema), ZIP, and
+the CLI and the download route that make them."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from portfolio.clock import today
+from portfolio.competencies import current_framework
+from portfolio.portfolios import exports, queries
+from portfolio.portfolios.models import Portfolio
+from tests.factories import add_trainee, login, make_cohort, make_user
+from tests.judging.helpers import locked_world
+from tests.portfolios.helpers import hand_in, keys, ready_portfolio
+
+pytestmark = pytest.mark.usefixtures("framework_db")
+
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[2] / "docs" / "portfolio-schema.json").read_text()
+)
+
+
+def _validate(data: dict) -> None:  # type: ignore[type-arg]
+    jsonschema.validate(data, SCHEMA, cls=jsonschema.Draft202012Validator)
+
+
+def test_the_json_export_is_complete_valid_and_carries_the_digest_and_verdict(db):
+    world, _assessment = locked_world()
+    made = exports.export_of(world.snapshot)
+    data = exports.export_json(made, "en")
+    _validate(data)
+    assert data["snapshot"]["sha256"] == world.snapshot.sha256
+    assert exports.content_digest_matches(data["content"], world.snapshot.sha256)
+    assert data["verdict"]["verdict"] == "passed"
+    assert data["content"]["framework"]["version"] == current_framework().framework.version
+    # Round trip through text: the same data.
+    assert json.loads(exports.json_text(data)) == data
+
+
+def test_a_json_export_without_verdict_is_valid_too_and_a_broken_one_is_not(db):
+    ready = ready_portfolio()
+    snapshot = hand_in(ready)
+    data = exports.export_json(exports.export_of(snapshot), "nl")
+    _validate(data)
+    assert data["verdict"] is None
+    broken = {**data, "snapshot": {**data["snapshot"], "sha256": "not-a-digest"}}
+    with pytest.raises(jsonschema.ValidationError):
+        _validate(broken)
+
+
+def test_the_html_export_is_one_file_that_needs_no_network(db):
+    world, _assessment = locked_world()
+    html = exports.export_html(exports.export_of(world.snapshot), "nl", current_framework())
+    assert '<html lang="nl">' in html
+    assert world.snapshot.sha256 in html
+    assert "<svg" in html  # the charts, inline
+    assert "Eindoordeel" in html and "Onderbouwing" in html
+    # Nothing is fetched: no stylesheet, script, image or font from elsewhere.
+    assert not re.search(r"<(link|script|img|iframe)\b", html)
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    # CSS and SVG reach only into the file itself: url(#id), never an address.
+    assert not re.search(r"url\((?!#)", html.replace("attr(href url)", ""))
+
+
+def test_the_pdf_has_searchable_text_vector_charts_embedded_fonts_and_the_digest(db, tmp_path):
+    world, _assessment = locked_world()
+    pdf = exports.export_pdf(exports.export_of(world.snapshot), "en", current_framework())
+    path = tmp_path / "portfolio.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    flat = " ".join(text.split())
+    assert world.snapshot.sha256 in flat
+    indicator = current_framework().competencies[0].elements[0].ratable()[0]
+    assert " ".join(indicator.text["en"].split()[:6]) in flat
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    assert re.search(r"Tagged:\s+yes", info) and re.search(r"Pages:\s+([2-9]|\d\d)", info)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+    font_rows = fonts.splitlines()[2:]
+    assert font_rows and all(" yes " in row for row in font_rows)  # every font embedded
+    images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True)
+    assert len(images.stdout.splitlines()) == 2  # the header only: the charts are vectors
+
+
+def test_the_markdown_export_keeps_what_was_written(db):
+    world, _assessment = locked_world()
+    text = exports.export_markdown(exports.export_of(world.snapshot), "en", current_framework())
+    assert text.startswith("# Final portfolio of Noor Trainee")
+    assert f"The dialogue [E1] shows {keys()[0]}." in text
+    assert world.snapshot.sha256 in text
+    assert "## Final verdict: passed" in text
+
+
+def test_the_zip_bundle_lists_every_file_with_its_digest(db):
+    world, _assessment = locked_world()
+    made = exports.export_of(world.snapshot)
+    data = exports.export_zip(made, "en", current_framework())
+    with zipfile.ZipFile(io.BytesIO(data)) as bundle:
+        manifest = json.loads(bundle.read("manifest.json"))
+        names = set(bundle.namelist())
+        for entry in manifest["files"]:
+            import hashlib
+
+            assert hashlib.sha256(bundle.read(entry["path"])).hexdigest() == entry["sha256"]
+    assert manifest["snapshot_sha256"] == world.snapshot.sha256
+    assert {Path(n).suffix for n in names} >= {".pdf", ".html", ".md", ".json"}
+
+
+def test_an_empty_portfolio_renders_as_a_document_that_says_what_is_missing(db):
+    cohort = make_cohort()
+    trainee = make_user(name="Empty Trainee")
+    add_trainee(cohort, trainee)
+    empty = Portfolio(id=None, cohort_id=cohort.id, trainee_id=trainee.id)
+    content = queries.live_content(empty, current_framework(), today())
+    made = exports.Export(content, "0" * 64, None)
+    html = exports.export_html(made, "en", current_framework())
+    assert "Missing: the introduction has not been written." in html
+    assert exports.export_pdf(made, "en", current_framework()).startswith(b"%PDF")
+
+
+def test_the_cli_writes_an_export_and_says_clearly_what_is_wrong(runner, db, tmp_path):
+    world, _assessment = locked_world()
+    target = tmp_path / "out" / "portfolio.json"
+    result = runner.invoke(
+        args=[
+            "portfolio",
+            "export",
+            "--user",
+            world.trainee.email,
+            "--format",
+            "json",
+            "-o",
+            str(target),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert world.snapshot.sha256 in result.output
+    _validate(json.loads(target.read_text()))
+    unknown = runner.invoke(
+        args=[
+            "portfolio",
+            "export",
+            "--user",
+            "nobody@example.org",
+            "--format",
+            "pdf",
+            "-o",
+            str(target),
+        ]
+    )
+    assert unknown.exit_code != 0 and "No account has the e-mail address" in unknown.output
+    other = make_user()
+    none_yet = runner.invoke(
+        args=["portfolio", "export", "--user", other.email, "--format", "pdf", "-o", str(target)]
+    )
+    assert none_yet.exit_code != 0 and "has not handed in" in none_yet.output
+
+
+def test_the_trainee_downloads_an_export_and_another_trainee_cannot(client, db):
+    world, _assessment = locked_world()
+    login(client, world.trainee)
+    response = client.get(f"/portfolio-snapshots/{world.snapshot.id}/export.json?language=nl")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.get_json()["language"] == "nl"
+    assert client.get(f"/portfolio-snapshots/{world.snapshot.id}/export.docx").status_code == 404
+    client.post("/sign-out")
+    login(client, make_user())
+    assert client.get(f"/portfolio-snapshots/{world.snapshot.id}/export.pdf").status_code == 404
