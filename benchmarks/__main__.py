@@ -45,7 +45,7 @@ from typing import Any
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 
-from benchmarks import live
+from benchmarks import exports, live
 from benchmarks.synthetic import PASSWORD, Synthetic, build
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
@@ -521,7 +521,11 @@ def main() -> int:
             f"{result.healthz:.0f} requests/s, dashboard {result.dashboard:.0f} requests/s "
             f"= {result.dashboard / result.healthz:.2f} of /healthz"
         )
-    missed = missed_targets(rows, throughputs, transfers)
+    phase = time.perf_counter()
+    export_times = exports.measure_exports(exports.app_for(folder), 3 if QUICK else 7)
+    print(exports.report(export_times))
+    print(f"  (in {time.perf_counter() - phase:.0f} s)")
+    missed = missed_targets(rows, throughputs, transfers) + export_times.missed()
     print()
     if missed:
         print("Targets missed:")
