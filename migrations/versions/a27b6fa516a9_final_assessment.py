@@ -78,6 +78,7 @@ def upgrade():
             sa.Enum("passed", "not_passed", name="verdict", native_enum=False, length=20),
             nullable=True,
         ),
+        sa.Column("assessor_names", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["snapshot_id"],
             ["portfolio_snapshots.id"],

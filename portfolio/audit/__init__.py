@@ -80,6 +80,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     Action.PASSWORD_RESET_LINK_ISSUED: _l("password-reset link made"),
     Action.PASSWORD_RESET_REQUESTED: _l("password reset requested"),
     Action.PORTFOLIO_HANDED_IN: _l("portfolio handed in"),
+    Action.PORTFOLIO_IMPORTED: _l("portfolio hand-in imported"),
     Action.PORTFOLIO_RETURNED: _l("portfolio returned for revision"),
     Action.PROFILE_CHANGED: _l("profile changed"),
     Action.ROLE_CHANGED: _l("role changed"),

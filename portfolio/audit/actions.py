@@ -48,6 +48,7 @@ class Action(StrEnum):
     PASSWORD_RESET_LINK_ISSUED = "password_reset_link_issued"
     PASSWORD_RESET_REQUESTED = "password_reset_requested"
     PORTFOLIO_HANDED_IN = "portfolio_handed_in"
+    PORTFOLIO_IMPORTED = "portfolio_imported"
     PORTFOLIO_RETURNED = "portfolio_returned"
     PROFILE_CHANGED = "profile_changed"
     ROLE_CHANGED = "role_changed"

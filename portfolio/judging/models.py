@@ -23,7 +23,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.accounts.models import User
@@ -80,6 +80,9 @@ class FinalAssessment(Model):
     locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: The outcome, set when the verdict is locked (from the ``overall`` consensus entry).
     verdict: Mapped[Verdict | None] = mapped_column(enum_column(Verdict))
+    #: The assessors' names as they were when the verdict was locked, seat by seat (kept
+    #: with the verdict, so it reads the same when an account is renamed or closed).
+    assessor_names: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     snapshot: Mapped[PortfolioSnapshot] = relationship()
 

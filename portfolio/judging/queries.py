@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from portfolio import policy
 from portfolio.accounts.models import User
@@ -255,33 +255,19 @@ def verdict_of(snapshot_id: int) -> VerdictView | None:
     )
     if assessment is None or assessment.verdict is None or assessment.locked_at is None:
         return None
-    rows = db.session.execute(
-        select(ConsensusEntry, AssessorAssignment.role, User.name, User.email)
-        .select_from(ConsensusEntry)
-        .outerjoin(
-            AssessorAssignment,
-            and_(
-                AssessorAssignment.assessment_id == ConsensusEntry.assessment_id,
-                AssessorAssignment.ended_at.is_(None),
-            ),
+    levels = {
+        row.key: Entry.of(row)
+        for row in db.session.scalars(
+            select(ConsensusEntry).where(ConsensusEntry.assessment_id == assessment.id)
         )
-        .outerjoin(User, User.id == AssessorAssignment.assessor_id)
-        .where(ConsensusEntry.assessment_id == assessment.id)
-        .order_by(AssessorAssignment.role)
-    ).all()
-    levels: dict[str, Entry] = {}
-    assessors: list[str] = []
-    for entry, _role, name, email in rows:
-        levels[entry.key] = Entry.of(entry)
-        if email is not None and _name(name, email) not in assessors:
-            assessors.append(_name(name, email))
+    }
     overall = levels.pop(OVERALL, EMPTY)
     return VerdictView(
         assessment.verdict,
         overall.motivation,
         assessment.locked_at,
         levels,
-        assessors,
+        list(assessment.assessor_names or []),
         assessment.referred_at is not None,
     )
 

@@ -288,6 +288,7 @@ def assign_assessor(actor: User, snapshot: PortfolioSnapshot, trainer: User) -> 
         version=1,
         created_at=utcnow(),
         referral_reason="",
+        assessor_names=[],
     )
     assessment = find_assessment(snapshot.id)
     assert assessment is not None
@@ -671,7 +672,15 @@ def _lock(
             FinalAssessment.stage == stage,
             FinalAssessment.version == version,
         )
-        .values(stage=Stage.LOCKED, locked_at=utcnow(), verdict=verdict, version=version + 1)
+        .values(
+            stage=Stage.LOCKED,
+            locked_at=utcnow(),
+            verdict=verdict,
+            version=version + 1,
+            assessor_names=[
+                a.assessor.name or a.assessor.email for a in active_assignments(assessment.id)
+            ],
+        )
         .execution_options(synchronize_session=False)
     )
     if rowcount(outcome) != 1:

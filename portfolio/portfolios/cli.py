@@ -58,3 +58,23 @@ def export_command(
     click.echo(
         f"Wrote {output} ({len(data):,} bytes), hand-in {export.number}, SHA-256 {export.sha256}."
     )
+
+
+@portfolio_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_command(file: Path) -> None:
+    """Restore a JSON or ZIP export of a hand-in (made by `flask portfolio export` or the
+    hand-in page) into this installation: new ids, the same content and digest."""
+    from portfolio.portfolios.importing import ImportRefused, import_portfolio
+
+    store = FileStore(current_app.config["UPLOAD_FOLDER"])
+    try:
+        snapshot = import_portfolio(None, file.read_bytes(), current_framework(), store)
+    except ImportRefused as refused:
+        db.session.rollback()
+        raise click.ClickException(str(refused)) from None
+    db.session.commit()
+    click.echo(
+        f"Imported hand-in {snapshot.number} of {snapshot.portfolio.trainee.email} "
+        f"(snapshot {snapshot.id}, SHA-256 {snapshot.sha256})."
+    )

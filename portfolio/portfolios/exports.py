@@ -96,23 +96,52 @@ def export_of(snapshot: Any) -> Export:
     return Export.of_snapshot(snapshot, verdict.as_content() if verdict else None)
 
 
+def export_of_data(exported: Mapping[str, Any]) -> Export:
+    """The :class:`Export` behind an export's JSON data (to bundle it again)."""
+    snapshot = exported["snapshot"]
+    return Export(
+        dict(exported["content"]), snapshot["sha256"], snapshot.get("id"), exported["verdict"]
+    )
+
+
 def file_reader(store: Any, export: Export) -> Any:
-    """``read_file(entry)`` for :func:`export_zip`: the frozen evidence version's file from
-    ``store`` (a :class:`~portfolio.evidence.uploads.storage.FileStore`), or None when the
-    file is gone."""
+    """``read_file(entry)`` for :func:`export_zip`: the trainee's stored evidence file with
+    the entry's SHA-256 (in this installation, whatever its ids), from ``store`` (a
+    :class:`~portfolio.evidence.uploads.storage.FileStore`); None when it is gone."""
+    from sqlalchemy import select
+
     from portfolio.evidence.models import EvidenceVersion
     from portfolio.extensions import db
 
-    version_ids = {
-        int(e["number"]): e.get("version_id") for e in export.content.get("evidence", [])
-    }
+    owner = export.content.get("trainee", {}).get("email", "")
+    digests = [f["sha256"] for f in _files(export)]
+    from portfolio.accounts.models import User
+
+    stored = (
+        dict(
+            db.session.execute(
+                select(EvidenceVersion.file_sha256, EvidenceVersion.stored_name)
+                .join(User, User.id == EvidenceVersion.owner_id)
+                .where(
+                    User.email == owner,
+                    EvidenceVersion.file_sha256.in_(digests),
+                    EvidenceVersion.stored_name.is_not(None),
+                )
+            ).all()
+        )
+        if digests
+        else {}
+    )
 
     def read(entry: Mapping[str, Any]) -> bytes | None:
-        version = db.session.get(EvidenceVersion, version_ids.get(entry["number"]) or 0)
-        if version is None or not version.stored_name:
+        name = stored.get(entry["sha256"])
+        if not name:
             return None
-        path = store.path(version.stored_name)
-        return path.read_bytes() if path.exists() else None
+        path = store.path(name)
+        if not path.exists():
+            return None
+        data = path.read_bytes()
+        return data if hashlib.sha256(data).hexdigest() == entry["sha256"] else None
 
     return read
 

@@ -15,6 +15,7 @@ import pytest
 
 from portfolio.clock import today
 from portfolio.competencies import current_framework
+from portfolio.evidence.models import EvidenceKind
 from portfolio.portfolios import exports, queries
 from portfolio.portfolios.models import Portfolio
 from tests.factories import add_trainee, login, make_cohort, make_user
@@ -174,3 +175,146 @@ def test_the_trainee_downloads_an_export_and_another_trainee_cannot(client, db):
     client.post("/sign-out")
     login(client, make_user())
     assert client.get(f"/portfolio-snapshots/{world.snapshot.id}/export.pdf").status_code == 404
+
+
+# --- import: export → import → export ------------------------------------------------------
+
+
+def _without_ids(data: dict) -> dict:  # type: ignore[type-arg]
+    """An export without what an import may change: the export time and the snapshot id."""
+    copy = json.loads(json.dumps(data))
+    copy.pop("exported_at")
+    copy["snapshot"].pop("id", None)
+    return copy
+
+
+def _forget(snapshot) -> None:  # type: ignore[no-untyped-def]
+    """Remove the portfolio (its hand-ins and verdict go with it), as another installation
+    that never had it."""
+    from portfolio.extensions import db
+
+    portfolio = db.session.get(Portfolio, snapshot.portfolio_id)
+    db.session.delete(portfolio)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("fmt", ["json", "zip"])
+def test_export_import_export_gives_the_same_export(db, fmt, app):
+    from portfolio.evidence.models import EvidenceItem
+    from portfolio.evidence.uploads.storage import FileStore
+    from portfolio.portfolios.importing import import_portfolio
+    from portfolio.portfolios.services import TextInput, save_section
+
+    store = FileStore(app.config["UPLOAD_FOLDER"])
+    ready = ready_portfolio()
+    minutes = b"Minutes of the network meeting, 12 March.\n" * 50
+    document = EvidenceItem(
+        owner=ready.trainee,
+        title="Minutes as a file",
+        kind=EvidenceKind.DOCUMENT,
+        file_name="minutes.txt",
+        stored_name=store.save(minutes),
+        content_type="text/plain",
+        file_size=len(minutes),
+    )
+    db.session.add(document)
+    db.session.commit()
+    key = keys()[0]
+    stored = queries.texts_of(ready.portfolio.id).get(key)
+    save_section(
+        ready.trainee,
+        ready.cohort,
+        key,
+        TextInput.based_on(stored, "The dialogue [E1] and the minutes [E2]."),
+        [ready.item.id, document.id],
+        current_framework(),
+    )
+    db.session.commit()
+    snapshot = hand_in(ready)
+    world = type("W", (), {"snapshot": snapshot})
+    before = exports.export_of(world.snapshot)
+    assert [f["name"] for f in exports.export_json(before, "en")["files"]] == ["minutes.txt"]
+    data = exports.render(
+        before, fmt, "en", current_framework(), exports.file_reader(store, before)
+    )
+    first = exports.export_json(before, "en")
+    digest = world.snapshot.sha256
+    _forget(world.snapshot)
+    snapshot = import_portfolio(None, data, current_framework(), store)
+    db.session.commit()
+    assert snapshot.id is not None and snapshot.sha256 == digest
+    again = exports.export_json(exports.export_of(snapshot), "en")
+    assert _without_ids(again) == _without_ids(first)
+    if fmt == "zip":  # the evidence file came along and is bundled again
+        imported = exports.export_of(snapshot)
+        reader = exports.file_reader(store, imported)
+        rebundled = exports.export_zip(imported, "en", current_framework(), reader)
+        with zipfile.ZipFile(io.BytesIO(rebundled)) as bundle:
+            assert bundle.read("files/E2-minutes.txt") == minutes
+    # Imported twice: refused, with a clear message.
+    from portfolio.portfolios.importing import ImportRefused
+
+    with pytest.raises(ImportRefused, match="imported before"):
+        import_portfolio(None, data, current_framework(), store)
+
+
+def test_a_tampered_foreign_or_damaged_file_is_refused_and_changes_nothing(db, app):
+    from portfolio.evidence.uploads.storage import FileStore
+    from portfolio.extensions import db as database
+    from portfolio.portfolios.importing import ImportRefused, import_portfolio
+    from portfolio.portfolios.models import PortfolioSnapshot
+
+    world, _assessment = locked_world()
+    store = FileStore(app.config["UPLOAD_FOLDER"])
+    made = exports.export_json(exports.export_of(world.snapshot), "en")
+    _forget(world.snapshot)
+    tampered = json.loads(json.dumps(made))
+    tampered["content"]["competencies"][0]["justification"] += " And I walked on water."
+    zipped = exports.export_zip(exports.export_of_data(made), "en", current_framework())
+    damaged = zipped[: len(zipped) // 2]
+    cases = {
+        "tampered": (json.dumps(tampered).encode(), "changed after it was exported"),
+        "foreign": (b'{"kind": "something-else"}', "not an export of a final portfolio"),
+        "not json": (b"\x00\x01 hello", "neither a ZIP bundle nor JSON"),
+        "damaged zip": (damaged, "damaged"),
+        "broken schema": (
+            json.dumps({**made, "files": "none"}).encode(),
+            "does not follow its schema at files",
+        ),
+    }
+    for name, (data, message) in cases.items():
+        with pytest.raises(ImportRefused, match=message):
+            import_portfolio(None, data, current_framework(), store)
+        database.session.rollback()
+        assert (
+            database.session.scalar(database.select(database.func.count(PortfolioSnapshot.id))) == 0
+        ), name
+
+
+def test_the_cli_imports_a_file_and_refuses_a_tampered_one(runner, db, tmp_path):
+    world, _assessment = locked_world()
+    target = tmp_path / "portfolio.json"
+    assert (
+        runner.invoke(
+            args=[
+                "portfolio",
+                "export",
+                "--user",
+                world.trainee.email,
+                "--format",
+                "json",
+                "-o",
+                str(target),
+            ]
+        ).exit_code
+        == 0
+    )
+    digest = world.snapshot.sha256
+    _forget(world.snapshot)
+    bad = tmp_path / "bad.json"
+    bad.write_text(target.read_text().replace("The dialogue [E1]", "A dialogue [E1]", 1))
+    refused = runner.invoke(args=["portfolio", "import", str(bad)])
+    assert refused.exit_code != 0 and "changed after it was exported" in refused.output
+    done = runner.invoke(args=["portfolio", "import", str(target)])
+    assert done.exit_code == 0, done.output
+    assert digest in done.output
