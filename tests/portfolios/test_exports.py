@@ -318,3 +318,46 @@ def test_the_cli_imports_a_file_and_refuses_a_tampered_one(runner, db, tmp_path)
     done = runner.invoke(args=["portfolio", "import", str(target)])
     assert done.exit_code == 0, done.output
     assert digest in done.output
+
+
+def test_long_texts_many_items_tables_and_right_to_left_text_keep_the_layout(db):
+    """A stress portfolio: a 40,000-character justification without spaces in places, 100
+    evidence items, a Markdown table, Arabic and Hebrew (right to left) and Greek text."""
+    ready = ready_portfolio()
+    snapshot = hand_in(ready)
+    content = json.loads(snapshot.content)
+    long_word = "Dialogischbegeleidingsontwikkelingstraject" * 20
+    table = "\n\n| Indicator | Wat ik deed | Bewijs |\n|---|---|---|\n" + "".join(
+        f"| Vraag {n} | {'lang verhaal ' * 30} | [E1] |\n" for n in range(30)
+    )
+    rtl = "\n\nمرحبا بكم في الحوار. שלום, זהו דיאלוג. Καλημέρα, διάλογος."
+    content["competencies"][0]["justification"] = (
+        ("Een lange alinea. " * 2000)[:30000] + long_word + table + rtl
+    )
+    item = content["evidence"][0]
+    content["evidence"] = [
+        {**item, "number": n, "title": f"Bewijs {n}: " + "titel " * 20} for n in range(1, 101)
+    ]
+    for competency in content["competencies"]:
+        competency["evidence"] = list(range(1, 101))
+    from portfolio.assessment.submissions import canonical_json, sha256_hex
+
+    made = exports.Export(content, sha256_hex(canonical_json(content)), None)
+    html = exports.export_html(made, "nl", current_framework())
+    assert "E100" in html and "<table>" in html and "مرحبا" in html
+    pdf = exports.export_pdf(made, "nl", current_framework())
+    assert pdf.startswith(b"%PDF")
+    from weasyprint import HTML
+
+    document = HTML(string=html).render()
+    width = document.pages[0].width
+    for page in document.pages:
+        for box in _descendants(page._page_box):
+            # Nothing sticks out of the page to the right (a long word, a wide table).
+            assert box.position_x + box.margin_width() <= width + 1, type(box).__name__
+
+
+def _descendants(box):  # type: ignore[no-untyped-def]
+    for child in getattr(box, "children", []):
+        yield child
+        yield from _descendants(child)
