@@ -45,6 +45,7 @@ from portfolio.judging.models import (
     Stage,
     Verdict,
 )
+from portfolio.judging.queries import Entry
 from portfolio.notifications import NotificationKind, Recipient, notify
 from portfolio.portfolios.models import Portfolio, PortfolioSnapshot, PortfolioStatus
 from portfolio.urls import absolute_url
@@ -128,10 +129,10 @@ class EntryInput:
 
 
 def stored_entry(row: Judgement | ConsensusEntry | None) -> Stored:
-    """What a stored judgement or consensus entry (or none yet) amounts to for a save."""
-    if row is None:
-        return Stored(0, fingerprint("", ""), "")
-    return Stored(row.version, fingerprint(row.level, row.motivation), row.motivation)
+    """What a stored judgement or consensus entry (or none yet) amounts to for a save: the
+    same version and fingerprint the pages carry (:class:`~portfolio.judging.queries.Entry`)."""
+    entry = Entry.of(row)
+    return Stored(entry.version, entry.fingerprint, entry.motivation)
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -254,6 +255,16 @@ def _require_open(assessment: FinalAssessment) -> None:
         raise JudgingRefused(Refusal.NOT_OPEN)
 
 
+def _reason(text: str) -> str:
+    """A reason someone gave (a conflict, a referral): stripped, not empty, not too long."""
+    reason = text.strip()
+    if not reason:
+        raise JudgingRefused(Refusal.NO_REASON)
+    if len(reason) > 2000:
+        raise JudgingRefused(Refusal.TOO_LONG)
+    return reason
+
+
 def _context(snapshot: PortfolioSnapshot) -> dict[str, str]:
     portfolio = snapshot.portfolio
     return {
@@ -340,11 +351,7 @@ def declare_conflict(actor: User, snapshot: PortfolioSnapshot, reason: str) -> A
     is not locked ends, and the stage goes back to judging when a main seat is left empty
     after both had submitted (a new assessor judges alone first).
     """
-    reason = reason.strip()
-    if not reason:
-        raise JudgingRefused(Refusal.NO_REASON)
-    if len(reason) > 2000:
-        raise JudgingRefused(Refusal.TOO_LONG)
+    reason = _reason(reason)
     portfolio = snapshot.portfolio
     assessment = find_assessment(snapshot.id)
     mine = assignment_of(assessment, actor)
@@ -750,11 +757,7 @@ def decide(
 def refer_to_third(actor: User, assignment: AssessorAssignment, reason: str) -> FinalAssessment:
     """A main assessor says the two cannot agree: a third assessor decides. The cohort's
     other trainers are told, to assign one."""
-    reason = reason.strip()
-    if not reason:
-        raise JudgingRefused(Refusal.NO_REASON)
-    if len(reason) > 2000:
-        raise JudgingRefused(Refusal.TOO_LONG)
+    reason = _reason(reason)
     if assignment.assessor_id != actor.id or assignment.role not in MAIN_SEATS:
         raise JudgingRefused(Refusal.NOT_ASSIGNED)
     assessment = db.session.get(FinalAssessment, assignment.assessment_id)

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from portfolio import policy
@@ -28,7 +27,8 @@ from portfolio.judging import queries, services
 from portfolio.judging.forms import AssignForm, ConflictForm, ReferForm, StepForm
 from portfolio.judging.models import OVERALL, AssessorAssignment, AssessorRole, Stage, Verdict
 from portfolio.judging.services import EntryInput, JudgingRefused, Refusal
-from portfolio.portfolios.models import Portfolio, PortfolioSnapshot
+from portfolio.portfolios.models import PortfolioSnapshot
+from portfolio.portfolios.views import visible_snapshot
 from portfolio.versioning import Conflict, read_fingerprint, read_version
 
 bp = Blueprint("judging", __name__)
@@ -39,14 +39,7 @@ Page = str | Response | tuple[str | Response, int]
 def _snapshot(snapshot_id: int) -> PortfolioSnapshot:
     """A hand-in whose assessment the current user may open (a trainer of its cohort);
     404 for anyone else, so its existence is not revealed."""
-    snapshot = db.get_or_404(
-        PortfolioSnapshot,
-        snapshot_id,
-        options=[
-            joinedload(PortfolioSnapshot.portfolio).joinedload(Portfolio.cohort),
-            joinedload(PortfolioSnapshot.portfolio).joinedload(Portfolio.trainee),
-        ],
-    )
+    snapshot = visible_snapshot(snapshot_id)
     policy.require_view(policy.can_run_assessment(current_user, snapshot))
     return snapshot
 

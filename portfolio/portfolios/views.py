@@ -371,7 +371,9 @@ def hand_in(cohort_id: int) -> Page:
     )
 
 
-def _visible_snapshot(snapshot_id: int) -> PortfolioSnapshot:
+def visible_snapshot(snapshot_id: int) -> PortfolioSnapshot:
+    """A hand-in the current user may read, with its portfolio, cohort and trainee; 404 for
+    any other (also used by the final assessment's pages)."""
     snapshot = db.get_or_404(
         PortfolioSnapshot,
         snapshot_id,
@@ -424,14 +426,14 @@ def _render_snapshot(snapshot: PortfolioSnapshot, form: ReturnForm | None = None
 @login_required
 def snapshot(snapshot_id: int) -> str:
     """A handed-in portfolio, exactly as it was handed in, with its SHA-256."""
-    return _render_snapshot(_visible_snapshot(snapshot_id))
+    return _render_snapshot(visible_snapshot(snapshot_id))
 
 
 @bp.get("/portfolio-snapshots/<int:snapshot_id>/export.<fmt>")
 @login_required
 def export(snapshot_id: int, fmt: str) -> Response:
     """A hand-in as a file: PDF, one HTML file, Markdown, JSON or a ZIP bundle of them."""
-    snapshot = _visible_snapshot(snapshot_id)
+    snapshot = visible_snapshot(snapshot_id)
     if fmt not in exports.FORMATS:
         abort(404)
     language = request.args.get("language", "")
@@ -453,7 +455,7 @@ def export(snapshot_id: int, fmt: str) -> Response:
 @login_required
 def return_snapshot(snapshot_id: int) -> Page:
     """A trainer gives the latest hand-in back for revision, saying what to revise."""
-    snapshot = _visible_snapshot(snapshot_id)
+    snapshot = visible_snapshot(snapshot_id)
     policy.require(policy.can_return_portfolio(current_user, snapshot))
     form = ReturnForm()
     if not form.validate():

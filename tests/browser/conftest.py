@@ -101,6 +101,26 @@ def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     context.close()
 
 
+def assert_clean(axe: Any, page: Any, what: str) -> None:
+    """``page`` passes axe, does not scroll sideways and logged no console error."""
+    violations = axe(page)
+    assert violations == [], f"axe found problems on {what}: {violations}"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{what} scrolls sideways ({width}px)"
+    assert page.console_errors == [], f"console errors on {what}: {page.console_errors}"
+
+
+def sign_in(page: Any, email: str) -> None:
+    """Sign in through the form (English labels) with the test password."""
+    from tests.factories import PASSWORD
+
+    page.goto("/sign-in")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/dashboard")
+
+
 def watch_console(tab: Any) -> None:
     """Collect console errors (CSP violations, script errors) on ``tab.console_errors``."""
     tab.console_errors = []

@@ -14,28 +14,12 @@ import pytest
 
 from portfolio.extensions import db
 from portfolio.feedback.models import FeedbackRequest
-from tests.browser.conftest import artifact
-from tests.factories import PASSWORD, add_trainee, make_cohort, make_user
+from tests.browser.conftest import artifact, assert_clean, sign_in
+from tests.factories import add_trainee, make_cohort, make_user
 from tests.feedback.helpers import answer, ask
 from tests.handing_in import open_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("framework_db")]
-
-
-def _clean(axe: Any, page: Any, what: str) -> None:
-    violations = axe(page)
-    assert violations == [], f"axe found problems on {what}: {violations}"
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{what} scrolls sideways ({width}px)"
-    assert page.console_errors == [], f"console errors on {what}: {page.console_errors}"
-
-
-def _sign_in(page: Any, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/dashboard")
 
 
 def _ask(
@@ -69,11 +53,11 @@ def test_asking_answering_on_a_phone_and_replying(app, browser, live_server, pag
         add_trainee(cohort, person)
     round_ = open_round(cohort, "Round One")
 
-    _sign_in(page, "tess@example.org")
+    sign_in(page, "tess@example.org")
     page.goto(f"/rounds/{round_.id}/feedback")
-    _clean(axe, page, "the trainee's feedback page before anything came back")
+    assert_clean(axe, page, "the trainee's feedback page before anything came back")
     page.get_by_role("link", name="Ask someone for feedback").click()
-    _clean(axe, page, "the request form")
+    assert_clean(axe, page, "the request form")
     _ask(page, round_.id, who="Pia Peer", group="Fellow trainee", anonymous=True)
     _ask(page, round_.id, who="Paul Peer", group="Fellow trainee", anonymous=True)
     _ask(
@@ -90,9 +74,9 @@ def test_asking_answering_on_a_phone_and_replying(app, browser, live_server, pag
 
     # Elsa answers on her phone, with no account.
     phone_page.goto(link)
-    _clean(axe, phone_page, "the rater's landing page on a phone")
+    assert_clean(axe, phone_page, "the rater's landing page on a phone")
     phone_page.get_by_role("link", name="Give feedback").click()
-    _clean(axe, phone_page, "the rater's form on a phone")
+    assert_clean(axe, phone_page, "the rater's form on a phone")
     phone_page.locator("fieldset.rating").first.locator("label.scale-option").nth(2).click()
     phone_page.get_by_label("What I saw that works").first.fill("You let the family speak first.")
     phone_page.get_by_role("button", name="Send feedback").click()
@@ -104,7 +88,7 @@ def test_asking_answering_on_a_phone_and_replying(app, browser, live_server, pag
         context = browser.new_context(base_url=live_server.url, locale="en-GB")
         other = context.new_page()
         other.console_errors = []
-        _sign_in(other, email)
+        sign_in(other, email)
         other.get_by_role("link", name="Tess Trainee asks for your feedback").click()
         other.get_by_role("link", name="Give feedback").click()
         other.get_by_label("What could grow").first.fill(f"ANON-FROM-{email[:4].upper()}")
@@ -125,7 +109,7 @@ def test_asking_answering_on_a_phone_and_replying(app, browser, live_server, pag
     page.reload()
     body = page.content()
     assert "ANON-FROM-PIA@" in body and "ANON-FROM-PAUL" in body and "ANON-FROM-QUIN" in body
-    _clean(axe, page, "the trainee's feedback page with answers")
+    assert_clean(axe, page, "the trainee's feedback page with answers")
 
     # Tess replies to Elsa; Elsa reads the reply through her link.
     answer_box = page.locator("article", has_text="Elsa External")

@@ -14,27 +14,10 @@ from typing import Any
 import pytest
 
 from portfolio.competencies import current_framework
-from tests.browser.conftest import artifact, watch_console
-from tests.factories import PASSWORD
+from tests.browser.conftest import artifact, assert_clean, sign_in, watch_console
 from tests.judging.helpers import handed_in_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("framework_db")]
-
-
-def _clean(axe: Any, page: Any, what: str) -> None:
-    violations = axe(page)
-    assert violations == [], f"axe found problems on {what}: {violations}"
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{what} scrolls sideways ({width}px)"
-    assert page.console_errors == [], f"console errors on {what}: {page.console_errors}"
-
-
-def _sign_in(page: Any, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/dashboard")
 
 
 def _fill(page: Any, key: str, level: str, motivation: str) -> None:
@@ -48,9 +31,9 @@ def test_two_assessors_judge_alone_agree_and_lock_the_verdict(browser, live_serv
     url = f"/portfolio-snapshots/{world.snapshot.id}/assessment"
 
     # The first trainer assigns themself and a colleague.
-    _sign_in(page, world.first.email)
+    sign_in(page, world.first.email)
     page.goto(url)
-    _clean(axe, page, "the assessment page before anyone is assigned")
+    assert_clean(axe, page, "the assessment page before anyone is assigned")
     for trainer in (world.first, world.second):
         page.get_by_label("Trainer").select_option(label=trainer.name)
         page.get_by_role("button", name="Assign as assessor").click()
@@ -59,7 +42,7 @@ def test_two_assessors_judge_alone_agree_and_lock_the_verdict(browser, live_serv
     # The first judges alone and submits.
     for key in keys:
         _fill(page, key, "rubric.good", f"First assessor on {key}: convincing [E1].")
-    _clean(axe, page, "the judgement form, filled in")
+    assert_clean(axe, page, "the judgement form, filled in")
     page.get_by_role("button", name="Save and submit my judgement").click()
     page.get_by_text("Your judgement is submitted").wait_for()
 
@@ -70,10 +53,10 @@ def test_two_assessors_judge_alone_agree_and_lock_the_verdict(browser, live_serv
     phone = context.new_page()
     phone.set_default_timeout(10_000)
     watch_console(phone)
-    _sign_in(phone, world.second.email)
+    sign_in(phone, world.second.email)
     phone.goto(url)
     assert phone.get_by_text("First assessor on").count() == 0
-    _clean(axe, phone, "the second assessor's judgement form on a phone")
+    assert_clean(axe, phone, "the second assessor's judgement form on a phone")
     for key in keys:
         _fill(phone, key, "rubric.sufficient", f"Second assessor on {key}.")
     phone.get_by_role("button", name="Save and submit my judgement").click()
@@ -84,7 +67,7 @@ def test_two_assessors_judge_alone_agree_and_lock_the_verdict(browser, live_serv
     for key in keys:
         _fill(phone, key, "rubric.good", f"Agreed on {key}.")
     _fill(phone, "overall", "passed", "We agree: a convincing portfolio.")
-    _clean(axe, phone, "the consensus form on a phone")
+    assert_clean(axe, phone, "the consensus form on a phone")
     phone.screenshot(path=artifact("final-assessment-consensus-phone.png"), full_page=True)
     phone.get_by_role("button", name="Save and confirm").click()
     phone.get_by_text("The verdict is locked once the other assessor confirms").wait_for()
@@ -95,7 +78,7 @@ def test_two_assessors_judge_alone_agree_and_lock_the_verdict(browser, live_serv
     page.get_by_role("button", name="Save and confirm").click()
     page.get_by_text("Both confirmed: the verdict is locked").wait_for()
     page.get_by_role("heading", name="Final verdict").wait_for()
-    _clean(axe, page, "the locked verdict")
+    assert_clean(axe, page, "the locked verdict")
 
     # A change from the page still open on the phone is refused; the text stays on screen.
     phone.locator("#motivation-overall").fill("Not passed after all.")
@@ -108,7 +91,7 @@ def test_two_assessors_judge_alone_agree_and_lock_the_verdict(browser, live_serv
     trainee = browser.new_context(base_url=live_server.url, locale="en-GB").new_page()
     trainee.set_default_timeout(10_000)
     watch_console(trainee)
-    _sign_in(trainee, world.trainee.email)
+    sign_in(trainee, world.trainee.email)
     trainee.goto(f"/portfolio-snapshots/{world.snapshot.id}")
     trainee.get_by_role("heading", name="Final verdict").wait_for()
     assert trainee.get_by_text("We agree: a convincing portfolio.").count() == 1
