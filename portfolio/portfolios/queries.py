@@ -24,6 +24,7 @@ from portfolio.evidence.models import EvidenceItem
 from portfolio.extensions import db
 from portfolio.feedback.queries import seen_by_round
 from portfolio.framework import Framework
+from portfolio.judging.models import FinalAssessment, Stage
 from portfolio.main.growth import shown_levels
 from portfolio.portfolios import content as layout
 from portfolio.portfolios.models import (
@@ -375,27 +376,47 @@ class SnapshotRow:
     returned_at: datetime | None
     returned_by: str | None
     return_reason: str
+    #: The locked verdict of its final assessment ("passed" / "not_passed"), if any.
+    verdict: str | None = None
 
 
 def snapshots_of(portfolio_id: int) -> list[SnapshotRow]:
-    """Every snapshot of the portfolio, newest first (one statement)."""
+    """Every snapshot of the portfolio, newest first, with its return and its locked
+    verdict (one statement)."""
+    locked = and_(
+        FinalAssessment.snapshot_id == PortfolioSnapshot.id,
+        FinalAssessment.stage == Stage.LOCKED,
+    )
     return [
-        SnapshotRow(sid, number, at, sha, returned_at, by_name or by_email, reason or "")
-        for sid, number, at, sha, returned_at, reason, by_name, by_email in db.session.execute(
-            select(
-                PortfolioSnapshot.id,
-                PortfolioSnapshot.number,
-                PortfolioSnapshot.handed_in_at,
-                PortfolioSnapshot.sha256,
-                PortfolioReturn.returned_at,
-                PortfolioReturn.reason,
-                User.name,
-                User.email,
+        SnapshotRow(
+            sid,
+            number,
+            at,
+            sha,
+            returned_at,
+            by_name or by_email,
+            reason or "",
+            verdict.value if verdict is not None else None,
+        )
+        for sid, number, at, sha, returned_at, reason, by_name, by_email, verdict in (
+            db.session.execute(
+                select(
+                    PortfolioSnapshot.id,
+                    PortfolioSnapshot.number,
+                    PortfolioSnapshot.handed_in_at,
+                    PortfolioSnapshot.sha256,
+                    PortfolioReturn.returned_at,
+                    PortfolioReturn.reason,
+                    User.name,
+                    User.email,
+                    FinalAssessment.verdict,
+                )
+                .outerjoin(PortfolioReturn, PortfolioReturn.snapshot_id == PortfolioSnapshot.id)
+                .outerjoin(User, User.id == PortfolioReturn.returned_by_id)
+                .outerjoin(FinalAssessment, locked)
+                .where(PortfolioSnapshot.portfolio_id == portfolio_id)
+                .order_by(PortfolioSnapshot.number.desc())
             )
-            .outerjoin(PortfolioReturn, PortfolioReturn.snapshot_id == PortfolioSnapshot.id)
-            .outerjoin(User, User.id == PortfolioReturn.returned_by_id)
-            .where(PortfolioSnapshot.portfolio_id == portfolio_id)
-            .order_by(PortfolioSnapshot.number.desc())
         )
     ]
 

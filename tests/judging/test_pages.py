@@ -224,3 +224,11 @@ def test_two_assessors_confirming_at_the_same_moment_lock_the_verdict_once(app, 
         select(AuditEvent.id).where(AuditEvent.action == "verdict_locked")
     ).all()
     assert len(locked) == 1
+
+
+def test_the_trainee_overview_says_the_verdict_is_in_and_links_to_it(client):
+    world, _assessment = locked_world()
+    login(client, world.trainee)
+    page = client.get(f"/cohorts/{world.ready.cohort.id}/portfolio").get_data(as_text=True)
+    assert "The assessors have judged your portfolio: passed." in page
+    assert f'href="/portfolio-snapshots/{world.snapshot.id}"' in page

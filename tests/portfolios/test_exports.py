@@ -97,6 +97,15 @@ def test_the_markdown_export_keeps_what_was_written(db):
     assert f"The dialogue [E1] shows {keys()[0]}." in text
     assert world.snapshot.sha256 in text
     assert "## Final verdict: passed" in text
+    assert "<p>" not in text
+    # Reflections as written (Markdown), not as HTML.
+    from portfolio.assessment.submissions import canonical_json, sha256_hex
+
+    content = json.loads(world.snapshot.content)
+    content["rounds"][0]["reflections"] = {keys()[0]: "**Situatie** — het *beraad*."}
+    made = exports.Export(content, sha256_hex(canonical_json(content)), None)
+    written = exports.export_markdown(made, "nl", current_framework())
+    assert "### Reflecties" in written and "**Situatie** — het *beraad*." in written
 
 
 def test_the_zip_bundle_lists_every_file_with_its_digest(db):
