@@ -36,6 +36,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": None,
     # Uploaded evidence files; None means <instance folder>/uploads. Never inside static/.
     "UPLOAD_FOLDER": None,
+    # Made PDF and ZIP exports of hand-ins (a hand-in never changes); None means
+    # <UPLOAD_FOLDER>/exports, shared like the files. Safe to empty at any time.
+    "EXPORT_CACHE_FOLDER": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": True,
@@ -107,6 +110,8 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     _request_limit(app)
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
+    if not app.config.get("EXPORT_CACHE_FOLDER"):
+        app.config["EXPORT_CACHE_FOLDER"] = str(Path(app.config["UPLOAD_FOLDER"]) / "exports")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_from_instance(app)
 

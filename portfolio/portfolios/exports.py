@@ -16,11 +16,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
+import threading
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -336,6 +339,71 @@ def render(
     if fmt == "zip":
         return export_zip(export, language, framework, read_file)
     raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+#: What the made files depend on besides the hand-in: the code and templates that draw it.
+_DRAWN_BY = (
+    "portfolio/portfolios/exports.py",
+    "portfolio/portfolios/document.py",
+    "portfolio/charts/svg.py",
+    "templates/portfolios/export.html",
+    "templates/portfolios/export.md",
+    "templates/portfolios/_document.html",
+    "templates/judging/_verdict.html",
+    "static/css/export.css",
+)
+#: The formats worth keeping once made (seconds to make; JSON carries its export time).
+CACHED = frozenset({"pdf", "zip"})
+
+
+@cache
+def _drawing_fingerprint() -> str:
+    """A digest of the files that draw an export, and of WeasyPrint's version: a made file
+    is used again only while none of them changed."""
+    from importlib.metadata import version
+
+    root = Path(__file__).resolve().parent.parent.parent
+    digest = hashlib.sha256(version("weasyprint").encode())
+    for name in _DRAWN_BY:
+        digest.update((root / name).read_bytes())
+    return digest.hexdigest()
+
+
+def cached_render(
+    export: Export,
+    fmt: str,
+    language: str,
+    framework: Framework,
+    read_file: Any,
+    folder: str | Path,
+) -> bytes:
+    """:func:`render`, kept in ``folder`` for the slow formats: a hand-in never changes, so
+    its PDF or bundle in one language is made once (per verdict and version of the code)
+    and then read back. Written to a temporary name and renamed, so a reader never sees half
+    a file; two requests at once may both make it, and the last rename wins."""
+    if fmt not in CACHED:
+        return render(export, fmt, language, framework, read_file)
+    key = hashlib.sha256(
+        canonical_json(
+            {
+                "sha256": export.sha256,
+                "fmt": fmt,
+                "language": language,
+                "verdict": export.verdict,
+                "framework": [framework.framework.key, framework.framework.version],
+                "code": _drawing_fingerprint(),
+            }
+        ).encode()
+    ).hexdigest()
+    path = Path(folder) / f"{key}.{fmt}"
+    if path.is_file():
+        return path.read_bytes()
+    data = render(export, fmt, language, framework, read_file)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{key}.{os.getpid()}.{threading.get_ident()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+    return data
 
 
 def content_digest_matches(content: Mapping[str, Any], sha256: str) -> bool:

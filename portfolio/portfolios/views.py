@@ -440,8 +440,13 @@ def export(snapshot_id: int, fmt: str) -> Response:
     if language not in current_app.config["LANGUAGES"]:
         language = current_language()
     made = exports.export_of(snapshot)
-    data = exports.render(
-        made, fmt, language, current_framework(), exports.file_reader(file_store(), made)
+    data = exports.cached_render(
+        made,
+        fmt,
+        language,
+        current_framework(),
+        exports.file_reader(file_store(), made),
+        current_app.config["EXPORT_CACHE_FOLDER"],
     )
     name = f"{made.file_stem()}.{fmt}"
     return Response(

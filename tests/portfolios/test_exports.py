@@ -370,3 +370,26 @@ def _descendants(box):  # type: ignore[no-untyped-def]
     for child in getattr(box, "children", []):
         yield child
         yield from _descendants(child)
+
+
+def test_a_pdf_is_made_once_per_hand_in_and_language_and_then_read_back(db, app, monkeypatch):
+    world, _assessment = locked_world()
+    made = exports.export_of(world.snapshot)
+    folder = Path(app.config["EXPORT_CACHE_FOLDER"])
+    first = exports.cached_render(made, "pdf", "en", current_framework(), None, folder)
+    assert len(list(folder.glob("*.pdf"))) == 1
+
+    def refuse(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("made again")
+
+    monkeypatch.setattr(exports, "export_pdf", refuse)
+    assert exports.cached_render(made, "pdf", "en", current_framework(), None, folder) == first
+    # Another language (or another verdict) is another file.
+    with pytest.raises(AssertionError, match="made again"):
+        exports.cached_render(made, "pdf", "nl", current_framework(), None, folder)
+    other = exports.Export(made.content, made.sha256, made.snapshot_id, None)
+    with pytest.raises(AssertionError, match="made again"):
+        exports.cached_render(other, "pdf", "en", current_framework(), None, folder)
+    # JSON is never kept: it carries the moment of its export.
+    exports.cached_render(made, "json", "en", current_framework(), None, folder)
+    assert not list(folder.glob("*.json"))
