@@ -127,7 +127,8 @@ def _name(name: str | None, email: str) -> str:
 
 
 def assessment_state(viewer: Viewer, snapshot: PortfolioSnapshot) -> AssessmentState:
-    """The assessment of ``snapshot`` as ``viewer`` may see it (five statements at most)."""
+    """The assessment of ``snapshot`` as ``viewer`` may see it, in a fixed number of
+    statements whatever the number of seats or entries."""
     assessment = db.session.scalar(
         select(FinalAssessment).where(FinalAssessment.snapshot_id == snapshot.id)
     )
