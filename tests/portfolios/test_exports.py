@@ -372,10 +372,10 @@ def _descendants(box):  # type: ignore[no-untyped-def]
         yield from _descendants(child)
 
 
-def test_a_pdf_is_made_once_per_hand_in_and_language_and_then_read_back(db, app, monkeypatch):
+def test_a_pdf_is_made_once_per_hand_in_and_language_and_then_read_back(db, monkeypatch, tmp_path):
     world, _assessment = locked_world()
     made = exports.export_of(world.snapshot)
-    folder = Path(app.config["EXPORT_CACHE_FOLDER"])
+    folder = tmp_path / "exports"
     first = exports.cached_render(made, "pdf", "en", current_framework(), None, folder)
     assert len(list(folder.glob("*.pdf"))) == 1
 
