@@ -44,12 +44,55 @@ def artifact(name: str) -> str:
 pytestmark = pytest.mark.browser
 
 
+class _Served:
+    """The app with each response body read whole and closed before the server sends it,
+    and a count of the requests in flight.
+
+    Werkzeug's development server closes a response only after it has drained the socket;
+    when the browser has already hung up (a page closed at the end of a test), that read
+    raises and the response's open file (a static file, a download) is never closed, which
+    the suite's warnings-as-errors turns into a failure. A body held in memory has nothing
+    to leak. The production server (gunicorn) closes responses itself.
+
+    The count lets the server's shutdown wait for requests the browser started before its
+    tab closed: one still running would hold its transaction while the test's teardown
+    empties the tables, and on PostgreSQL the two would deadlock.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._in_flight = 0
+        self._idle = threading.Condition()
+
+    def __call__(self, environ: Any, start_response: Any) -> list[bytes]:
+        with self._idle:
+            self._in_flight += 1
+        try:
+            body = self.app(environ, start_response)
+            try:
+                return [b"".join(body)]
+            finally:
+                close = getattr(body, "close", None)
+                if close is not None:
+                    close()
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no request is being handled; False if some still are after ``timeout``."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
+
+
 class LiveServer:
     """The app served over HTTP on a free local port, in a background thread."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._served = _Served(app)
+        self._server = make_server("127.0.0.1", 0, self._served, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         # Links in e-mails and on pages are built on BASE_URL: this server's own address.
         app.config["BASE_URL"] = self.url
@@ -62,6 +105,8 @@ class LiveServer:
         self._server.shutdown()
         self._thread.join(timeout=5)
         self._server.server_close()
+        # Handler threads are daemons the server does not join: wait for them here.
+        assert self._served.wait_idle(timeout=15), "a request was still running at teardown"
 
 
 @pytest.fixture
