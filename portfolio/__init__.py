@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from portfolio.main import bp as main_bp
     from portfolio.notifications.views import bp as notifications_bp
     from portfolio.portfolios.views import bp as portfolios_bp
+    from portfolio.reviews.views import bp as reviews_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(main_bp)
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessment_bp)
     app.register_blueprint(portfolios_bp)
     app.register_blueprint(judging_bp)
+    app.register_blueprint(reviews_bp)
     app.register_blueprint(feedback_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(tokens_bp)

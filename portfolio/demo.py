@@ -48,6 +48,7 @@ from portfolio.feedback.demo_data import seed_feedback
 from portfolio.judging.demo_data import seed_final_assessment
 from portfolio.portfolios.demo_data import seed_portfolios
 from portfolio.portfolios.models import Portfolio, PortfolioSnapshot
+from portfolio.reviews.demo_data import seed_reviews
 
 DEMO_PASSWORD = "dialogue-demo-2025"
 DOMAIN = "demo.example.org"
@@ -153,6 +154,7 @@ def seed_demo() -> list[str]:
     if open_round is not None:
         seed_feedback(current_framework(), open_round, trainees, _user(*TRAINERS[1]))
         seed_portfolios(current_framework(), cohort, open_round, trainees)
+        seed_reviews(current_framework(), cohort, trainees[0], _user(*TRAINERS[0]))
         handed_in = db.session.scalar(
             select(PortfolioSnapshot)
             .join(Portfolio, Portfolio.id == PortfolioSnapshot.portfolio_id)

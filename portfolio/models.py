@@ -55,6 +55,7 @@ from portfolio.portfolios.models import (
     PortfolioStatus,
     PortfolioText,
 )
+from portfolio.reviews.models import ReviewMessage, ReviewThread
 
 __all__ = [
     "AccessToken",
@@ -97,6 +98,8 @@ __all__ = [
     "PortfolioText",
     "Rating",
     "Reflection",
+    "ReviewMessage",
+    "ReviewThread",
     "Round",
     "SelfAssessment",
     "Submission",

@@ -57,17 +57,22 @@ PAGES = [
     # The round overview: the work, and the feedback asked and answered in the round.
     ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}", 7),
     ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}/competencies/innovation", 7),
-    ("governance", lambda w: f"/rounds/{w.round_ids[0]}/trainees/{w.trainee.id}", 10),
+    # + one: may the reader comment on the reflections (policy.can_comment_on_hand_in)?
+    ("governance", lambda w: f"/rounds/{w.round_ids[0]}/trainees/{w.trainee.id}", 11),
     # Feedback: the trainee's page (answers under the anonymity rule) and the cohort's.
     ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}/feedback", 10),
     ("trainer", lambda w: f"/rounds/{w.round_ids[-1]}/feedback/cohort", 4),
     ("trainer", lambda w: f"/rounds/{w.round_ids[-1]}/feedback/trainees/{w.trainee.id}", 10),
     # The final portfolio: the trainers' list (one row per trainee, one statement, and the
     # stage of each hand-in's final assessment, one more), and the trainee's overview and
-    # preview (the live portfolio gathered in a fixed number).
-    ("trainer", lambda w: f"/cohorts/{w.cohort_id}/portfolios", 6),
-    ("trainee", lambda w: f"/cohorts/{w.cohort_id}/portfolio", 12),
+    # preview (the live portfolio gathered in a fixed number); each list and overview + one:
+    # the open review comments (per trainee, per part).
+    ("trainer", lambda w: f"/cohorts/{w.cohort_id}/portfolios", 7),
+    ("trainee", lambda w: f"/cohorts/{w.cohort_id}/portfolio", 13),
     ("trainee", lambda w: f"/cohorts/{w.cohort_id}/portfolio/preview", 12),
+    # Review comments: the threads received and given (and their messages when there are any).
+    ("trainee", lambda _w: "/comments", 4),
+    ("trainer", lambda _w: "/comments", 4),
 ]
 
 

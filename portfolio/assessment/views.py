@@ -40,6 +40,7 @@ from portfolio.feedback import queries as feedback_queries
 from portfolio.i18n import current_language
 from portfolio.inputs import REFUSED_MESSAGE, page_number, refused_fields
 from portfolio.markdown import render_markdown
+from portfolio.reviews.views import board_for_reflections, review_context
 from portfolio.versioning import Conflict, SaveResult
 
 bp = Blueprint("assessment", __name__)
@@ -623,6 +624,8 @@ def _render_view(
         work=work,
         can_reopen=assessment.is_submitted and policy.can_reopen(current_user, assessment),
         form=form,
+        review=board_for_reflections(assessment),
+        **review_context(),
     )
 
 

@@ -49,6 +49,7 @@ OBJECT_TYPES: dict[str, LazyString] = {
     ObjectType.FEEDBACK_REQUEST: _l("feedback request"),
     ObjectType.PORTFOLIO_SNAPSHOT: _l("portfolio hand-in"),
     ObjectType.FINAL_ASSESSMENT: _l("final assessment"),
+    ObjectType.REVIEW_THREAD: _l("review comment"),
 }
 
 #: The names of the details events carry.
@@ -67,7 +68,10 @@ DETAIL_LABELS = {
     "name": _l("name"),
     "number": _l("number"),
     "opens_on": _l("opens on"),
+    "part": _l("part of the work"),
+    "portfolio": _l("portfolio"),
     "reason": _l("reason"),
+    "reopened": _l("opened again"),
     "role": _l("role"),
     "round": _l("round"),
     "seat": _l("seat"),
@@ -171,6 +175,14 @@ def _feedback_request(_viewer: Viewer, request: Any) -> Named:
     )
 
 
+def _review_thread(_viewer: Viewer, thread: Any) -> Named:
+    # A comment belongs to a trainee's work: named by whose, never linked from the log.
+    trainee = thread.trainee
+    return Named(
+        _("review comment on the work of %(trainee)s", trainee=trainee.name or trainee.email)
+    )
+
+
 def _user(_viewer: Viewer, user: Any) -> Named:
     return person(user)
 
@@ -181,6 +193,7 @@ def _loaders() -> dict[str, tuple[Any, list[Any], Callable[[Viewer, Any], Named]
     from portfolio.evidence.models import EvidenceItem
     from portfolio.feedback.models import FeedbackRequest
     from portfolio.portfolios.models import Portfolio, PortfolioSnapshot
+    from portfolio.reviews.models import ReviewThread
 
     return {
         ObjectType.COHORT: (Cohort, [], _cohort),
@@ -209,6 +222,11 @@ def _loaders() -> dict[str, tuple[Any, list[Any], Callable[[Viewer, Any], Named]
             Invitation,
             [joinedload(Invitation.cohort), joinedload(Invitation.organisation)],
             _invitation,
+        ),
+        ObjectType.REVIEW_THREAD: (
+            ReviewThread,
+            [joinedload(ReviewThread.trainee)],
+            _review_thread,
         ),
     }
 

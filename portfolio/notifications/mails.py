@@ -132,6 +132,34 @@ SPECS: dict[NotificationKind, KindSpec] = {
         _l("The verdict on my final portfolio is final"),
         "judging",
     ),
+    NotificationKind.DRAFT_SHARED: KindSpec(
+        frozenset({"trainee", "cohort"}),
+        frozenset(),
+        _l("%(trainee)s shares their portfolio draft for your comments"),
+        _l("A trainee of a cohort I train shares their portfolio draft for comments"),
+        "reviews",
+    ),
+    NotificationKind.REVIEW_COMMENT: KindSpec(
+        frozenset({"trainer", "part", "cohort", "comment"}),
+        frozenset(),
+        _l("%(trainer)s commented on %(part)s"),
+        _l("A trainer comments on my work"),
+        "reviews",
+    ),
+    NotificationKind.REVIEW_ANSWER: KindSpec(
+        frozenset({"author", "part", "answer"}),
+        frozenset(),
+        _l("%(author)s answered on %(part)s"),
+        _l("Someone answers in a comment thread on my work or on a comment of mine"),
+        "reviews",
+    ),
+    NotificationKind.REVIEW_HANDLED: KindSpec(
+        frozenset({"trainee", "part"}),
+        frozenset(),
+        _l("%(trainee)s marked your comment on %(part)s as handled"),
+        _l("A trainee marks a comment of mine as handled"),
+        "reviews",
+    ),
 }
 
 #: Context keys that hold dates (stored as ISO text, read back as dates).

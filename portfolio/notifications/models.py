@@ -30,6 +30,10 @@ class NotificationKind(enum.StrEnum):
     CONSENSUS_READY = "consensus-ready"
     ASSESSMENT_REFERRED = "assessment-referred"
     VERDICT_LOCKED = "verdict-locked"
+    DRAFT_SHARED = "draft-shared"
+    REVIEW_COMMENT = "review-comment"
+    REVIEW_ANSWER = "review-answer"
+    REVIEW_HANDLED = "review-handled"
 
 
 class EmailState(enum.StrEnum):

@@ -16,6 +16,9 @@ Rules in plain words:
 - peer feedback: the trainee asks and reads; the person asked (signed in, or holding the
   request's link) answers; the trainers of the round's cohort read under the anonymity
   rule; governance and administrators read nothing of it (see :mod:`.feedback`);
+- formative review: a portfolio draft is the trainee's alone until they share it with the
+  trainers of its cohort, who then comment on it; comment threads are read and answered by
+  the trainee and the trainers of the cohort (see :mod:`.reviews`);
 - someone holding a link but no account (:class:`LinkHolder`) is refused everything that a
   feature does not explicitly grant the link's purpose.
 
@@ -97,6 +100,14 @@ from portfolio.policy.portfolios import (
     visible_snapshots,
 )
 from portfolio.policy.refusals import not_found, require, require_view
+from portfolio.policy.reviews import (
+    can_answer_review_thread,
+    can_comment_on_draft,
+    can_comment_on_hand_in,
+    can_read_shared_draft,
+    can_view_review_thread,
+    visible_review_threads,
+)
 from portfolio.policy.roles import (
     governs,
     is_admin,
@@ -121,10 +132,13 @@ __all__ = [
     "Viewer",
     "can_accept_invitation",
     "can_answer_feedback",
+    "can_answer_review_thread",
     "can_ask_feedback",
     "can_change_role_of",
     "can_change_roles",
     "can_choose_emails",
+    "can_comment_on_draft",
+    "can_comment_on_hand_in",
     "can_deactivate",
     "can_edit_evidence",
     "can_edit_own_work",
@@ -141,6 +155,7 @@ __all__ = [
     "can_manage_tokens",
     "can_read_audit_log",
     "can_read_feedback",
+    "can_read_shared_draft",
     "can_read_verdict",
     "can_reopen",
     "can_return_portfolio",
@@ -157,6 +172,7 @@ __all__ = [
     "can_view_growth",
     "can_view_notification",
     "can_view_organisation",
+    "can_view_review_thread",
     "can_view_self_assessment",
     "can_view_snapshot",
     "can_view_trainee",
@@ -182,6 +198,7 @@ __all__ = [
     "visible_feedback_requests",
     "visible_judgement_assignments",
     "visible_notifications",
+    "visible_review_threads",
     "visible_self_assessments",
     "visible_snapshots",
     "visible_submissions",

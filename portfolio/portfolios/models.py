@@ -61,6 +61,9 @@ class Portfolio(Model):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Since when the trainee lets the cohort's trainers read the draft and comment on it
+    #: (None: the draft is the trainee's alone).
+    shared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     cohort: Mapped[Cohort] = relationship()
     trainee: Mapped[User] = relationship()

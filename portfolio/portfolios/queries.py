@@ -431,6 +431,8 @@ class CohortPortfolioRow:
     snapshot_id: int | None
     snapshot_number: int | None
     handed_in_at: datetime | None
+    #: The trainee shares the draft with the trainers for comments.
+    shared: bool = False
 
 
 def cohort_portfolios(cohort_id: int) -> list[CohortPortfolioRow]:
@@ -450,6 +452,7 @@ def cohort_portfolios(cohort_id: int) -> list[CohortPortfolioRow]:
             PortfolioSnapshot.id,
             PortfolioSnapshot.number,
             PortfolioSnapshot.handed_in_at,
+            Portfolio.shared_at,
         )
         .join(CohortMembership, CohortMembership.user_id == User.id)
         .outerjoin(
@@ -462,6 +465,6 @@ def cohort_portfolios(cohort_id: int) -> list[CohortPortfolioRow]:
         .order_by(func.lower(User.name), User.id)
     )
     return [
-        CohortPortfolioRow(uid, name or email, status, sid, number, at)
-        for uid, name, email, status, sid, number, at in rows
+        CohortPortfolioRow(uid, name or email, status, sid, number, at, shared is not None)
+        for uid, name, email, status, sid, number, at, shared in rows
     ]

@@ -25,6 +25,8 @@ from portfolio.portfolios.content import Missing, Problem
 from portfolio.portfolios.document import Document, build_document
 from portfolio.portfolios.forms import HandInForm, ReturnForm, TextForm
 from portfolio.portfolios.models import Portfolio, PortfolioSnapshot
+from portfolio.reviews import queries as review_queries
+from portfolio.reviews.views import review_context, threads_on_text
 from portfolio.versioning import fingerprint, read_fingerprint, read_version
 
 bp = Blueprint("portfolios", __name__)
@@ -123,6 +125,7 @@ def overview(cohort_id: int) -> str:
         snapshots=snapshots,
         problem_text=problem_text,
         problem_url=problem_url,
+        open_comments=review_queries.open_by_part(current_user.id, cohort.id),
     )
 
 
@@ -297,6 +300,8 @@ def _render_edit(
         recommended=layout.RECOMMENDED_WORDS,
         language=language,
         localized=localized,
+        review=threads_on_text(portfolio, key),
+        **review_context(),
     )
 
 
@@ -510,4 +515,5 @@ def cohort_portfolios(cohort_id: int) -> str:
         cohort=cohort,
         rows=queries.cohort_portfolios(cohort.id),
         stages=judging_queries.cohort_stages(cohort.id),
+        open_comments=review_queries.open_counts(cohort.id),
     )

@@ -103,6 +103,10 @@ ALL_BUT_ROUND_OPENS = {
     "consensus_ready": "y",
     "assessment_referred": "y",
     "verdict_locked": "y",
+    "draft_shared": "y",
+    "review_comment": "y",
+    "review_answer": "y",
+    "review_handled": "y",
 }
 
 

@@ -267,3 +267,35 @@ def assignment_of(world: World) -> Any:
     return db.session.scalar(
         select(AssessorAssignment).where(AssessorAssignment.assessment_id == assessment.id)
     )
+
+
+def shared_draft_of(world: World) -> Any:
+    """Trainee A's final portfolio in cohort A, shared with the cohort's trainers."""
+    from portfolio.clock import utcnow
+
+    portfolio = snapshot_of(world.trainee_a, world.cohort_a).portfolio
+    if portfolio.shared_at is None:
+        portfolio.shared_at = utcnow()
+        db.session.commit()
+    return portfolio
+
+
+def thread_of(world: World) -> Any:
+    """trainer A's comment thread on trainee A's introduction in cohort A (made once)."""
+    from portfolio.reviews.models import ReviewPart, ReviewThread
+
+    found = db.session.scalar(
+        select(ReviewThread).where(ReviewThread.trainee_id == world.trainee_a.id)
+    )
+    if found is not None:
+        return found
+    thread = ReviewThread(
+        cohort_id=world.cohort_a.id,
+        trainee_id=world.trainee_a.id,
+        author_id=world.trainer_a.id,
+        part=ReviewPart.TEXT,
+        key="introduction",
+    )
+    db.session.add(thread)
+    db.session.commit()
+    return thread

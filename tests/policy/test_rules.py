@@ -15,7 +15,16 @@ from portfolio import policy
 from portfolio.cohorts.models import CohortRole, Invitation
 from portfolio.extensions import db
 from portfolio.judging.models import FinalAssessment
-from tests.policy.conftest import ROLES, World, assignment_of, notification_for, snapshot_of
+from portfolio.portfolios.models import Portfolio
+from tests.policy.conftest import (
+    ROLES,
+    World,
+    assignment_of,
+    notification_for,
+    shared_draft_of,
+    snapshot_of,
+    thread_of,
+)
 
 Check = Callable[[Any, World], bool]
 
@@ -108,6 +117,43 @@ RULES: list[tuple[str, Check, set[str]]] = [
         "can_return_portfolio",
         lambda v, w: policy.can_return_portfolio(v, snapshot_of(w.trainee_a, w.cohort_a)),
         {"trainer_a"},
+    ),
+    # formative review: a shared draft is read and commented on by the cohort's trainers; a
+    # thread is read and answered by its trainee and the trainers of its cohort
+    (
+        "can_read_shared_draft",
+        lambda v, w: policy.can_read_shared_draft(v, shared_draft_of(w)),
+        {"trainer_a"},
+    ),
+    (
+        "can_read_shared_draft not shared",
+        lambda v, w: policy.can_read_shared_draft(v, Portfolio(cohort=w.cohort_a)),
+        set(),
+    ),
+    (
+        "can_comment_on_draft",
+        lambda v, w: policy.can_comment_on_draft(v, shared_draft_of(w)),
+        {"trainer_a"},
+    ),
+    (
+        "can_comment_on_hand_in",
+        lambda v, w: policy.can_comment_on_hand_in(v, w.handed_in),
+        {"trainer_a"},
+    ),
+    (
+        "can_view_review_thread",
+        lambda v, w: policy.can_view_review_thread(v, thread_of(w)),
+        {"trainee_a", "trainer_a"},
+    ),
+    (
+        "visible_review_threads",
+        lambda v, w: thread_of(w).id in set(db.session.scalars(policy.visible_review_threads(v))),
+        {"trainee_a", "trainer_a"},
+    ),
+    (
+        "can_answer_review_thread",
+        lambda v, w: policy.can_answer_review_thread(v, thread_of(w)),
+        {"trainee_a", "trainer_a"},
     ),
     # the final assessment: run by the cohort's trainers, judged through one's own seat, the
     # locked verdict read by whoever reads the hand-in

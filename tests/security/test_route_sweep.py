@@ -273,6 +273,15 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     # --- the final assessment (portfolio/judging/views.py): run by the trainers of the
     # cohort; judged only through one's own seat (the world's trainer holds none, and the
     # hand-in was returned, so assigning is refused with a message)
+    "reviews.comments": signed_in(OK),
+    "reviews.share": signed_in(HIDDEN, trainee=DONE),
+    "reviews.draft": signed_in(HIDDEN, trainer=OK),
+    "reviews.comment_on_draft": signed_in(HIDDEN, trainer=DONE),
+    "reviews.comment_on_reflection": signed_in(
+        HIDDEN, trainee=FORBIDDEN, governance=FORBIDDEN, trainer=DONE
+    ),
+    "reviews.answer": signed_in(HIDDEN, trainee=DONE, trainer=DONE),
+    "reviews.status": signed_in(HIDDEN, trainee=DONE, trainer=DONE),
     "judging.assessment": signed_in(HIDDEN, trainer=OK),
     "judging.assign": signed_in(HIDDEN, trainer=DONE),
     "judging.conflict": signed_in(HIDDEN, trainer=DONE),
@@ -346,6 +355,14 @@ POST_DATA: dict[str, dict[str, str] | Callable[[World], dict[str, str]]] = {
     "portfolios.return_snapshot": {"reason": "Cite more of your evidence."},
     "judging.assign": lambda w: {"trainer": str(w.users["trainer"].id)},
     "judging.conflict": {"reason": "I work in the same team."},
+    "reviews.share": {"share": "on"},
+    "reviews.comment_on_draft": {"part": "text:introduction", "body": "Say more about why."},
+    "reviews.comment_on_reflection": lambda w: {
+        "part": f"reflection:{w.extra['competency_key']}",
+        "body": "What would you do differently?",
+    },
+    "reviews.answer": {"body": "Thank you, I will."},
+    "reviews.status": {"status": "handled"},
     "judging.refer": {"reason": "We disagree."},
     "i18n.switch_language": {"lang": "en", "next": "/framework"},
     "accounts.sign_out": {},
@@ -627,6 +644,24 @@ def _portfolio_world(world: World) -> None:
 WORLD_BUILDERS.append(_portfolio_world)
 
 
+def _review_world(world: World) -> None:
+    """Trainee A shares the portfolio draft; trainer A comments on its introduction."""
+    from portfolio.competencies import current_framework
+    from portfolio.portfolios.queries import find_portfolio
+    from portfolio.reviews import queries, services
+
+    trainee = world.users["trainee"]
+    portfolio = services.share_draft(trainee, world.cohort_a, True)
+    target = queries.text_target(portfolio, "introduction", current_framework())
+    assert target is not None and find_portfolio(world.cohort_a.id, trainee.id) is not None
+    thread = services.open_thread(world.users["trainer"], target, "Say more about your goals.")
+    db.session.commit()
+    world.extra["review_thread"] = thread
+
+
+WORLD_BUILDERS.append(_review_world)
+
+
 def _module_world(world: World) -> None:
     """Cohort A has a training module."""
     from portfolio.cohorts.models import TrainingModule
@@ -752,6 +787,7 @@ URL_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "module_id": lambda w: w.extra["module"].id,
     "snapshot_id": lambda w: w.extra["portfolio_snapshot"].id,
     "fmt": lambda w: "json",
+    "thread_id": lambda w: w.extra["review_thread"].id,
 }
 
 #: Per-endpoint values, for argument names that mean different things on different routes.
@@ -760,6 +796,7 @@ URL_ARGUMENTS_BY_ENDPOINT: dict[str, dict[str, Callable[[World], Any]]] = {
     "cohorts.accept_invitation": {"token": lambda w: w.invitation_token},
     "assessment.view_assessment": {"round_id": lambda w: w.extra["round_done"].id},
     "assessment.reopen": {"round_id": lambda w: w.extra["round_done"].id},
+    "reviews.comment_on_reflection": {"round_id": lambda w: w.extra["round_done"].id},
     "feedback.reply": {"request_id": lambda w: w.extra["feedback_answered"].id},
     "feedback.rater_reply": {"token": lambda w: w.extra["feedback_answered_token"]},
     "feedback.landing_member": {"request_id": lambda w: w.extra["feedback_member"].id},

@@ -1,0 +1,1 @@
+"""Formative review: trainers comment on a trainee's work during the training."""
