@@ -317,10 +317,11 @@ def comment_on_reflection(round_id: int, user_id: int) -> Page:
         form.next.data,
         url_for("assessment.view_assessment", round_id=round_.id, user_id=trainee.id),
     )
-    kind, _sep, key = (form.part.data or "").partition(":")
+    # The part as the page wrote it: "reflection:<self-assessment id>:<competency key>".
+    kind, owner, key = ((form.part.data or "").split(":", 2) + ["", ""])[:3]
     target = (
         queries.reflection_target(assessment, key, current_framework())
-        if kind == "reflection"
+        if kind == "reflection" and owner == str(assessment.id)
         else None
     )
     return _send_comment(target, form, back)

@@ -358,7 +358,7 @@ POST_DATA: dict[str, dict[str, str] | Callable[[World], dict[str, str]]] = {
     "reviews.share": {"share": "on"},
     "reviews.comment_on_draft": {"part": "text:introduction", "body": "Say more about why."},
     "reviews.comment_on_reflection": lambda w: {
-        "part": f"reflection:{w.extra['competency_key']}",
+        "part": f"reflection:{w.extra['handed_in'].id}:{w.extra['competency_key']}",
         "body": "What would you do differently?",
     },
     "reviews.answer": {"body": "Thank you, I will."},
@@ -590,6 +590,7 @@ def _assessment_world(world: World) -> None:
     world.extra.update(
         round_open=round_open,
         round_done=round_done,
+        handed_in=handed_in,
         evidence=evidence,
         version=submission.evidence[0],
         competency_key=current_framework().competencies[0].key,
