@@ -66,10 +66,11 @@ PAGES = [
     # The final portfolio: the trainers' list (one row per trainee, one statement, and the
     # stage of each hand-in's final assessment, one more), and the trainee's overview and
     # preview (the live portfolio gathered in a fixed number); each list and overview + one:
-    # the open review comments (per trainee, per part).
+    # the open review comments (per trainee, per part); the live portfolio + three: the
+    # raters' words, the trainee's replies to them, and the competencies' keys.
     ("trainer", lambda w: f"/cohorts/{w.cohort_id}/portfolios", 7),
-    ("trainee", lambda w: f"/cohorts/{w.cohort_id}/portfolio", 13),
-    ("trainee", lambda w: f"/cohorts/{w.cohort_id}/portfolio/preview", 12),
+    ("trainee", lambda w: f"/cohorts/{w.cohort_id}/portfolio", 16),
+    ("trainee", lambda w: f"/cohorts/{w.cohort_id}/portfolio/preview", 15),
     # Review comments: the threads received and given (and their messages when there are any).
     ("trainee", lambda _w: "/comments", 4),
     ("trainer", lambda _w: "/comments", 4),

@@ -15,9 +15,10 @@ trainee in one round and returns only what may be shown.
   kind (what works, what could grow, questions), so one rater's texts are not tied
   together, and each list is sorted by its text.
 
-The pages, fragments, exports, e-mails and the API all read feedback through
-:func:`portfolio.feedback.queries.feedback_seen`, which calls :func:`apply_rule`; nothing
-else reads anonymous answers.
+The pages, fragments, exports, e-mails and the API all read feedback through the readers
+of :mod:`portfolio.feedback.queries` (``feedback_seen`` for a round's page,
+``seen_by_round`` for the charts, ``dialogue_by_round`` for the portfolio), which all call
+:func:`apply_rule`; nothing else reads anonymous answers.
 """
 
 from __future__ import annotations

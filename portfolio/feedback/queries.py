@@ -624,3 +624,44 @@ def seen_by_round(
         rid: apply_rule(answers, threshold(), order)
         for rid, answers in submitted_answers(trainee_id, round_ids, texts=False).items()
     }
+
+
+@dataclass(frozen=True)
+class RoundDialogue:
+    """A round's feedback under the rule, with its texts, and the dialogue around it."""
+
+    seen: Seen
+    #: Per identified request id: the trainee's reply and the rater's answer to it.
+    replies: dict[int, dict[ReplyAuthor, Reply]]
+    #: Per shown group key: the trainee's reply to the summary.
+    group_replies: dict[str, Reply]
+
+
+def dialogue_by_round(
+    trainee_id: int, round_ids: Sequence[int], framework: Framework
+) -> dict[int, RoundDialogue]:
+    """Per round: what the rule shows of the trainee's feedback, texts included, and the
+    replies to what is shown (four statements for all rounds together). Replies to answers
+    the rule hides are left out, as on the trainee's page (:func:`feedback_seen`)."""
+    order = [g.key for g in framework.feedback.rater_groups]
+    seen = {
+        rid: apply_rule(answers, threshold(), order)
+        for rid, answers in submitted_answers(trainee_id, round_ids, texts=True).items()
+    }
+    replies: dict[int, dict[int, dict[ReplyAuthor, Reply]]] = {rid: {} for rid in seen}
+    group_replies: dict[int, dict[str, Reply]] = {rid: {} for rid in seen}
+    if seen:
+        identified = {rid: {a.request_id for a in rule.identified} for rid, rule in seen.items()}
+        shown = {rid: set(rule.shown_group_keys) for rid, rule in seen.items()}
+        for row in db.session.scalars(
+            select(FeedbackReply)
+            .where(FeedbackReply.round_id.in_(list(seen)), FeedbackReply.trainee_id == trainee_id)
+            .order_by(FeedbackReply.id)
+        ):
+            if row.request_id is not None and row.request_id in identified[row.round_id]:
+                replies[row.round_id].setdefault(row.request_id, {})[row.author] = _reply(row)
+            elif row.group_key is not None and row.group_key in shown[row.round_id]:
+                group_replies[row.round_id][row.group_key] = _reply(row)
+    return {
+        rid: RoundDialogue(rule, replies[rid], group_replies[rid]) for rid, rule in seen.items()
+    }

@@ -20,6 +20,7 @@ from portfolio.evidence.models import EvidenceItem
 from portfolio.extensions import db
 from portfolio.feedback import services as feedback
 from portfolio.feedback.demo_data import DOMAIN, answer
+from portfolio.feedback.inputs import ReplyInput
 from portfolio.feedback.services import RequestInput
 from portfolio.framework import Framework
 from portfolio.policy import LinkHolder, LinkPurpose
@@ -43,6 +44,14 @@ RATERS = [
         "Vraag aan het eind wat ieder nu anders gaat doen.",
     ),
 ]
+
+#: Joris's reply to the first rater (what he takes from it, what he will try), and her answer.
+REPLY_NL = (
+    "Dat ik de moeder eerst liet vertellen, deed ik bewust; fijn dat het zo overkwam.",
+    "In het volgende overleg tel ik tot vijf voordat ik een stilte opvul.",
+    "",
+)
+RATER_ANSWER_NL = "Goed plan. Ik let er de volgende keer op en vertel je wat ik zag."
 
 INTRODUCTION_NL = (
     "Ik werk als jeugdconsulent in een wijkteam. Bij de start van de opleiding wilde ik leren "
@@ -99,6 +108,9 @@ def seed_portfolios(
             ).request
             holder = LinkHolder(request.id, LinkPurpose.FEEDBACK_RESPONSE, request.id)
             answer(request, holder, keys, 3, works, grow)
+            if login == RATERS[0][1]:  # the dialogue: a reply, and the rater's answer to it
+                feedback.reply_to_answer(second, request, ReplyInput(*REPLY_NL))
+                feedback.rater_answers(holder, request, RATER_ANSWER_NL)
     for trainee, count in ((second, len(framework.competencies)), (first, 2)):
         items = list(
             db.session.scalars(

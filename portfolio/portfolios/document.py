@@ -89,6 +89,37 @@ class FeedbackCell:
 
 
 @dataclass(frozen=True)
+class Voice:
+    """What the raters of one source said of one competency in one round, as the rule shows
+    it: one identified answer, or a group's summary (its texts sorted, unattributed)."""
+
+    round: str
+    #: "identified" or "summary".
+    source: str
+    #: The rater group's name in the document's language ("" for the summary of "others").
+    group: str
+    count: int
+    works: tuple[str, ...]
+    grow: tuple[str, ...]
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DialogueTurn:
+    """The trainee's reply to one source's feedback in a round, and the rater's answer."""
+
+    round: str
+    source: str
+    group: str
+    count: int
+    takeaway: str
+    try_next: str
+    question: str
+    #: The identified rater's answer to the reply ("" when none).
+    answer: str
+
+
+@dataclass(frozen=True)
 class Section:
     """One competency of the portfolio."""
 
@@ -107,6 +138,9 @@ class Section:
     evidence: tuple[EvidenceEntry, ...]
     tools: tuple[str, ...]
     problems: tuple[Problem, ...]
+    #: The raters' words on this competency, round by round (hand-ins before this part of
+    #: the format have none).
+    voices: tuple[Voice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,6 +168,8 @@ class Document:
     general_problems: tuple[Problem, ...]
     #: The scale's "cannot judge" option in this language (its label in the framework).
     not_judgeable: str = ""
+    #: The trainee's replies to the feedback, round by round.
+    dialogue: tuple[DialogueTurn, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -192,6 +228,14 @@ def build_document(
     by_number = {e.number: e for e in evidence}
     problems = tuple(readiness(data, feedback_groups=feedback_groups)) if sha256 is None else ()
     feedback_of = {f["round_id"]: f for f in data.get("feedback", [])}
+    groups = {
+        g.key: _text(dict(g.label), language, source) for g in framework.feedback.rater_groups
+    }
+    sources = [
+        (r["title"], voice)
+        for r in handed_in_rounds
+        for voice in feedback_of.get(r["id"], {}).get("voices", [])
+    ]
     sections = []
     for c in competencies:
         keys = [i["key"] for i in c["indicators"]]
@@ -237,6 +281,19 @@ def build_document(
                 evidence=chosen,
                 tools=tuple(sorted({e.tool for e in chosen if e.tool})),
                 problems=tuple(p for p in problems if p.where == c["key"]),
+                voices=tuple(
+                    Voice(
+                        title,
+                        voice["source"],
+                        groups.get(voice["group"], ""),
+                        voice["count"],
+                        tuple(voice["texts"][c["key"]]["works"]),
+                        tuple(voice["texts"][c["key"]]["grow"]),
+                        tuple(voice["texts"][c["key"]]["questions"]),
+                    )
+                    for title, voice in sources
+                    if c["key"] in voice["texts"]
+                ),
             )
         )
     cohort = data.get("cohort", {})
@@ -261,4 +318,18 @@ def build_document(
         problems=problems,
         general_problems=tuple(p for p in problems if p.where not in known),
         not_judgeable=_text(dict(framework.rating_scale.not_judgeable.label), language, source),
+        dialogue=tuple(
+            DialogueTurn(
+                title,
+                voice["source"],
+                groups.get(voice["group"], ""),
+                voice["count"],
+                voice["reply"]["takeaway"],
+                voice["reply"]["try_next"],
+                voice["reply"]["question"],
+                voice.get("answer") or "",
+            )
+            for title, voice in sources
+            if voice.get("reply")
+        ),
     )

@@ -19,10 +19,11 @@ from sqlalchemy.orm import selectinload
 from portfolio.accounts.models import User
 from portfolio.assessment.models import Round, SelfAssessment, Submission, round_state
 from portfolio.cohorts.models import Cohort, CohortMembership, CohortRole, Organisation
-from portfolio.competencies.models import Indicator
+from portfolio.competencies.models import Competency, Indicator
 from portfolio.evidence.models import EvidenceItem
 from portfolio.extensions import db
-from portfolio.feedback.queries import seen_by_round
+from portfolio.feedback.models import ReplyAuthor
+from portfolio.feedback.queries import Reply, RoundDialogue, dialogue_by_round
 from portfolio.framework import Framework
 from portfolio.judging.models import FinalAssessment, Stage
 from portfolio.main.growth import shown_levels
@@ -232,21 +233,83 @@ def _rounds_part(portfolio: Portfolio, today: date) -> tuple[list[dict[str, Any]
     return rounds, ids
 
 
+def _reply_part(reply: Reply | None) -> dict[str, str] | None:
+    if reply is None:
+        return None
+    return {
+        "takeaway": reply.takeaway,
+        "try_next": reply.try_next,
+        "question": reply.question,
+        "body": reply.body,
+    }
+
+
+def _voices(dialogue: RoundDialogue, competency_keys: dict[int, str]) -> list[dict[str, Any]]:
+    """What the rule shows of the raters' words in a round, per source, with the trainee's
+    reply to each: identified answers without the rater's name (a portfolio travels further
+    than the trainee's own page), and group summaries as the rule releases them."""
+    voices: list[dict[str, Any]] = []
+    for answer in dialogue.seen.identified:
+        turns = dialogue.replies.get(answer.request_id, {})
+        rater = turns.get(ReplyAuthor.RATER)
+        voices.append(
+            {
+                "source": "identified",
+                "group": answer.group_key,
+                "count": 1,
+                "texts": {
+                    competency_keys[cid]: {
+                        "works": [n.works] if n.works else [],
+                        "grow": [n.grow] if n.grow else [],
+                        "questions": [n.question] if n.question else [],
+                    }
+                    for cid, n in sorted(answer.narratives.items())
+                    if cid in competency_keys
+                },
+                "reply": _reply_part(turns.get(ReplyAuthor.TRAINEE)),
+                "answer": rater.body if rater is not None else None,
+            }
+        )
+    for group in dialogue.seen.groups:
+        voices.append(
+            {
+                "source": "summary",
+                "group": group.key,
+                "count": group.count,
+                "texts": {
+                    competency_keys[cid]: {
+                        "works": list(t.works),
+                        "grow": list(t.grow),
+                        "questions": list(t.questions),
+                    }
+                    for cid, t in sorted(group.texts.items())
+                    if cid in competency_keys
+                },
+                "reply": _reply_part(dialogue.group_replies.get(group.key)),
+                "answer": None,
+            }
+        )
+    return voices
+
+
 def _feedback_part(
     trainee_id: int, round_ids: list[int], framework: Framework
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """Per round, what the anonymity rule shows of the ratings (sum and count per series and
-    indicator), and the rater groups that answered (three statements)."""
+    """Per round, what the anonymity rule shows: the ratings (sum and count per series and
+    indicator), the raters' words with the trainee's replies, and the rater groups that
+    answered (six statements for all rounds)."""
     if not round_ids:
         return [], []
-    seen = seen_by_round(trainee_id, round_ids, framework)
+    dialogues = dialogue_by_round(trainee_id, round_ids, framework)
     keys = dict(db.session.execute(select(Indicator.id, Indicator.key)).all())
+    competency_keys = dict(db.session.execute(select(Competency.id, Competency.key)).all())
     answered: set[str] = set()
     out = []
     for round_id in round_ids:
-        rule = seen.get(round_id)
-        if rule is None:
+        dialogue = dialogues.get(round_id)
+        if dialogue is None:
             continue
+        rule = dialogue.seen
         answered.update(rule.answered_groups)
         series = {
             name: {
@@ -262,6 +325,7 @@ def _feedback_part(
                 "answers": len(rule.identified) + sum(g.count for g in rule.groups),
                 "hidden_groups": len(rule.hidden),
                 "series": series,
+                "voices": _voices(dialogue, competency_keys),
             }
         )
     order = [g.key for g in framework.feedback.rater_groups]

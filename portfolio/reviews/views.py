@@ -318,7 +318,7 @@ def comment_on_reflection(round_id: int, user_id: int) -> Page:
         url_for("assessment.view_assessment", round_id=round_.id, user_id=trainee.id),
     )
     # The part as the page wrote it: "reflection:<self-assessment id>:<competency key>".
-    kind, owner, key = ((form.part.data or "").split(":", 2) + ["", ""])[:3]
+    kind, owner, key = [*(form.part.data or "").split(":", 2), "", ""][:3]
     target = (
         queries.reflection_target(assessment, key, current_framework())
         if kind == "reflection" and owner == str(assessment.id)
