@@ -366,6 +366,9 @@ def _drawing_fingerprint() -> str:
     digest = hashlib.sha256(version("weasyprint").encode())
     for name in _DRAWN_BY:
         digest.update((root / name).read_bytes())
+    # The words around the trainee's texts: a corrected translation draws a new file.
+    for catalogue in sorted(root.glob("portfolio/translations/*/LC_MESSAGES/messages.po")):
+        digest.update(catalogue.read_bytes())
     return digest.hexdigest()
 
 
