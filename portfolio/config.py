@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     # Made PDF and ZIP exports of hand-ins (a hand-in never changes); None means
     # <UPLOAD_FOLDER>/exports, shared like the files. Safe to empty at any time.
     "EXPORT_CACHE_FOLDER": None,
+    # Make a hand-in's PDF in the background as soon as it is handed in (and again when its
+    # verdict is locked), so the first download does not wait.
+    "PREPARE_EXPORTS_ON_HAND_IN": True,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": True,

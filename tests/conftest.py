@@ -24,6 +24,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, make_url, text
 
 from portfolio import create_app
+from portfolio.deferred import wait_for_deferred_work
 from portfolio.extensions import db as _db
 from portfolio.testing import IsolatedClient
 
@@ -110,7 +111,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def make_app(database_url: str, **overrides: Any) -> Flask:
     """An application configured for tests on the session's database."""
-    application = create_app({"TESTING": True, "DATABASE_URL": database_url, **overrides})
+    # Hand-ins make their PDF in the background only where a test asks for it: seconds each.
+    settings = {"PREPARE_EXPORTS_ON_HAND_IN": False, **overrides}
+    application = create_app({"TESTING": True, "DATABASE_URL": database_url, **settings})
     application.test_client_class = IsolatedClient
     return application
 
@@ -158,6 +161,9 @@ def app(request: pytest.FixtureRequest, database_url: str) -> Iterator[Flask]:
     application = make_app(database_url) if fresh else _shared_app(database_url)
     with application.app_context():
         yield application
+        # Work a response left behind (an e-mail, a file being made) ends before the tables
+        # are emptied under it.
+        wait_for_deferred_work()
         _db.session.remove()
         _empty_all_tables()
         catalogue.clear()

@@ -28,7 +28,7 @@ from portfolio.judging.forms import AssignForm, ConflictForm, ReferForm, StepFor
 from portfolio.judging.models import OVERALL, AssessorAssignment, AssessorRole, Stage, Verdict
 from portfolio.judging.services import EntryInput, JudgingRefused, Refusal
 from portfolio.portfolios.models import PortfolioSnapshot
-from portfolio.portfolios.views import visible_snapshot
+from portfolio.portfolios.views import prepare_pdf_after, visible_snapshot
 from portfolio.versioning import Conflict, read_fingerprint, read_version
 
 bp = Blueprint("judging", __name__)
@@ -306,6 +306,7 @@ def _step(snapshot: PortfolioSnapshot, seat: AssessorAssignment, attempt: str) -
         return _render(snapshot), 409
     if step.locked:
         flash(_("Both confirmed: the verdict is locked and the trainee can read it."), "success")
+        return prepare_pdf_after(_back(snapshot), snapshot)
     elif step.done and attempt == "consensus":
         flash(
             _("Confirmed. The verdict is locked once the other assessor confirms too."), "success"

@@ -13,12 +13,14 @@ the CLI, the pages and a job call the same functions inside an application conte
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import io
 import json
 import os
 import re
 import threading
+import time
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -372,6 +374,26 @@ def _drawing_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def cache_path(
+    export: Export, fmt: str, language: str, framework: Framework, folder: str | Path
+) -> Path:
+    """Where the made file of a slow format is kept (per hand-in, format, language, verdict
+    and version of the drawing code)."""
+    key = hashlib.sha256(
+        canonical_json(
+            {
+                "sha256": export.sha256,
+                "fmt": fmt,
+                "language": language,
+                "verdict": export.verdict,
+                "framework": [framework.framework.key, framework.framework.version],
+                "code": _drawing_fingerprint(),
+            }
+        ).encode()
+    ).hexdigest()
+    return Path(folder) / f"{key}.{fmt}"
+
+
 def cached_render(
     export: Export,
     fmt: str,
@@ -386,27 +408,100 @@ def cached_render(
     a file; two requests at once may both make it, and the last rename wins."""
     if fmt not in CACHED:
         return render(export, fmt, language, framework, read_file)
-    key = hashlib.sha256(
-        canonical_json(
-            {
-                "sha256": export.sha256,
-                "fmt": fmt,
-                "language": language,
-                "verdict": export.verdict,
-                "framework": [framework.framework.key, framework.framework.version],
-                "code": _drawing_fingerprint(),
-            }
-        ).encode()
-    ).hexdigest()
-    path = Path(folder) / f"{key}.{fmt}"
+    path = cache_path(export, fmt, language, framework, folder)
     if path.is_file():
         return path.read_bytes()
     data = render(export, fmt, language, framework, read_file)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{key}.{os.getpid()}.{threading.get_ident()}.tmp")
+    temporary = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, path)
     return data
+
+
+# --- made in the background --------------------------------------------------------------
+
+#: A preparation that has not finished in this many seconds is taken as lost (its worker
+#: died) and may be started again.
+STALE_AFTER = 600
+
+
+class Preparation(enum.StrEnum):
+    """Where the made file of a slow format stands."""
+
+    #: Not made, and nobody is making it.
+    ABSENT = "absent"
+    #: Asked for; waiting for a worker or being made.
+    PREPARING = "preparing"
+    READY = "ready"
+    #: The last try failed (the reason is kept beside the file's place).
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class PreparationState:
+    """A made file's state, and since when it is being prepared."""
+
+    state: Preparation
+    since: float | None = None
+    error: str = ""
+
+
+def _marker(path: Path, what: str) -> Path:
+    return path.with_name(f".{path.name}.{what}")
+
+
+def preparation(path: Path, now: float) -> PreparationState:
+    """Where the file at ``path`` (:func:`cache_path`) stands at ``now`` (epoch seconds)."""
+    if path.is_file():
+        return PreparationState(Preparation.READY)
+    pending = _marker(path, "pending")
+    try:
+        since = pending.stat().st_mtime
+    except FileNotFoundError:
+        since = None
+    if since is not None and now - since < STALE_AFTER:
+        return PreparationState(Preparation.PREPARING, since)
+    failed = _marker(path, "failed")
+    if failed.is_file():
+        return PreparationState(Preparation.FAILED, error=failed.read_text(encoding="utf-8"))
+    return PreparationState(Preparation.ABSENT)
+
+
+def mark_preparing(path: Path) -> bool:
+    """Note that the file at ``path`` is asked for; False when another request did so a
+    moment ago (and the file is being prepared), so it is asked for once."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pending = _marker(path, "pending")
+    try:
+        since = pending.stat().st_mtime
+    except FileNotFoundError:
+        since = None
+    if since is not None and time.time() - since < STALE_AFTER:
+        return False
+    pending.write_text(str(time.time()), encoding="utf-8")
+    _marker(path, "failed").unlink(missing_ok=True)
+    return True
+
+
+def prepare(
+    export: Export,
+    fmt: str,
+    language: str,
+    framework: Framework,
+    read_file: Any,
+    folder: str | Path,
+) -> None:
+    """Make the file (what the background task does); a failure is noted beside it for the
+    waiting page, and raised again so the job queue retries it."""
+    path = cache_path(export, fmt, language, framework, folder)
+    try:
+        cached_render(export, fmt, language, framework, read_file, folder)
+    except Exception as error:
+        _marker(path, "failed").write_text(type(error).__name__, encoding="utf-8")
+        raise
+    finally:
+        _marker(path, "pending").unlink(missing_ok=True)
 
 
 def content_digest_matches(content: Mapping[str, Any], sha256: str) -> bool:

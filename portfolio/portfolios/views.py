@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import time
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from portfolio import policy
+from portfolio import jobs, policy
 from portfolio.clock import today
 from portfolio.cohorts.models import Cohort
 from portfolio.competencies import current_framework
@@ -357,7 +370,10 @@ def hand_in(cohort_id: int) -> Page:
                 ),
                 "success",
             )
-            return redirect(url_for("portfolios.snapshot", snapshot_id=snapshot.id), code=303)
+            return prepare_pdf_after(
+                redirect(url_for("portfolios.snapshot", snapshot_id=snapshot.id), code=303),
+                snapshot,
+            )
     if portfolio is not None and portfolio.is_handed_in:
         flash(_("Your portfolio is already handed in."), "info")
         return redirect(url_for("portfolios.overview", cohort_id=cohort.id), code=303)
@@ -458,6 +474,101 @@ def export(snapshot_id: int, fmt: str) -> Response:
         data,
         mimetype=exports.MEDIA_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _export_language() -> str:
+    language = request.args.get("language", "")
+    return language if language in current_app.config["LANGUAGES"] else current_language()
+
+
+def _made_file(snapshot: PortfolioSnapshot, fmt: str, language: str) -> Path:
+    return exports.cache_path(
+        exports.export_of(snapshot),
+        fmt,
+        language,
+        current_framework(),
+        current_app.config["EXPORT_CACHE_FOLDER"],
+    )
+
+
+def prepare_after(
+    response: Response, snapshot_id: int, fmt: str, language: str, path: Path
+) -> Response:
+    """Have the file made once ``response`` has gone out (on the job queue when there is
+    one), unless it is being made already."""
+    if not exports.mark_preparing(path):
+        return response
+    return jobs.submit_after(
+        response, "portfolios.prepare_export", snapshot_id=snapshot_id, fmt=fmt, language=language
+    )
+
+
+def prepare_pdf_after(response: Response, snapshot: PortfolioSnapshot) -> Response:
+    """After a hand-in or a locked verdict: have its PDF made in the trainee's language, so
+    the first download does not wait (unless ``PREPARE_EXPORTS_ON_HAND_IN`` is off)."""
+    if not current_app.config["PREPARE_EXPORTS_ON_HAND_IN"]:
+        return response
+    trainee = snapshot.portfolio.trainee
+    language = trainee.language or str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    if language not in current_app.config["LANGUAGES"]:
+        language = str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    return prepare_after(
+        response, snapshot.id, "pdf", language, _made_file(snapshot, "pdf", language)
+    )
+
+
+@bp.get("/portfolio-snapshots/<int:snapshot_id>/downloads/<fmt>")
+@login_required
+def download(snapshot_id: int, fmt: str) -> Response | str:
+    """The way to a slow file (PDF, ZIP): straight to it when it is made; otherwise it is
+    made in the background and this page shows how far it is and offers it when ready.
+    Asking again while it is being made starts nothing new."""
+    snapshot = visible_snapshot(snapshot_id)
+    if fmt not in exports.FORMATS:
+        abort(404)
+    language = _export_language()
+    file_url = url_for("portfolios.export", snapshot_id=snapshot.id, fmt=fmt, language=language)
+    if fmt not in exports.CACHED:
+        return redirect(file_url, code=303)
+    path = _made_file(snapshot, fmt, language)
+    state = exports.preparation(path, time.time())
+    if state.state == exports.Preparation.READY:
+        return redirect(file_url, code=303)
+    start = state.state == exports.Preparation.ABSENT or (
+        state.state == exports.Preparation.FAILED and request.args.get("again") == "1"
+    )
+    page = render_template(
+        "portfolios/preparing.html",
+        snapshot=snapshot,
+        fmt=fmt,
+        language=language,
+        failed=state.state == exports.Preparation.FAILED and not start,
+        file_url=file_url,
+        status_url=url_for(
+            "portfolios.download_status", snapshot_id=snapshot.id, fmt=fmt, language=language
+        ),
+    )
+    response = Response(page, mimetype="text/html")
+    return prepare_after(response, snapshot.id, fmt, language, path) if start else response
+
+
+@bp.get("/portfolio-snapshots/<int:snapshot_id>/downloads/<fmt>/status")
+@login_required
+def download_status(snapshot_id: int, fmt: str) -> Response:
+    """How far the making of a slow file is, as JSON, for the waiting page to ask."""
+    snapshot = visible_snapshot(snapshot_id)
+    if fmt not in exports.CACHED:
+        abort(404)
+    language = _export_language()
+    state = exports.preparation(_made_file(snapshot, fmt, language), time.time())
+    return jsonify(
+        {
+            "state": state.state.value,
+            "url": url_for(
+                "portfolios.export", snapshot_id=snapshot.id, fmt=fmt, language=language
+            ),
+        }
     )
 
 

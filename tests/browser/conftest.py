@@ -18,6 +18,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from portfolio.deferred import wait_for_deferred_work
 from tests.conftest import need
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -107,6 +108,7 @@ class LiveServer:
         self._server.server_close()
         # Handler threads are daemons the server does not join: wait for them here.
         assert self._served.wait_idle(timeout=15), "a request was still running at teardown"
+        wait_for_deferred_work()
 
 
 @pytest.fixture

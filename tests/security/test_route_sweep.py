@@ -267,6 +267,10 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "portfolios.snapshot": signed_in(HIDDEN, trainee=OK, trainer=OK),
     "portfolios.return_snapshot": signed_in(HIDDEN, trainee=FORBIDDEN, trainer=DONE),
     "portfolios.export": signed_in(HIDDEN, trainee=OK, trainer=OK),
+    # The way to a file: the sweep asks for JSON, which is quick, so straight to the file
+    # (303); the waiting page of a slow one is tested in tests/portfolios/test_downloads.py.
+    "portfolios.download": signed_in(HIDDEN, trainee=DONE, trainer=DONE),
+    "portfolios.download_status": signed_in(HIDDEN, trainee=OK, trainer=OK),
     "portfolios.cohort_portfolios": signed_in(
         HIDDEN, trainer=OK, governance=FORBIDDEN, admin=FORBIDDEN
     ),
@@ -798,6 +802,7 @@ URL_ARGUMENTS_BY_ENDPOINT: dict[str, dict[str, Callable[[World], Any]]] = {
     "assessment.view_assessment": {"round_id": lambda w: w.extra["round_done"].id},
     "assessment.reopen": {"round_id": lambda w: w.extra["round_done"].id},
     "reviews.comment_on_reflection": {"round_id": lambda w: w.extra["round_done"].id},
+    "portfolios.download_status": {"fmt": lambda w: "pdf"},
     "feedback.reply": {"request_id": lambda w: w.extra["feedback_answered"].id},
     "feedback.rater_reply": {"token": lambda w: w.extra["feedback_answered_token"]},
     "feedback.landing_member": {"request_id": lambda w: w.extra["feedback_member"].id},
