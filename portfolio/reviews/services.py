@@ -247,6 +247,24 @@ def _thread_link(thread: ReviewThread) -> str:
     return absolute_url("reviews.comments", _anchor=f"thread-{thread.id}")
 
 
+def _tell_other_side(
+    actor: User, thread: ReviewThread, kind: NotificationKind, names: PartNames, **context: str
+) -> None:
+    """Notify the other side of the thread (:func:`_other_side`), naming the part in their
+    language."""
+    other = _other_side(actor, thread)
+    if other is None:
+        return
+    recipient = Recipient.of_user(other)
+    notify(
+        actor,
+        recipient,
+        kind,
+        link=_thread_link(thread),
+        context={**context, "part": _label(names, recipient)},
+    )
+
+
 def answer(actor: User, thread: ReviewThread, names: PartNames, text: str) -> ReviewMessage:
     """The trainee or a trainer answers; a handled thread is open again; the other side is told."""
     body = checked_body(text)
@@ -272,16 +290,9 @@ def answer(actor: User, thread: ReviewThread, names: PartNames, text: str) -> Re
             .execution_options(synchronize_session=False)
         )
     db.session.expire(thread)
-    other = _other_side(actor, thread)
-    if other is not None:
-        recipient = Recipient.of_user(other)
-        notify(
-            actor,
-            recipient,
-            NotificationKind.REVIEW_ANSWER,
-            link=_thread_link(thread),
-            context={"author": _names(actor), "part": _label(names, recipient), "answer": body},
-        )
+    _tell_other_side(
+        actor, thread, NotificationKind.REVIEW_ANSWER, names, author=_names(actor), answer=body
+    )
     record(Action.REVIEW_ANSWERED, actor=actor, target=thread, reopened=bool(reopened) or None)
     db.session.flush()
     return message
@@ -312,16 +323,9 @@ def set_handled(actor: User, thread: ReviewThread, names: PartNames, handled: bo
     if not changed:
         return False
     if handled and actor.id == thread.trainee_id:
-        other = _other_side(actor, thread)
-        if other is not None:
-            recipient = Recipient.of_user(other)
-            notify(
-                actor,
-                recipient,
-                NotificationKind.REVIEW_HANDLED,
-                link=_thread_link(thread),
-                context={"trainee": _names(actor), "part": _label(names, recipient)},
-            )
+        _tell_other_side(
+            actor, thread, NotificationKind.REVIEW_HANDLED, names, trainee=_names(actor)
+        )
     record(Action.REVIEW_HANDLED if handled else Action.REVIEW_REOPENED, actor=actor, target=thread)
     db.session.flush()
     return True

@@ -10,7 +10,7 @@ of its own with what was typed, the reason, and the way back.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -274,18 +274,37 @@ def _send_comment(target: Target | None, form: CommentForm, back: str) -> Page:
             "error",
         )
         return _compose(_("A comment"), form, request.path, back)
-    what = part_label(target.names, current_language())
+    return _send(
+        form,
+        part_label(target.names, current_language()),
+        target.quote,
+        back,
+        lambda body: services.open_thread(current_user, target, body).id,
+        _("Comment added. The trainee is told and can answer here."),
+    )
+
+
+def _send(
+    form: CommentForm | AnswerForm,
+    what: str,
+    quote: str,
+    back: str,
+    send: Callable[[str], int],
+    done: str,
+) -> Page:
+    """Check the message, ``send`` it (a service call returning the thread's id) and go
+    back to the thread; a refused one comes back on a page of its own with what was typed."""
     if not form.validate():
-        return _compose(what, form, request.path, back, target.quote)
+        return _compose(what, form, request.path, back, quote)
     try:
-        thread = services.open_thread(current_user, target, form.body.data or "")
+        thread_id = send(form.body.data or "")
     except ReviewRefused as refused:
         db.session.rollback()
         form.body.errors = [_refused_message(refused.reason)]
-        return _compose(what, form, request.path, back, target.quote)
+        return _compose(what, form, request.path, back, quote)
     db.session.commit()
-    flash(_("Comment added. The trainee is told and can answer here."), "success")
-    return redirect(f"{back}#thread-{thread.id}", code=303)
+    flash(done, "success")
+    return redirect(f"{back}#thread-{thread_id}", code=303)
 
 
 @bp.post("/cohorts/<int:cohort_id>/trainees/<int:trainee_id>/portfolio-draft/comments")
@@ -346,18 +365,14 @@ def answer(thread_id: int) -> Page:
     form = AnswerForm()
     back = _back(form, thread)
     names = queries.names_of(thread, current_framework())
-    what = part_label(names, current_language())
-    if not form.validate():
-        return _compose(what, form, request.path, back, thread.quote)
-    try:
-        services.answer(current_user, thread, names, form.body.data or "")
-    except ReviewRefused as refused:
-        db.session.rollback()
-        form.body.errors = [_refused_message(refused.reason)]
-        return _compose(what, form, request.path, back, thread.quote)
-    db.session.commit()
-    flash(_("Answer added."), "success")
-    return redirect(f"{back}#thread-{thread.id}", code=303)
+    return _send(
+        form,
+        part_label(names, current_language()),
+        thread.quote,
+        back,
+        lambda body: services.answer(current_user, thread, names, body).thread_id,
+        _("Answer added."),
+    )
 
 
 @bp.post("/review-threads/<int:thread_id>/status")
