@@ -51,9 +51,9 @@ PAGES = [
     # + one: may the trainer open the growth charts (policy.can_view_growth)?
     ("trainer", lambda w: f"/trainees/{w.trainee.id}", 6),
     # The growth charts: rounds, two kinds of self-ratings, feedback under the rule, and the
-    # training modules of the trainee's cohorts.
-    ("trainee", lambda w: f"/trainees/{w.trainee.id}/growth", 7),
-    ("trainer", lambda w: f"/trainees/{w.trainee.id}/growth", 9),
+    # training modules of the trainee's cohorts; + one: the open review comments.
+    ("trainee", lambda w: f"/trainees/{w.trainee.id}/growth", 8),
+    ("trainer", lambda w: f"/trainees/{w.trainee.id}/growth", 10),
     # The round overview: the work, and the feedback asked and answered in the round.
     ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}", 7),
     ("trainee", lambda w: f"/rounds/{w.round_ids[-1]}/competencies/innovation", 7),

@@ -21,6 +21,8 @@ from portfolio.main import cohort_progress, queries
 from portfolio.main import growth as growth_queries
 from portfolio.main.cohort_charts import cohort_charts
 from portfolio.main.growth_charts import growth_charts
+from portfolio.reviews import queries as review_queries
+from portfolio.reviews.models import ReviewThread
 
 bp = Blueprint("main", __name__)
 
@@ -101,8 +103,19 @@ def growth(user_id: int) -> str:
     framework = current_framework()
     data = growth_queries.growth_data(person.id, today(), framework, cohorts)
     charts = growth_charts(data, framework, request.args.get("round", type=int), current_language())
+    open_comments = review_queries.open_count(
+        [
+            ReviewThread.trainee_id == person.id,
+            ReviewThread.id.in_(policy.visible_review_threads(current_user)),
+        ]
+    )
     return render_template(
-        "main/growth.html", person=person, is_self=is_self, data=data, charts=charts
+        "main/growth.html",
+        person=person,
+        is_self=is_self,
+        data=data,
+        charts=charts,
+        open_comments=open_comments,
     )
 
 

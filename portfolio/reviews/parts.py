@@ -1,4 +1,4 @@
-"""The part of a trainee's work a comment is about, in words ("the justification of …")."""
+"""The part of a trainee's work a comment is about: what it is, and its name in words."""
 
 from __future__ import annotations
 
@@ -38,3 +38,18 @@ def part_label(names: PartNames, language: str) -> str:
     if names.key == INTRODUCTION:
         return _("the introduction of the final portfolio")
     return _("the justification of %(competency)s", competency=competency)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One part of one trainee's work that a comment is about, and what the trainer read."""
+
+    cohort_id: int
+    trainee_id: int
+    part: ReviewPart
+    names: PartNames
+    key: str = ""
+    self_assessment_id: int | None = None
+    evidence_item_id: int | None = None
+    quote: str = ""
+    quote_version: int | None = None

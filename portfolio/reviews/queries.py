@@ -35,8 +35,7 @@ from portfolio.reviews.models import (
     ReviewThread,
     ThreadStatus,
 )
-from portfolio.reviews.parts import PartNames
-from portfolio.reviews.services import Target
+from portfolio.reviews.parts import PartNames, Target
 
 
 @dataclass(frozen=True)
@@ -314,3 +313,13 @@ def open_by_part(trainee_id: int, cohort_id: int) -> dict[str, int]:
             .group_by(part)
         )
     }
+
+
+def open_count(conditions: Sequence[ColumnElement[bool]]) -> int:
+    """How many open threads match ``conditions`` (the caller narrows by policy)."""
+    return int(
+        db.session.scalar(
+            select(func.count()).where(ReviewThread.status == ThreadStatus.OPEN, *conditions)
+        )
+        or 0
+    )

@@ -12,7 +12,6 @@ the words the trainer read. Services flush; the caller commits.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import force_locale
@@ -31,11 +30,10 @@ from portfolio.reviews.models import (
     MESSAGE_LIMIT,
     QUOTE_LIMIT,
     ReviewMessage,
-    ReviewPart,
     ReviewThread,
     ThreadStatus,
 )
-from portfolio.reviews.parts import PartNames, part_label
+from portfolio.reviews.parts import PartNames, Target, part_label
 from portfolio.urls import absolute_url
 from portfolio.versioning import rowcount
 
@@ -57,21 +55,6 @@ class ReviewRefused(Exception):
     def __init__(self, reason: Refusal) -> None:
         super().__init__(reason.value)
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class Target:
-    """One part of one trainee's work that a comment is about, and what the trainer read."""
-
-    cohort_id: int
-    trainee_id: int
-    part: ReviewPart
-    names: PartNames
-    key: str = ""
-    self_assessment_id: int | None = None
-    evidence_item_id: int | None = None
-    quote: str = ""
-    quote_version: int | None = None
 
 
 def checked_body(text: str) -> str:

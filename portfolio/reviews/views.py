@@ -34,9 +34,9 @@ from portfolio.portfolios.models import Portfolio
 from portfolio.reviews import queries, services
 from portfolio.reviews.forms import AnswerForm, CommentForm, ShareForm, StatusForm
 from portfolio.reviews.models import ReviewPart, ReviewThread
-from portfolio.reviews.parts import part_label
+from portfolio.reviews.parts import Target, part_label
 from portfolio.reviews.queries import ThreadView
-from portfolio.reviews.services import Refusal, ReviewRefused, Target
+from portfolio.reviews.services import Refusal, ReviewRefused
 from portfolio.security import safe_next
 
 bp = Blueprint("reviews", __name__)

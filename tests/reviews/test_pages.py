@@ -241,3 +241,17 @@ def test_the_comment_lists_take_the_same_statements_for_two_and_twelve_threads(a
     assert few == many
     assert few_draft == _statements(app, world.trainer, _draft_url(world))
     assert re.search(r"\d", str(many))
+
+
+def test_the_growth_page_counts_the_open_comments_its_reader_may_see(app):
+    world = shared_draft()
+    comment(world)
+    comment(world, keys()[0], "Cite more.")
+    trainee = app.test_client()
+    login(trainee, world.trainee)
+    page = trainee.get(f"/trainees/{world.trainee.id}/growth").get_data(as_text=True)
+    assert "2 opmerkingen van trainers staan open" in page and 'href="/comments"' in page
+    trainer = app.test_client()
+    login(trainer, world.co_trainer)
+    shown = trainer.get(f"/trainees/{world.trainee.id}/growth").get_data(as_text=True)
+    assert "2 comments from trainers are open" in shown
