@@ -7,6 +7,7 @@ named tuples that templates, exports and the API read alike.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -257,3 +258,35 @@ def candidates(organisation: Organisation, page: int = 1) -> Page[Candidate]:
         lambda row: Candidate(*row),
     )
     return found
+
+
+def active_trainers(cohort_id: int, excluding: Collection[int] = ()) -> list[User]:
+    """The cohort's trainers with an open account (but ``excluding``), by id: whom a
+    feature tells of what happens in the cohort."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(CohortMembership, CohortMembership.user_id == User.id)
+            .where(
+                CohortMembership.cohort_id == cohort_id,
+                CohortMembership.role == CohortRole.TRAINER,
+                User.active.is_(True),
+                User.id.not_in(list(excluding)),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def trains_cohort(user_id: int, cohort_id: int) -> bool:
+    """The person is a trainer of the cohort (today; not a policy check of a viewer)."""
+    return (
+        db.session.scalar(
+            select(CohortMembership.id).where(
+                CohortMembership.cohort_id == cohort_id,
+                CohortMembership.user_id == user_id,
+                CohortMembership.role == CohortRole.TRAINER,
+            )
+        )
+        is not None
+    )

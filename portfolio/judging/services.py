@@ -31,7 +31,7 @@ from portfolio.accounts.models import User
 from portfolio.audit import record
 from portfolio.audit.actions import Action
 from portfolio.clock import utcnow
-from portfolio.cohorts.models import CohortMembership, CohortRole
+from portfolio.cohorts.queries import active_trainers, trains_cohort
 from portfolio.extensions import db
 from portfolio.framework import Framework
 from portfolio.judging.models import (
@@ -201,19 +201,6 @@ def has_conflict(portfolio_id: int, trainer_id: int) -> bool:
     )
 
 
-def _trains_cohort(user_id: int, cohort_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(CohortMembership.id).where(
-                CohortMembership.cohort_id == cohort_id,
-                CohortMembership.user_id == user_id,
-                CohortMembership.role == CohortRole.TRAINER,
-            )
-        )
-        is not None
-    )
-
-
 # --- the one row every write goes through ----------------------------------------------------
 
 
@@ -286,7 +273,7 @@ def assign_assessor(actor: User, snapshot: PortfolioSnapshot, trainer: User) -> 
     if not is_open_for_judging(snapshot):
         raise JudgingRefused(Refusal.NOT_OPEN)
     portfolio = snapshot.portfolio
-    if not _trains_cohort(trainer.id, portfolio.cohort_id) or not trainer.active:
+    if not trains_cohort(trainer.id, portfolio.cohort_id) or not trainer.active:
         raise JudgingRefused(Refusal.NOT_A_TRAINER)
     if trainer.id == portfolio.trainee_id:
         raise JudgingRefused(Refusal.CONFLICT)
@@ -769,17 +756,7 @@ def refer_to_third(actor: User, assignment: AssessorAssignment, reason: str) -> 
     assessment.referral_reason = reason
     snapshot = assessment.snapshot
     seated = {a.assessor_id for a in active_assignments(assessment.id)}
-    others = db.session.scalars(
-        select(User)
-        .join(CohortMembership, CohortMembership.user_id == User.id)
-        .where(
-            CohortMembership.cohort_id == snapshot.portfolio.cohort_id,
-            CohortMembership.role == CohortRole.TRAINER,
-            User.active.is_(True),
-            User.id.not_in(seated),
-        )
-        .order_by(User.id)
-    ).all()
+    others = active_trainers(snapshot.portfolio.cohort_id, excluding=seated)
     for trainer in others:
         notify(
             actor,

@@ -24,7 +24,8 @@ from portfolio.assessment.submissions import canonical_json, freeze_items, sha25
 from portfolio.audit import record
 from portfolio.audit.actions import Action
 from portfolio.clock import utcnow
-from portfolio.cohorts.models import Cohort, CohortMembership, CohortRole
+from portfolio.cohorts.models import Cohort
+from portfolio.cohorts.queries import active_trainers
 from portfolio.evidence.models import EvidenceItem
 from portfolio.extensions import db
 from portfolio.framework import Framework
@@ -284,16 +285,7 @@ def hand_in(
     )
     db.session.add(snapshot)
     db.session.flush()
-    trainers = db.session.scalars(
-        select(User)
-        .join(CohortMembership, CohortMembership.user_id == User.id)
-        .where(
-            CohortMembership.cohort_id == portfolio.cohort_id,
-            CohortMembership.role == CohortRole.TRAINER,
-            User.active.is_(True),
-        )
-        .order_by(User.id)
-    ).all()
+    trainers = active_trainers(portfolio.cohort_id)
     link = absolute_url("portfolios.snapshot", snapshot_id=snapshot.id)
     trainee_name = content["trainee"]["name"] or content["trainee"]["email"]
     for trainer in trainers:

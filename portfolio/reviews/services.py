@@ -21,7 +21,8 @@ from portfolio.accounts.models import User
 from portfolio.audit import record
 from portfolio.audit.actions import Action
 from portfolio.clock import utcnow
-from portfolio.cohorts.models import Cohort, CohortMembership, CohortRole
+from portfolio.cohorts.models import Cohort
+from portfolio.cohorts.queries import active_trainers, trains_cohort
 from portfolio.extensions import db
 from portfolio.notifications import NotificationKind, Recipient, notify
 from portfolio.portfolios.models import Portfolio
@@ -67,21 +68,6 @@ def checked_body(text: str) -> str:
     return body
 
 
-def _trainers(cohort_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(CohortMembership, CohortMembership.user_id == User.id)
-            .where(
-                CohortMembership.cohort_id == cohort_id,
-                CohortMembership.role == CohortRole.TRAINER,
-                User.active.is_(True),
-            )
-            .order_by(User.id)
-        )
-    )
-
-
 def _label(names: PartNames, recipient: Recipient) -> str:
     """The part in words, in the recipient's language."""
     with force_locale(recipient.language):
@@ -109,7 +95,7 @@ def share_draft(actor: User, cohort: Cohort, shared: bool) -> Portfolio:
         return portfolio
     if shared:
         link = absolute_url("reviews.draft", cohort_id=cohort.id, trainee_id=actor.id)
-        for trainer in _trainers(cohort.id):
+        for trainer in active_trainers(cohort.id):
             notify(
                 actor,
                 Recipient.of_user(trainer),
@@ -216,14 +202,7 @@ def _other_side(actor: User, thread: ReviewThread) -> User | None:
     author = thread.author
     if author is None or not author.active or author.id == actor.id:
         return None
-    trains = db.session.scalar(
-        select(CohortMembership.id).where(
-            CohortMembership.cohort_id == thread.cohort_id,
-            CohortMembership.user_id == author.id,
-            CohortMembership.role == CohortRole.TRAINER,
-        )
-    )
-    return author if trains is not None else None
+    return author if trains_cohort(author.id, thread.cohort_id) else None
 
 
 def _thread_link(thread: ReviewThread) -> str:
