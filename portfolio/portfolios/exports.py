@@ -451,15 +451,18 @@ def _marker(path: Path, what: str) -> Path:
     return path.with_name(f".{path.name}.{what}")
 
 
+def _pending_since(path: Path) -> float | None:
+    try:
+        return _marker(path, "pending").stat().st_mtime
+    except FileNotFoundError:
+        return None
+
+
 def preparation(path: Path, now: float) -> PreparationState:
     """Where the file at ``path`` (:func:`cache_path`) stands at ``now`` (epoch seconds)."""
     if path.is_file():
         return PreparationState(Preparation.READY)
-    pending = _marker(path, "pending")
-    try:
-        since = pending.stat().st_mtime
-    except FileNotFoundError:
-        since = None
+    since = _pending_since(path)
     if since is not None and now - since < STALE_AFTER:
         return PreparationState(Preparation.PREPARING, since)
     failed = _marker(path, "failed")
@@ -471,15 +474,11 @@ def preparation(path: Path, now: float) -> PreparationState:
 def mark_preparing(path: Path) -> bool:
     """Note that the file at ``path`` is asked for; False when another request did so a
     moment ago (and the file is being prepared), so it is asked for once."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pending = _marker(path, "pending")
-    try:
-        since = pending.stat().st_mtime
-    except FileNotFoundError:
-        since = None
+    since = _pending_since(path)
     if since is not None and time.time() - since < STALE_AFTER:
         return False
-    pending.write_text(str(time.time()), encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _marker(path, "pending").write_text(str(time.time()), encoding="utf-8")
     _marker(path, "failed").unlink(missing_ok=True)
     return True
 

@@ -450,6 +450,12 @@ def snapshot(snapshot_id: int) -> str:
     return _render_snapshot(visible_snapshot(snapshot_id))
 
 
+def _export_language() -> str:
+    """The language asked for in the address (one the application speaks), else the page's."""
+    language = request.args.get("language", "")
+    return language if language in current_app.config["LANGUAGES"] else current_language()
+
+
 @bp.get("/portfolio-snapshots/<int:snapshot_id>/export.<fmt>")
 @login_required
 def export(snapshot_id: int, fmt: str) -> Response:
@@ -457,9 +463,7 @@ def export(snapshot_id: int, fmt: str) -> Response:
     snapshot = visible_snapshot(snapshot_id)
     if fmt not in exports.FORMATS:
         abort(404)
-    language = request.args.get("language", "")
-    if language not in current_app.config["LANGUAGES"]:
-        language = current_language()
+    language = _export_language()
     made = exports.export_of(snapshot)
     data = exports.cached_render(
         made,
@@ -475,11 +479,6 @@ def export(snapshot_id: int, fmt: str) -> Response:
         mimetype=exports.MEDIA_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
-
-def _export_language() -> str:
-    language = request.args.get("language", "")
-    return language if language in current_app.config["LANGUAGES"] else current_language()
 
 
 def _made_file(snapshot: PortfolioSnapshot, fmt: str, language: str) -> Path:

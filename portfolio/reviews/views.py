@@ -353,7 +353,7 @@ def _visible_thread(thread_id: int) -> ReviewThread:
     return thread
 
 
-def _back(form: AnswerForm | StatusForm, thread: ReviewThread) -> str:
+def _back(form: AnswerForm | StatusForm) -> str:
     return safe_next(form.next.data, url_for("reviews.comments"))
 
 
@@ -363,7 +363,7 @@ def answer(thread_id: int) -> Page:
     """Answer in a thread (the trainee, or a trainer of the cohort)."""
     thread = _visible_thread(thread_id)
     form = AnswerForm()
-    back = _back(form, thread)
+    back = _back(form)
     names = queries.names_of(thread, current_framework())
     return _send(
         form,
@@ -393,4 +393,4 @@ def status(thread_id: int) -> Response:
         flash(_("Marked as handled."), "success")
     else:
         flash(_("Open again."), "success")
-    return redirect(f"{_back(form, thread)}#thread-{thread.id}", code=303)
+    return redirect(f"{_back(form)}#thread-{thread.id}", code=303)
