@@ -1,4 +1,7 @@
-"""Series → static SVG (matplotlib), for the portfolio export where no JavaScript runs.
+"""Series → static SVG, for the portfolio export and ``flask charts svg`` where no
+JavaScript runs. The radar and the heat map are drawn with matplotlib; the growth lines,
+which the export draws once per competency, are written directly
+(:mod:`portfolio.charts.plain`, the same contract, a fraction of the cost).
 
 The same series dataclasses as :mod:`portfolio.charts.figures` give the same charts as
 vector graphics: the same palette, markers and dash patterns (never colour alone), hidden
@@ -21,7 +24,6 @@ are dropped.
 
 from __future__ import annotations
 
-import html
 import io
 import math
 import re
@@ -39,7 +41,6 @@ from matplotlib.patches import Rectangle
 from matplotlib.projections.polar import PolarAxes
 from matplotlib.text import Text
 
-from portfolio.charts.figures import label as plotly_label
 from portfolio.charts.figures import round1
 from portfolio.charts.palette import (
     CANNOT_JUDGE_COLOUR,
@@ -49,22 +50,13 @@ from portfolio.charts.palette import (
     MARKERS,
     rgb,
 )
-from portfolio.charts.series import (
-    CANNOT_JUDGE,
-    MODULE_MIN_WIDTH,
-    Heatmap,
-    Lines,
-    Radar,
-    grouped_marks,
-)
+from portfolio.charts.plain import FONT_SIZE, GRID, TEXT, clean, lines_svg, wrap
+from portfolio.charts.series import CANNOT_JUDGE, Heatmap, Lines, Radar
+
+__all__ = ["heatmap_svg", "lines_svg", "radar_svg", "svg_of"]
 
 #: The width the charts are laid out for: an A4 page's text column (16 cm), in inches.
 WIDTH = 16 / 2.54
-TEXT = "#1f2933"
-GRID = "#c8ced6"
-#: The training modules' bands behind the growth lines.
-MODULE_FILL = "#eef0f3"
-FONT_SIZE = 9.0
 
 #: plotly.js marker symbols → matplotlib markers.
 MPL_MARKERS = {
@@ -104,19 +96,7 @@ _RC: dict[str, Any] = {
 }
 #: matplotlib is not thread-safe: one drawing at a time (a chart takes a fraction of a second).
 _LOCK = threading.Lock()
-#: Characters XML 1.0 cannot carry.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ROOT = re.compile(r"<svg\b[^>]*>")
-
-
-def clean(text: str) -> str:
-    """A label as matplotlib may draw it: no characters XML cannot hold."""
-    return _NOT_XML.sub("", text)
-
-
-def wrap(text: str, width: int = 14) -> str:
-    """A label wrapped as on the page (:func:`portfolio.charts.figures.label`), as plain text."""
-    return "\n".join(html.unescape(line) for line in plotly_label(clean(text), width).split("<br>"))
 
 
 def _dash(index: int) -> Any:
@@ -254,70 +234,6 @@ def radar_svg(radar: Radar, summary: str = "", *, chart_id: str = "chart-radar")
             handles.append(line)
         _legend(figure, handles, chart_id)
         return _finish(figure, chart_id, radar.title, summary)
-
-
-def lines_svg(lines: Lines, summary: str = "", *, chart_id: str = "chart-lines") -> str:
-    """One line per competency across the rounds (a gap where a round has no rating)."""
-    positions = list(range(len(lines.rounds)))
-    with _drawing(chart_id):
-        figure = Figure(figsize=(WIDTH, 3.9), layout="constrained")
-        axes = figure.add_subplot()
-        scale = lines.scale
-        levels = list(range(scale.low, scale.high + 1))
-        axes.set_ylim(scale.low - 0.2, scale.high + 0.2)
-        axes.set_yticks(levels, [str(v) for v in levels])
-        axes.set_xticks(positions, [wrap(r) for r in lines.rounds])
-        groups = grouped_marks(lines.modules)
-        if positions:
-            low = min([-0.35, *(min(m.x0 for m in g) - 0.15 for g in groups)])
-            high = max([positions[-1] + 0.35, *(max(m.x1 for m in g) + 0.15 for g in groups)])
-            axes.set_xlim(low, high)
-        for index, group in enumerate(groups):
-            # The training modules as context, grouped as on the page: a light band with a
-            # dotted edge and the short labels above the plot ("M3, M4").
-            start, end = min(m.x0 for m in group), max(m.x1 for m in group)
-            half = max((end - start) / 2, MODULE_MIN_WIDTH / 2)
-            axes.axvspan(
-                (start + end) / 2 - half,
-                (start + end) / 2 + half,
-                facecolor=MODULE_FILL,
-                edgecolor=GRID,
-                linestyle=":",
-                linewidth=0.8,
-                zorder=0,
-                gid=f"{chart_id}-module-{index}",
-            )
-            axes.text(
-                (start + end) / 2,
-                scale.high + 0.25,
-                clean(", ".join(m.short for m in group)),
-                ha="center",
-                va="bottom",
-                fontsize=FONT_SIZE - 2,
-                color=TEXT,
-                gid=f"{chart_id}-module-label-{index}",
-            )
-        axes.grid(axis="y", color=GRID, linewidth=0.6)
-        axes.set_axisbelow(True)
-        for side in ("top", "right"):
-            axes.spines[side].set_visible(False)
-        handles = []
-        for index, series in enumerate(lines.series):
-            (line,) = axes.plot(
-                positions,
-                _nan([round1(v) for v in series.values]),
-                color=_colour(index),
-                linestyle=_dash(index),
-                linewidth=1.6,
-                marker=_marker(index),
-                markersize=6,
-                label=clean(series.label),
-                gid=f"{chart_id}-series-{index}",
-                clip_on=False,
-            )
-            handles.append(line)
-        _legend(figure, handles, chart_id)
-        return _finish(figure, chart_id, lines.title, summary)
 
 
 def level_colour(level: int, low: int, high: int) -> str:

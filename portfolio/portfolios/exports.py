@@ -7,13 +7,14 @@ the locked verdict (if any). :func:`document_of` turns it into the pure
 that with the same template as the pages (``portfolios/_document.html``) inside a page of
 its own (``portfolios/export.html``) whose styles and charts are inline, so the file opens
 from disk with the network off. Charts are vector graphics made on the server
-(:mod:`portfolio.charts.svg`, text kept as text). No request and no current user is read:
+(:mod:`portfolio.charts.plain`, text kept as text). No request and no current user is read:
 the CLI, the pages and a job call the same functions inside an application context.
 """
 
 from __future__ import annotations
 
 import enum
+import gc
 import hashlib
 import io
 import json
@@ -22,7 +23,8 @@ import re
 import threading
 import time
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -36,8 +38,8 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from portfolio.assessment.submissions import canonical_json, sha256_hex
+from portfolio.charts.plain import lines_svg
 from portfolio.charts.series import Lines, LineSeries
-from portfolio.charts.svg import lines_svg
 from portfolio.clock import utcnow
 from portfolio.framework import Framework
 from portfolio.main.growth_charts import scale_of
@@ -227,9 +229,40 @@ def export_pdf(export: Export, language: str, framework: Framework) -> bytes:
     from weasyprint import HTML
 
     html = export_html(export, language, framework)
-    pdf = HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")
+    with _without_cycle_collection():
+        pdf = HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")
     assert pdf is not None
     return bytes(pdf)
+
+
+_RENDERING = threading.Lock()
+_renders = 0
+_collector_was_on = False
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while WeasyPrint lays out a document.
+
+    A render makes several hundred thousand short-lived objects, and the collector kept
+    walking them: paused, a full portfolio renders about a tenth faster, for some 30 MB more
+    at the peak (measured on the benchmark's portfolio). Reference counting still frees
+    almost everything; the cycles left are collected as usual once the collector runs
+    again. Renders in several threads share one pause, which ends with the last of them.
+    """
+    global _renders, _collector_was_on
+    with _RENDERING:
+        if _renders == 0:
+            _collector_was_on = gc.isenabled()
+            gc.disable()
+        _renders += 1
+    try:
+        yield
+    finally:
+        with _RENDERING:
+            _renders -= 1
+            if _renders == 0 and _collector_was_on:
+                gc.enable()
 
 
 def _files(export: Export) -> list[dict[str, Any]]:
@@ -347,7 +380,7 @@ def render(
 _DRAWN_BY = (
     "portfolio/portfolios/exports.py",
     "portfolio/portfolios/document.py",
-    "portfolio/charts/svg.py",
+    "portfolio/charts/plain.py",
     "templates/portfolios/export.html",
     "templates/portfolios/export.md",
     "templates/portfolios/_document.html",

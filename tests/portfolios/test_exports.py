@@ -393,3 +393,42 @@ def test_a_pdf_is_made_once_per_hand_in_and_language_and_then_read_back(db, monk
     # JSON is never kept: it carries the moment of its export.
     exports.cached_render(made, "json", "en", current_framework(), None, folder)
     assert not list(folder.glob("*.json"))
+
+
+def test_rendering_a_pdf_pauses_the_cycle_collector_and_puts_it_back_as_it_was():
+    import gc
+    import threading
+
+    seen: list[bool] = []
+    assert gc.isenabled()
+    with exports._without_cycle_collection():
+        seen.append(gc.isenabled())
+        # A second render in another thread shares the pause; the first to end does not
+        # end it for the other.
+        inside, release = threading.Event(), threading.Event()
+
+        def other() -> None:
+            with exports._without_cycle_collection():
+                inside.set()
+                release.wait(5)
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        inside.wait(5)
+    seen.append(gc.isenabled())
+    release.set()
+    thread.join(5)
+    seen.append(gc.isenabled())
+    assert seen == [False, False, True]
+    # A process that had switched the collector off keeps it off.
+    gc.disable()
+    try:
+        with exports._without_cycle_collection():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    # An error in the render still puts the collector back.
+    with pytest.raises(RuntimeError), exports._without_cycle_collection():
+        raise RuntimeError("layout failed")
+    assert gc.isenabled()
