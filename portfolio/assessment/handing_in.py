@@ -17,7 +17,7 @@ from typing import Protocol
 from sqlalchemy import delete, func, insert, select
 
 from portfolio.accounts.models import User
-from portfolio.assessment import submissions
+from portfolio.assessment import spreads, submissions
 from portfolio.assessment.models import (
     AssessmentStatus,
     HandInScore,
@@ -119,8 +119,8 @@ def submit(
 
 def record_scores(assessment_id: int) -> None:
     """Store the handed-in self-ratings per competency (:class:`HandInScore`), replacing
-    those of an earlier hand-in of the same work (two statements, in the hand-in's
-    transaction)."""
+    those of an earlier hand-in of the same work, and count the round's spread again
+    (:mod:`portfolio.assessment.spreads`), in the hand-in's transaction."""
     db.session.execute(delete(HandInScore).where(HandInScore.self_assessment_id == assessment_id))
     db.session.execute(
         insert(HandInScore).from_select(
@@ -139,6 +139,11 @@ def record_scores(assessment_id: int) -> None:
             )
             .group_by(Rating.self_assessment_id, Indicator.competency_id),
         )
+    )
+    spreads.recount(
+        db.session.scalars(
+            select(SelfAssessment.round_id).where(SelfAssessment.id == assessment_id)
+        ).all()
     )
 
 
@@ -173,6 +178,8 @@ def reopen(actor: User, assessment: SelfAssessment, reason: str) -> None:
     assessment.reopened_at = utcnow()
     assessment.reopened_by_id = actor.id
     assessment.reopen_reason = reason
+    # Reopened work no longer counts in the cohort's spread until it is handed in again.
+    spreads.recount([assessment.round_id])
     record(
         Action.SELF_ASSESSMENT_REOPENED,
         actor=actor,

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -200,6 +201,32 @@ class HandInScore(Model):
     )
     total: Mapped[int] = mapped_column(Integer)
     rated: Mapped[int] = mapped_column(Integer)
+
+
+class RoundSpread(Model):
+    """How many of a cohort's trainees handed in a round with each mean self-rating on a
+    competency (rounded to one decimal), and the sum of their exact means: the histogram
+    the trainers' cohort dashboard draws its box plots from.
+
+    Counted again for a round from :class:`HandInScore` whenever what counts there changes
+    (a hand-in, a reopen, someone joining, leaving or changing role in the cohort; see
+    :mod:`portfolio.assessment.spreads`), so that the dashboard reads at most a few hundred
+    rows per cohort whatever its size, instead of five per hand-in.
+    """
+
+    __tablename__ = "round_spreads"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    competency_id: Mapped[int] = mapped_column(
+        ForeignKey("competencies.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: A trainee's mean self-rating on the competency, rounded to one decimal.
+    value: Mapped[float] = mapped_column(Float, primary_key=True)
+    trainees: Mapped[int] = mapped_column(Integer)
+    #: The sum of those trainees' exact (unrounded) means.
+    mean_sum: Mapped[float] = mapped_column(Float)
 
 
 class Submission(Model):

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from portfolio import policy
 from portfolio.accounts.models import User
+from portfolio.assessment import spreads
 from portfolio.audit import record
 from portfolio.audit.actions import Action
 from portfolio.cohorts.models import (
@@ -107,6 +108,8 @@ def add_member(
         db.session.add(membership)
         db.session.flush()
         record(Action.MEMBER_ADDED, actor=actor, target=cohort, user=user.email, role=role.value)
+        # Someone back in the cohort brings what they handed in before back into its spread.
+        spreads.recount_member(cohort.id, user.id)
     elif membership.role != role:
         old = membership.role
         membership.role = role
@@ -118,6 +121,7 @@ def add_member(
             old=old.value,
             new=role.value,
         )
+        spreads.recount_member(cohort.id, user.id)
     db.session.flush()
     return membership
 
@@ -143,8 +147,10 @@ def remove_member(actor: User, membership: CohortMembership) -> None:
         user=membership.user.email,
         role=membership.role.value,
     )
+    cohort_id, user_id = membership.cohort_id, membership.user_id
     db.session.delete(membership)
     db.session.flush()
+    spreads.recount_member(cohort_id, user_id)
 
 
 def add_governance_member(actor: User | None, organisation: Organisation, user: User) -> None:

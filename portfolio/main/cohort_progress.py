@@ -5,11 +5,12 @@ Statements, whatever the number of trainees, rounds or indicators:
 1. the cohort's rounds with how many of its trainees have handed in each, the number of
    trainees and the catalogue's stamp (a second, small statement when the cohort has no
    rounds yet);
-2. the spread of the handed-in self-ratings: per round, competency and trainee the mean
-   self-rating stored at hand-in (``hand_in_scores``; rounded to one decimal) in a
-   subquery, counted per (round, competency, rounded mean) outside it. The rows grow with
-   the rounds and the competencies, never with the cohort (at most one row per tenth of the
-   scale); the quartiles are computed from that histogram
+2. the spread of the handed-in self-ratings: per round and competency, how many trainees
+   have each mean self-rating (rounded to one decimal), read from the histogram kept per
+   round (``round_spreads``, counted again from the scores stored at hand-in whenever a
+   hand-in, a reopen or a change of membership changes what counts). The rows and the work
+   grow with the rounds and the competencies, never with the cohort (at most one row per
+   tenth of the scale); the quartiles are computed from that histogram
    (:meth:`portfolio.charts.series.BoxStats.from_histogram`), the exact cohort mean from the
    sums of the unrounded trainee means;
 3. one page of the cohort's trainees for the chosen round (status and the feedback they
@@ -28,13 +29,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Numeric, and_, case, cast, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from portfolio.accounts.models import User
 from portfolio.assessment.models import (
     AssessmentStatus,
-    HandInScore,
     Round,
+    RoundSpread,
     RoundState,
     SelfAssessment,
     round_state,
@@ -174,37 +175,21 @@ def spread(
     cohort_id: int,
 ) -> tuple[dict[tuple[int, int], dict[float, int]], dict[tuple[int, int], float]]:
     """Per (round, competency): how many trainees have each rounded mean self-rating, and
-    the exact mean of their means (one statement; rows do not grow with the cohort).
+    the exact mean of their means (one statement).
 
-    It reads the scores stored at hand-in (:class:`HandInScore`: five rows per hand-in), not
-    the ratings, so the work does not grow with the number of indicators either."""
-    mean = cast(HandInScore.total, Float) / HandInScore.rated
-    per_trainee = (
-        select(
-            SelfAssessment.round_id.label("round_id"),
-            HandInScore.competency_id.label("competency_id"),
-            mean.label("mean"),
-            # round() takes a numeric on PostgreSQL (and a float on SQLite).
-            func.round(cast(mean, Numeric), 1).label("value"),
-        )
-        .join(HandInScore, HandInScore.self_assessment_id == SelfAssessment.id)
-        .join(Round, Round.id == SelfAssessment.round_id)
-        .where(
-            Round.cohort_id == cohort_id,
-            *_is_trainee_of_cohort(cohort_id, SelfAssessment.trainee_id),
-            SelfAssessment.status == AssessmentStatus.SUBMITTED,
-            HandInScore.rated > 0,
-        )
-        .subquery()
-    )
+    It reads the histogram kept per round (:class:`RoundSpread`, counted again at every
+    hand-in and reopen; :mod:`portfolio.assessment.spreads`): at most one row per tenth of
+    the scale, competency and round, however many trainees the cohort has."""
     rows = db.session.execute(
         select(
-            per_trainee.c.round_id,
-            per_trainee.c.competency_id,
-            per_trainee.c.value,
-            func.count(),
-            func.sum(per_trainee.c.mean),
-        ).group_by(per_trainee.c.round_id, per_trainee.c.competency_id, per_trainee.c.value)
+            RoundSpread.round_id,
+            RoundSpread.competency_id,
+            RoundSpread.value,
+            RoundSpread.trainees,
+            RoundSpread.mean_sum,
+        )
+        .join(Round, Round.id == RoundSpread.round_id)
+        .where(Round.cohort_id == cohort_id)
     ).all()
     histograms: dict[tuple[int, int], dict[float, int]] = {}
     sums: dict[tuple[int, int], tuple[float, int]] = {}
