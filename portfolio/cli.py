@@ -17,7 +17,13 @@ from flask.cli import AppGroup, with_appcontext
 
 from portfolio.accounts.models import User
 from portfolio.cohorts.models import InvitationRole
-from portfolio.framework import FrameworkError, check_framework, framework_hash, load_framework
+from portfolio.framework import (
+    Framework,
+    FrameworkError,
+    check_framework,
+    framework_hash,
+    load_framework,
+)
 
 
 @click.group("framework")
@@ -53,6 +59,111 @@ def check_command(path: str | None) -> None:
         f"{items} ratable items; version {framework.meta.version} "
         f"({framework_hash(framework)[:8]})."
     )
+
+
+def _framework_or_exit(path: str) -> Framework:
+    try:
+        return load_framework(path)
+    except FrameworkError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(exc.problems)} problem(s) found in {path}.", err=True)
+        raise SystemExit(1) from None
+
+
+@framework_group.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mahara", "moodle"]),
+    required=True,
+    help="mahara: a SmartEvidence .matrix file; moodle: a competency framework CSV.",
+)
+@click.option("--language", "-l", help="One of the framework's languages (default: its source).")
+@click.option(
+    "--output",
+    "-o",
+    default="-",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Where to write (default: standard output).",
+)
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+def export_command(fmt: str, language: str | None, output: str, path: str | None) -> None:
+    """Write the framework (PATH, default: the configured file) for Mahara or Moodle."""
+    from portfolio.framework import interop
+
+    framework = _framework_or_exit(path or _default_path())
+    language = language or framework.meta.source_language
+    if language not in framework.meta.languages:
+        held = ", ".join(framework.meta.languages)
+        click.echo(f'The framework has no texts in "{language}"; choose one of {held}.', err=True)
+        raise SystemExit(1)
+    text = (
+        interop.mahara_matrix_text(framework, language)
+        if fmt == "mahara"
+        else interop.moodle_csv_text(framework, language)
+    )
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    Path(output).write_text(text, encoding="utf-8", newline="")
+    click.echo(f"Wrote the framework for {fmt.capitalize()} in {language} to {output}.")
+
+
+@framework_group.command("import-moodle")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--language", "-l", required=True, help="The language the CSV is written in.")
+@click.option(
+    "--output", "-o", required=True, type=click.Path(dir_okay=False), help="The draft to write."
+)
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+def import_moodle_command(csv_file: str, language: str, output: str, force: bool) -> None:
+    """Make a draft competencies.yaml from a Moodle competency framework CSV."""
+    from datetime import date
+
+    from portfolio.framework import interop
+
+    target = Path(output)
+    if target.exists() and not force:
+        click.echo(f"{output} exists already; choose another name or add --force.", err=True)
+        raise SystemExit(1)
+    raw = Path(csv_file).read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        click.echo(
+            f"{csv_file}: byte {exc.start + 1} is not UTF-8. Export the framework from Moodle "
+            "again, or save the file as UTF-8.",
+            err=True,
+        )
+        raise SystemExit(1) from None
+    base = _framework_or_exit(_default_path())
+    try:
+        draft = interop.draft_from_moodle_csv(
+            text, language, base, today=date.today(), file_name=Path(csv_file).name
+        )
+    except interop.InteropError as exc:
+        for problem in exc.problems:
+            click.echo(f"{csv_file}: {problem}", err=True)
+        click.echo(f"{len(exc.problems)} problem(s) found; no draft was written.", err=True)
+        raise SystemExit(1) from None
+    target.write_text(interop.draft_yaml(draft), encoding="utf-8")
+    problems = check_framework(target)
+    items = sum(
+        max(1, len(element.get("indicators", [])))
+        for competency in draft["competencies"]
+        for element in competency["elements"]
+    )
+    click.echo(
+        f"Wrote {output}: {len(draft['competencies'])} competencies, {items} ratable items, "
+        f"in {language}."
+    )
+    if problems:
+        for finding in problems:
+            click.echo(str(finding), err=True)
+        click.echo(f"The draft has {len(problems)} problem(s) to fix before loading.", err=True)
+        raise SystemExit(1)
+    click.echo(f"It is valid; review it, then load it with `flask framework load {output}`.")
 
 
 @framework_group.command("load")

@@ -55,6 +55,8 @@ NOT_PAGES = {
     "evidence.version_file",
     # A hand-in as a file to download (PDF, HTML, Markdown, JSON, ZIP).
     "portfolios.export",
+    # The framework as a file for Mahara or Moodle.
+    "competencies.framework_export",
     # How far a file being made is (JSON for the waiting page's script).
     "portfolios.download_status",
     "health.healthz",

@@ -118,6 +118,8 @@ PUBLIC = {
     "static",
     "i18n.switch_language",
     "competencies.framework",
+    # The framework as a Mahara matrix or a Moodle CSV (public, like the framework page).
+    "competencies.framework_export",
     "main.index",
     "accounts.sign_in",
     "accounts.forgot_password",
@@ -803,6 +805,7 @@ URL_ARGUMENTS_BY_ENDPOINT: dict[str, dict[str, Callable[[World], Any]]] = {
     "assessment.reopen": {"round_id": lambda w: w.extra["round_done"].id},
     "reviews.comment_on_reflection": {"round_id": lambda w: w.extra["round_done"].id},
     "portfolios.download_status": {"fmt": lambda w: "pdf"},
+    "competencies.framework_export": {"fmt": lambda w: "moodle"},
     "feedback.reply": {"request_id": lambda w: w.extra["feedback_answered"].id},
     "feedback.rater_reply": {"token": lambda w: w.extra["feedback_answered_token"]},
     "feedback.landing_member": {"request_id": lambda w: w.extra["feedback_member"].id},
