@@ -2,10 +2,10 @@
 
 A full portfolio as the targets describe it: five competencies, six rounds (five handed
 in), twenty evidence items, every justification written and citing evidence, and twelve
-feedback answers (the synthetic cohort's four per round, in the last three rounds). The PDF and the HTML export are
-made ``repeat`` times each, alternating with a request to ``/healthz`` through a test
-client, and their medians compared with the targets: the PDF in at most 2 s, the HTML in
-at most 0.5 s.
+feedback answers (the synthetic cohort's four per round, in the last three rounds). The
+PDF and the HTML export are made ``repeat`` times each, alternating with a request to
+``/healthz`` through a test client, and their medians compared with the targets: the PDF
+in at most 2 s, the HTML in at most 0.5 s.
 """
 
 from __future__ import annotations
@@ -53,12 +53,12 @@ def _full_portfolio() -> Any:
 
     from benchmarks.synthetic import build
     from portfolio.accounts.models import User
-    from portfolio.feedback.models import FeedbackRequest
     from portfolio.assessment.submissions import canonical_json, sha256_hex
     from portfolio.cohorts.models import Cohort
     from portfolio.competencies import current_framework
     from portfolio.evidence.models import EvidenceItem, EvidenceKind
     from portfolio.extensions import db
+    from portfolio.feedback.models import FeedbackRequest
     from portfolio.portfolios import exports, queries, services
     from portfolio.portfolios.content import INTRODUCTION
 

@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from portfolio.main import bp as main_bp
     from portfolio.notifications.views import bp as notifications_bp
     from portfolio.portfolios.views import bp as portfolios_bp
+    from portfolio.privacy.views import bp as privacy_bp
     from portfolio.reviews.views import bp as reviews_bp
 
     app.register_blueprint(health_bp)
@@ -119,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(tokens_bp)
     app.register_blueprint(api_docs_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(privacy_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -48,6 +48,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     Action.ASSESSOR_ASSIGNED: _l("assessor assigned"),
     Action.ASSESSOR_CONFLICT_DECLARED: _l("conflict of interest declared"),
     Action.API_TOKEN_CREATED: _l("API token made"),
+    Action.PERSONAL_DATA_DOWNLOADED: _l("Own data downloaded"),
     Action.API_TOKEN_REVOKED: _l("API token revoked"),
     Action.COHORT_CREATED: _l("cohort created"),
     Action.CONSENSUS_CONFIRMED: _l("consensus confirmed"),

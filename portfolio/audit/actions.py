@@ -32,6 +32,7 @@ class Action(StrEnum):
     FEEDBACK_REQUESTED = "feedback_requested"
     FEEDBACK_WITHDRAWN = "feedback_withdrawn"
     GOVERNANCE_MEMBER_ADDED = "governance_member_added"
+    PERSONAL_DATA_DOWNLOADED = "personal_data_downloaded"
     INVITATION_ACCEPTED = "invitation_accepted"
     INVITATION_RESENT = "invitation_resent"
     INVITATION_REVOKED = "invitation_revoked"

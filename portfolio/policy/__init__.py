@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from portfolio.policy.accounts import (
     can_deactivate,
+    can_download_personal_data,
     can_issue_reset_link,
     can_manage_accounts,
     can_watch_jobs,
@@ -140,6 +141,7 @@ __all__ = [
     "can_comment_on_draft",
     "can_comment_on_hand_in",
     "can_deactivate",
+    "can_download_personal_data",
     "can_edit_evidence",
     "can_edit_own_work",
     "can_fill_in",

@@ -25,3 +25,9 @@ def can_issue_reset_link(viewer: Viewer, user: User) -> bool:
 def can_watch_jobs(viewer: Viewer) -> bool:
     """The background work (what waits, what failed) and retrying it: administrators."""
     return is_admin(viewer)
+
+
+def can_download_personal_data(viewer: Viewer, user: User) -> bool:
+    """Everything the application holds about a person (GDPR access and portability): the
+    person themself, while their account is open. Nobody downloads another's."""
+    return user_id(viewer) is not None and user_id(viewer) == user.id and bool(user.active)

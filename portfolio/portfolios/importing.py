@@ -119,6 +119,11 @@ def _check(exported: Any, files: dict[str, bytes]) -> None:
             f"The export does not follow its schema at {where}: {first.message}. "
             "Nothing was imported."
         )
+    if not exported["snapshot"]["number"] or exported["snapshot"]["handed_in_at"] is None:
+        raise ImportRefused(
+            "This file is a portfolio as it stood, not a hand-in (it comes from a download of "
+            "someone's own data): only hand-ins can be imported. Nothing was imported."
+        )
     if not exports.content_digest_matches(exported["content"], exported["snapshot"]["sha256"]):
         raise ImportRefused(
             "The content does not match the SHA-256 of the hand-in: it was changed after it "

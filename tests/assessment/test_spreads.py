@@ -143,6 +143,7 @@ def test_the_migration_counts_earlier_hand_ins_as_the_hand_in_does(world):
             RoundSpread.mean_sum,
         ).order_by(RoundSpread.round_id, RoundSpread.competency_id, RoundSpread.value)
     ).all()
+
     def exact(rows):  # the sums of floats to nine places: the same on both databases
         return [(r, c, v, n, round(total, 9)) for r, c, v, n, total in rows]
 

@@ -246,6 +246,12 @@ RULES: list[tuple[str, Check, set[str]]] = [
         {"administrator"},
     ),
     ("can_read_audit_log", lambda v, w: policy.can_read_audit_log(v), {"administrator"}),
+    # one's own data: the person themself, nobody else (administrators included)
+    (
+        "can_download_personal_data of trainee A",
+        lambda v, w: policy.can_download_personal_data(v, w.trainee_a),
+        {"trainee_a"},
+    ),
     # notifications: each person's own, nobody else's (administrators included)
     (
         "can_view_notification of trainee A",

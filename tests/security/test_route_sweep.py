@@ -120,6 +120,8 @@ PUBLIC = {
     "competencies.framework",
     # The framework as a Mahara matrix or a Moodle CSV (public, like the framework page).
     "competencies.framework_export",
+    # What is stored about whom and why (GDPR articles 13 and 14).
+    "privacy.privacy",
     "main.index",
     "accounts.sign_in",
     "accounts.forgot_password",
@@ -139,6 +141,9 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "accounts.profile": signed_in(OK),
     "accounts.change_password": signed_in(OK),
     "accounts.sign_out": signed_in(DONE),
+    # Everyone downloads their own data, and only their own (there is no one else to ask for).
+    "privacy.my_data": signed_in(OK),
+    "privacy.download_my_data": signed_in(OK),
     # The token is the key: whoever holds trainee A's reset link may use it.
     "accounts.reset_password": roles(OK),
     # The pending invitation is for a new address: only someone signed out can take it.
