@@ -7,6 +7,7 @@ functions through :class:`RaterAccess`, which says who is acting and how to link
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,7 @@ from portfolio.clock import today
 from portfolio.competencies import current_framework
 from portfolio.competencies.texts import localized
 from portfolio.dates import date_text
+from portfolio.downloads import send_attachment
 from portfolio.extensions import db, limiter
 from portfolio.feedback import notices, queries, services
 from portfolio.feedback.forms import SOMEONE_ELSE, AskForm, DeclineForm, RaterReplyForm, ReplyForm
@@ -539,6 +541,25 @@ def _landing(access: RaterAccess) -> Page:
 def landing(token: str) -> Response:
     """What a rater with a link sees first: who asks, what is visible to whom, decline."""
     return _no_referrer(_landing(_by_token(token)))
+
+
+@bp.get("/f/<token>/my-data")
+@limiter.limit("10/minute")
+def rater_data(token: str) -> Response:
+    """Everything the application holds about the rater of this link, as a JSON file."""
+    from portfolio.privacy import services as privacy
+
+    access = _by_token(token)
+    policy.require_view(policy.can_download_rater_data(access.viewer, access.request))
+    data = privacy.download_rater_data(access.viewer, access.request)
+    db.session.commit()
+    response = send_attachment(
+        io.BytesIO(data),
+        name=f"feedback-{access.request.id}-my-data.json",
+        content_type="application/json; charset=utf-8",
+    )
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.route("/feedback/asked/<int:request_id>")

@@ -76,6 +76,7 @@ from portfolio.policy.evidence import (
 from portfolio.policy.feedback import (
     can_answer_feedback,
     can_ask_feedback,
+    can_download_rater_data,
     can_manage_feedback_request,
     can_read_feedback,
     can_view_cohort_feedback,
@@ -142,6 +143,7 @@ __all__ = [
     "can_comment_on_hand_in",
     "can_deactivate",
     "can_download_personal_data",
+    "can_download_rater_data",
     "can_edit_evidence",
     "can_edit_own_work",
     "can_fill_in",

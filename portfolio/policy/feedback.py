@@ -43,6 +43,15 @@ def can_answer_feedback(viewer: Viewer, request: FeedbackRequest) -> bool:
     return user is not None and request.rater_user_id == user.id
 
 
+def can_download_rater_data(viewer: Viewer, request: FeedbackRequest) -> bool:
+    """What the application holds about an external rater (GDPR access): whoever holds the
+    request's link, which only the rater was sent. Raters with an account download theirs
+    from their account."""
+    return isinstance(viewer, LinkHolder) and viewer.grants(
+        LinkPurpose.FEEDBACK_RESPONSE, request.id
+    )
+
+
 def can_read_feedback(viewer: Viewer, round_: Round, trainee: User) -> bool:
     """The trainee, and the trainers of the round's cohort (under the anonymity rule)."""
     user = signed_in(viewer)

@@ -488,3 +488,62 @@ def personal_data(user: User) -> PersonalData:
         "portfolios": _portfolios(user.id),
     }
     return PersonalData(data, [*evidence_files, *version_files])
+
+
+def rater_data(request: FeedbackRequest) -> dict[str, Any]:
+    """What the application holds about the rater of one request who has no account: their
+    contact details as the trainee gave them, what they were asked, their answer and the
+    replies exchanged about it (for the rater, through their link)."""
+    indicators = _indicator_keys()
+    competencies = _competency_keys()
+    trainee_name, round_title = db.session.execute(
+        select(User.name, Round.title)
+        .join(Round, Round.id == request.round_id)
+        .where(User.id == request.trainee_id)
+    ).one()
+    response = db.session.scalar(
+        select(FeedbackResponse).where(FeedbackResponse.request_id == request.id)
+    )
+    answer: dict[str, Any] | None = None
+    if response is not None:
+        answer = {
+            **row(response),
+            "ratings": [
+                {**row(r), "indicator_key": indicators.get(r.indicator_id)}
+                for r in db.session.scalars(
+                    select(FeedbackRating)
+                    .where(FeedbackRating.response_id == response.id)
+                    .order_by(FeedbackRating.id)
+                )
+            ],
+            "texts": [
+                {**row(n), "competency_key": competencies.get(n.competency_id)}
+                for n in db.session.scalars(
+                    select(FeedbackNarrative)
+                    .where(FeedbackNarrative.response_id == response.id)
+                    .order_by(FeedbackNarrative.id)
+                )
+            ],
+        }
+    replies = [
+        row(reply)
+        for reply in db.session.scalars(
+            select(FeedbackReply)
+            .where(FeedbackReply.request_id == request.id)
+            .order_by(FeedbackReply.id)
+        )
+    ]
+    asked = row(request, leave_out={"rater_user_id", "trainee_id", "rater_name", "rater_email"})
+    return {
+        "kind": "dialogical-rater-data",
+        "format": FORMAT,
+        "made_at": utcnow().isoformat(),
+        "contact": {
+            "name": request.rater_name,
+            "email": request.rater_email,
+            "erased_at": plain(request.contact_erased_at),
+        },
+        "request": {**asked, "asked_by": trainee_name, "round_title": round_title},
+        "answer": answer,
+        "replies": replies,
+    }

@@ -125,3 +125,19 @@ def download_personal_data(
     )
     db.session.flush()
     return buffer.getvalue()
+
+
+def download_rater_data(viewer: Any, request: Any) -> bytes:
+    """The JSON of what the application holds about the rater of ``request`` (through their
+    link; the view checks the policy). The download is audited; the caller commits."""
+    from portfolio.privacy.data import rater_data
+
+    data = rater_data(request)
+    record(
+        Action.PERSONAL_DATA_DOWNLOADED,
+        target=request,
+        actor_label="feedback link",
+        holder="rater",
+    )
+    db.session.flush()
+    return _json(data)

@@ -57,6 +57,8 @@ NOT_PAGES = {
     "portfolios.export",
     # The framework as a file for Mahara or Moodle.
     "competencies.framework_export",
+    # What the application holds about a rater with a link, as a JSON file.
+    "feedback.rater_data",
     # How far a file being made is (JSON for the waiting page's script).
     "portfolios.download_status",
     "health.healthz",

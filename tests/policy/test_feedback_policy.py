@@ -41,6 +41,7 @@ RULES = [
         {"trainer_a"},
     ),
     ("can_answer_feedback", lambda v, w, r: policy.can_answer_feedback(v, r), set()),
+    ("can_download_rater_data", lambda v, w, r: policy.can_download_rater_data(v, r), set()),
 ]
 
 
@@ -55,6 +56,8 @@ def test_only_the_link_made_for_a_request_answers_it(world: World, request_a: An
     other = LinkHolder(request_a.id, LinkPurpose.FEEDBACK_RESPONSE, request_a.id + 1)
     assert policy.can_answer_feedback(own, request_a)
     assert not policy.can_answer_feedback(other, request_a)
+    assert policy.can_download_rater_data(own, request_a)
+    assert not policy.can_download_rater_data(other, request_a)
     # A link opens nothing else: not the trainee, their work, the round or the cohort.
     assert not policy.can_view_trainee(own, world.trainee_a)
     assert not policy.can_read_feedback(own, world.open_round, world.trainee_a)

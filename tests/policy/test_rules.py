@@ -296,6 +296,7 @@ def test_the_rules_cover_every_public_function() -> None:
         # tests/policy/test_feedback_policy.py
         "can_answer_feedback",
         "can_ask_feedback",
+        "can_download_rater_data",
         "can_manage_feedback_request",
         "can_read_feedback",
         "can_view_cohort_feedback",

@@ -152,3 +152,38 @@ def test_the_privacy_page_is_public_and_says_how_long_contact_details_are_kept(
     text = page.get_data(as_text=True)
     assert str(app.config["FEEDBACK_CONTACT_RETENTION_DAYS"]) in text
     assert 'lang="' + language in text
+
+
+def test_a_rater_without_an_account_downloads_what_is_held_about_them_through_the_link(client, app):
+    from portfolio.assessment.models import Round
+    from tests.handing_in import open_round
+
+    cohort = make_cohort(name="Cohort Link")
+    trainee = make_user(name="Tara Trainee")
+    add_trainee(cohort, trainee)
+    round_: Round = open_round(cohort)
+    request, token = ask(trainee, round_, name="Erik Extern", email="erik@example.org")
+    answer(request, works="MY-OWN-WORDS", level=4)
+    landing = client.get(f"/f/{token}").get_data(as_text=True)
+    assert f"/f/{token}/my-data" in landing
+    response = client.get(f"/f/{token}/my-data")
+    assert response.status_code == 200
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "attachment" in response.headers["Content-Disposition"]
+    data = json.loads(response.data)
+    assert data["kind"] == "dialogical-rater-data"
+    assert data["contact"] == {
+        "name": "Erik Extern",
+        "email": "erik@example.org",
+        "erased_at": None,
+    }
+    assert data["request"]["asked_by"] == "Tara Trainee"
+    assert any(t["works"] == "MY-OWN-WORDS" for t in data["answer"]["texts"])
+    assert {r["level"] for r in data["answer"]["ratings"]} == {4}
+    assert b"token_hash" not in response.data
+    # A mangled link gives nothing.
+    assert client.get(f"/f/{token}x/my-data").status_code == 404
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "personal_data_downloaded")
+    ).one()
+    assert event.object_type == "FeedbackRequest" and event.actor_id is None

@@ -236,6 +236,8 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "feedback.given_as_evidence": signed_in(HIDDEN, trainer=DONE),
     # The personal link is the key: whoever holds it answers that one request.
     "feedback.landing": roles(OK),
+    # What the application holds about the rater of the link, as a file (GDPR access).
+    "feedback.rater_data": roles(OK),
     "feedback.answer": roles(OK),
     "feedback.decline": roles(OK),
     "feedback.rater_reply": roles(DONE),
