@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Float, Numeric, Select, and_, cast, delete, func, insert, select
+from sqlalchemy import Float, Numeric, Select, cast, delete, func, insert, select
 
 from portfolio.assessment.models import (
     AssessmentStatus,
@@ -33,7 +33,7 @@ from portfolio.assessment.models import (
     RoundSpread,
     SelfAssessment,
 )
-from portfolio.cohorts.models import CohortMembership, CohortRole
+from portfolio.cohorts.models import CohortMembership
 from portfolio.extensions import db
 
 
@@ -54,11 +54,7 @@ def trainee_means(round_ids: Any) -> Select[Any]:
         .join(Round, Round.id == SelfAssessment.round_id)
         .join(
             CohortMembership,
-            and_(
-                CohortMembership.cohort_id == Round.cohort_id,
-                CohortMembership.user_id == SelfAssessment.trainee_id,
-                CohortMembership.role == CohortRole.TRAINEE,
-            ),
+            CohortMembership.trainee_of(Round.cohort_id, SelfAssessment.trainee_id),
         )
         .where(
             SelfAssessment.round_id.in_(round_ids),

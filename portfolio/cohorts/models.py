@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -140,6 +141,16 @@ class CohortMembership(Model):
 
     cohort: Mapped[Cohort] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship()
+
+    @staticmethod
+    def trainee_of(cohort_id: Any, user_id: Any) -> ColumnElement[bool]:
+        """The join condition "``user_id`` is a trainee of ``cohort_id`` now" (columns or
+        values), for queries that count only a cohort's current trainees."""
+        return and_(
+            CohortMembership.cohort_id == cohort_id,
+            CohortMembership.user_id == user_id,
+            CohortMembership.role == CohortRole.TRAINEE,
+        )
 
 
 class Invitation(Model):

@@ -444,11 +444,7 @@ def cohort_summary(
         .join(Round, Round.id == SelfAssessment.round_id)
         .join(
             CohortMembership,
-            and_(
-                CohortMembership.cohort_id == Round.cohort_id,
-                CohortMembership.user_id == SelfAssessment.trainee_id,
-                CohortMembership.role == CohortRole.TRAINEE,
-            ),
+            CohortMembership.trainee_of(Round.cohort_id, SelfAssessment.trainee_id),
         )
         .where(
             SelfAssessment.status == AssessmentStatus.SUBMITTED,

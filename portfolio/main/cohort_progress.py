@@ -111,11 +111,7 @@ class CohortDashboard:
 
 
 def _is_trainee_of_cohort(cohort_id: int, user_id: Any) -> list[ColumnElement[bool]]:
-    return [
-        CohortMembership.cohort_id == cohort_id,
-        CohortMembership.user_id == user_id,
-        CohortMembership.role == CohortRole.TRAINEE,
-    ]
+    return [CohortMembership.trainee_of(cohort_id, user_id)]
 
 
 def _rounds(cohort_id: int, today: date) -> tuple[Catalogue, int, tuple[CohortRound, ...]]:

@@ -15,7 +15,7 @@ tokens and links, and the names files are stored under.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -138,6 +138,18 @@ def _safe(name: str) -> str:
     return _safe_name(name)
 
 
+def _grouped(
+    model: Any, parent: Any, ids: Sequence[int], make: Callable[[Any], dict[str, Any]] = row
+) -> dict[int, list[dict[str, Any]]]:
+    """The rows of ``model`` whose ``parent`` column is one of ``ids``, made into dicts and
+    grouped by that parent, in id order (one statement, none without ids)."""
+    grouped: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    if ids:
+        for obj in db.session.scalars(select(model).where(parent.in_(ids)).order_by(model.id)):
+            grouped[getattr(obj, parent.key)].append(make(obj))
+    return grouped
+
+
 def _indicator_keys() -> dict[int, str]:
     return dict(db.session.execute(select(Indicator.id, Indicator.key)).all())
 
@@ -187,27 +199,22 @@ def _self_assessments(user_id: int) -> list[dict[str, Any]]:
         .order_by(Round.opens_on, SelfAssessment.id)
     ).all()
     ids = [a.id for a, _t, _c in assessments]
-    ratings: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-    reflections: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-    hand_ins: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-    if ids:
-        for rating in db.session.scalars(
-            select(Rating).where(Rating.self_assessment_id.in_(ids)).order_by(Rating.id)
-        ):
-            ratings[rating.self_assessment_id].append(
-                {**row(rating), "indicator_key": indicators.get(rating.indicator_id)}
-            )
-        for reflection in db.session.scalars(
-            select(Reflection).where(Reflection.self_assessment_id.in_(ids)).order_by(Reflection.id)
-        ):
-            reflections[reflection.self_assessment_id].append(
-                {**row(reflection), "competency_key": competencies.get(reflection.competency_id)}
-            )
-        for submission in db.session.scalars(
-            select(Submission).where(Submission.self_assessment_id.in_(ids)).order_by(Submission.id)
-        ):
-            # The frozen content is the same ratings and reflections as handed in.
-            hand_ins[submission.self_assessment_id].append(row(submission, leave_out={"content"}))
+    ratings = _grouped(
+        Rating,
+        Rating.self_assessment_id,
+        ids,
+        lambda r: {**row(r), "indicator_key": indicators.get(r.indicator_id)},
+    )
+    reflections = _grouped(
+        Reflection,
+        Reflection.self_assessment_id,
+        ids,
+        lambda r: {**row(r), "competency_key": competencies.get(r.competency_id)},
+    )
+    # The frozen content is the same ratings and reflections as handed in.
+    hand_ins = _grouped(
+        Submission, Submission.self_assessment_id, ids, lambda s: row(s, leave_out={"content"})
+    )
     return [
         {
             **row(a),
@@ -302,21 +309,18 @@ def _feedback_given(user_id: int) -> list[dict[str, Any]]:
         .order_by(FeedbackRequest.id)
     ).all()
     response_ids = [response.id for _r, response, _n, _t in rows if response is not None]
-    levels: dict[int, list[dict[str, Any]]] = {}
-    texts: dict[int, list[dict[str, Any]]] = {}
-    if response_ids:
-        for rating in db.session.scalars(
-            select(FeedbackRating).where(FeedbackRating.response_id.in_(response_ids))
-        ):
-            levels.setdefault(rating.response_id, []).append(
-                {**row(rating), "indicator_key": indicators.get(rating.indicator_id)}
-            )
-        for narrative in db.session.scalars(
-            select(FeedbackNarrative).where(FeedbackNarrative.response_id.in_(response_ids))
-        ):
-            texts.setdefault(narrative.response_id, []).append(
-                {**row(narrative), "competency_key": competencies.get(narrative.competency_id)}
-            )
+    levels = _grouped(
+        FeedbackRating,
+        FeedbackRating.response_id,
+        response_ids,
+        lambda r: {**row(r), "indicator_key": indicators.get(r.indicator_id)},
+    )
+    texts = _grouped(
+        FeedbackNarrative,
+        FeedbackNarrative.response_id,
+        response_ids,
+        lambda n: {**row(n), "competency_key": competencies.get(n.competency_id)},
+    )
     keep = {
         "id",
         "round_id",
@@ -342,8 +346,8 @@ def _feedback_given(user_id: int) -> list[dict[str, Any]]:
             if response is None
             else {
                 **row(response),
-                "ratings": sorted(levels.get(response.id, []), key=lambda r: r["id"]),
-                "texts": sorted(texts.get(response.id, []), key=lambda r: r["id"]),
+                "ratings": levels[response.id],
+                "texts": texts[response.id],
             },
         }
         for request, response, trainee, title in rows
@@ -356,14 +360,7 @@ def _review_threads(user_id: int) -> list[dict[str, Any]]:
         .where(or_(ReviewThread.trainee_id == user_id, ReviewThread.author_id == user_id))
         .order_by(ReviewThread.id)
     ).all()
-    ids = [t.id for t in threads]
-    messages: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-    if ids:
-        for message in db.session.scalars(
-            select(ReviewMessage).where(ReviewMessage.thread_id.in_(ids)).order_by(ReviewMessage.id)
-        ):
-            messages[message.thread_id].append(row(message))
-    # Messages the person wrote in threads of others' work that they no longer see.
+    messages = _grouped(ReviewMessage, ReviewMessage.thread_id, [t.id for t in threads])
     return [{**row(t), "messages": messages[t.id]} for t in threads]
 
 
@@ -373,13 +370,7 @@ def _assessing(user_id: int) -> dict[str, Any]:
         .where(AssessorAssignment.assessor_id == user_id)
         .order_by(AssessorAssignment.id)
     ).all()
-    ids = [a.id for a in assignments]
-    judgements: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-    if ids:
-        for judgement in db.session.scalars(
-            select(Judgement).where(Judgement.assignment_id.in_(ids)).order_by(Judgement.id)
-        ):
-            judgements[judgement.assignment_id].append(row(judgement))
+    judgements = _grouped(Judgement, Judgement.assignment_id, [a.id for a in assignments])
     return {
         "assignments": [{**row(a), "judgements": judgements[a.id]} for a in assignments],
         "conflicts_declared": _rows_of(AssessorConflict, AssessorConflict.trainer_id == user_id),
