@@ -296,19 +296,12 @@ def _feedback_asked(user_id: int) -> list[dict[str, Any]]:
     return out
 
 
-def _feedback_given(user_id: int) -> list[dict[str, Any]]:
-    """The answers the person gave as a rater with an account, whole: they wrote them."""
+def _answer_parts(
+    response_ids: Sequence[int],
+) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[dict[str, Any]]]]:
+    """Per answer: its levels per indicator and its texts per competency, by their keys."""
     indicators = _indicator_keys()
     competencies = _competency_keys()
-    rows = db.session.execute(
-        select(FeedbackRequest, FeedbackResponse, User.name, Round.title)
-        .join(User, User.id == FeedbackRequest.trainee_id)
-        .join(Round, Round.id == FeedbackRequest.round_id)
-        .outerjoin(FeedbackResponse, FeedbackResponse.request_id == FeedbackRequest.id)
-        .where(FeedbackRequest.rater_user_id == user_id)
-        .order_by(FeedbackRequest.id)
-    ).all()
-    response_ids = [response.id for _r, response, _n, _t in rows if response is not None]
     levels = _grouped(
         FeedbackRating,
         FeedbackRating.response_id,
@@ -321,6 +314,20 @@ def _feedback_given(user_id: int) -> list[dict[str, Any]]:
         response_ids,
         lambda n: {**row(n), "competency_key": competencies.get(n.competency_id)},
     )
+    return levels, texts
+
+
+def _feedback_given(user_id: int) -> list[dict[str, Any]]:
+    """The answers the person gave as a rater with an account, whole: they wrote them."""
+    rows = db.session.execute(
+        select(FeedbackRequest, FeedbackResponse, User.name, Round.title)
+        .join(User, User.id == FeedbackRequest.trainee_id)
+        .join(Round, Round.id == FeedbackRequest.round_id)
+        .outerjoin(FeedbackResponse, FeedbackResponse.request_id == FeedbackRequest.id)
+        .where(FeedbackRequest.rater_user_id == user_id)
+        .order_by(FeedbackRequest.id)
+    ).all()
+    levels, texts = _answer_parts([r.id for _q, r, _n, _t in rows if r is not None])
     keep = {
         "id",
         "round_id",
@@ -485,8 +492,6 @@ def rater_data(request: FeedbackRequest) -> dict[str, Any]:
     """What the application holds about the rater of one request who has no account: their
     contact details as the trainee gave them, what they were asked, their answer and the
     replies exchanged about it (for the rater, through their link)."""
-    indicators = _indicator_keys()
-    competencies = _competency_keys()
     trainee_name, round_title = db.session.execute(
         select(User.name, Round.title)
         .join(Round, Round.id == request.round_id)
@@ -497,25 +502,8 @@ def rater_data(request: FeedbackRequest) -> dict[str, Any]:
     )
     answer: dict[str, Any] | None = None
     if response is not None:
-        answer = {
-            **row(response),
-            "ratings": [
-                {**row(r), "indicator_key": indicators.get(r.indicator_id)}
-                for r in db.session.scalars(
-                    select(FeedbackRating)
-                    .where(FeedbackRating.response_id == response.id)
-                    .order_by(FeedbackRating.id)
-                )
-            ],
-            "texts": [
-                {**row(n), "competency_key": competencies.get(n.competency_id)}
-                for n in db.session.scalars(
-                    select(FeedbackNarrative)
-                    .where(FeedbackNarrative.response_id == response.id)
-                    .order_by(FeedbackNarrative.id)
-                )
-            ],
-        }
+        levels, texts = _answer_parts([response.id])
+        answer = {**row(response), "ratings": levels[response.id], "texts": texts[response.id]}
     replies = [
         row(reply)
         for reply in db.session.scalars(
