@@ -200,3 +200,7 @@ class DeclineForm(FlaskForm):
         validators=[Optional(), _too_long(MESSAGE_LIMIT)],
         render_kw={"rows": 3},
     )
+
+
+class RaterDataForm(FlaskForm):
+    """The button that downloads what is held about the rater (CSRF protection only)."""

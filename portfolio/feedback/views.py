@@ -39,7 +39,14 @@ from portfolio.dates import date_text
 from portfolio.downloads import send_attachment
 from portfolio.extensions import db, limiter
 from portfolio.feedback import notices, queries, services
-from portfolio.feedback.forms import SOMEONE_ELSE, AskForm, DeclineForm, RaterReplyForm, ReplyForm
+from portfolio.feedback.forms import (
+    SOMEONE_ELSE,
+    AskForm,
+    DeclineForm,
+    RaterDataForm,
+    RaterReplyForm,
+    ReplyForm,
+)
 from portfolio.feedback.inputs import (
     NARRATIVE_LIMIT,
     AnswerAction,
@@ -510,6 +517,7 @@ def _finished_page(access: RaterAccess, reason: Refusal) -> Page:
                 else {}
             ),
             reply_form=RaterReplyForm(formdata=None),
+            data_form=RaterDataForm(formdata=None),
             framework=framework,
         ),
         status,
@@ -533,6 +541,7 @@ def _landing(access: RaterAccess) -> Page:
         threshold=queries.threshold(),
         retention_days=int(current_app.config["FEEDBACK_CONTACT_RETENTION_DAYS"]),
         competencies=[c for c in framework.competencies if c.key in access.request.competency_keys],
+        data_form=RaterDataForm(formdata=None),
     )
 
 
@@ -543,14 +552,23 @@ def landing(token: str) -> Response:
     return _no_referrer(_landing(_by_token(token)))
 
 
-@bp.get("/f/<token>/my-data")
-@limiter.limit("10/minute")
+def _per_link() -> str:
+    """Downloads through a link are counted per link."""
+    return "link:" + str((request.view_args or {}).get("token", ""))[:100]
+
+
+@bp.post("/f/<token>/my-data")
+@limiter.limit("10/hour", key_func=_per_link)
 def rater_data(token: str) -> Response:
-    """Everything the application holds about the rater of this link, as a JSON file."""
+    """Everything the application holds about the rater of this link, as a JSON file
+    (a POST: the download is written to the audit log)."""
     from portfolio.privacy import services as privacy
 
     access = _by_token(token)
     policy.require_view(policy.can_download_rater_data(access.viewer, access.request))
+    form = RaterDataForm()
+    if not form.validate_on_submit():
+        abort(400)
     data = privacy.download_rater_data(access.viewer, access.request)
     db.session.commit()
     response = send_attachment(

@@ -6,7 +6,6 @@ import io
 
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from portfolio import policy
@@ -17,13 +16,19 @@ from portfolio.downloads import send_attachment
 from portfolio.evidence.uploads.storage import FileStore
 from portfolio.extensions import db, limiter
 from portfolio.i18n import current_language
+from portfolio.inputs import Form
 from portfolio.privacy import services
 
 bp = Blueprint("privacy", __name__)
 
 
-class DownloadForm(FlaskForm):
+class DownloadForm(Form):
     """The download button (CSRF protection only)."""
+
+
+def _per_person() -> str:
+    """Downloads are counted per person, not per address (colleagues share an office's)."""
+    return f"person:{current_user.get_id()}"
 
 
 @bp.get("/privacy")
@@ -48,7 +53,7 @@ def my_data() -> str:
 
 @bp.post("/account/data")
 @login_required
-@limiter.limit("5/hour")
+@limiter.limit("5/hour", key_func=_per_person)
 def download_my_data() -> Response | tuple[str, int]:
     """The ZIP with everything about the signed-in person."""
     person = signed_in_user()

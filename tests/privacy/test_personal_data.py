@@ -165,8 +165,10 @@ def test_a_rater_without_an_account_downloads_what_is_held_about_them_through_th
     request, token = ask(trainee, round_, name="Erik Extern", email="erik@example.org")
     answer(request, works="MY-OWN-WORDS", level=4)
     landing = client.get(f"/f/{token}").get_data(as_text=True)
-    assert f"/f/{token}/my-data" in landing
-    response = client.get(f"/f/{token}/my-data")
+    assert f'action="/f/{token}/my-data"' in landing
+    from tests.factories import csrf_token
+
+    response = client.post(f"/f/{token}/my-data", data={"csrf_token": csrf_token(landing)})
     assert response.status_code == 200
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -182,7 +184,8 @@ def test_a_rater_without_an_account_downloads_what_is_held_about_them_through_th
     assert {r["level"] for r in data["answer"]["ratings"]} == {4}
     assert b"token_hash" not in response.data
     # A mangled link gives nothing.
-    assert client.get(f"/f/{token}x/my-data").status_code == 404
+    assert client.post(f"/f/{token}x/my-data").status_code == 404
+    assert client.get(f"/f/{token}/my-data").status_code == 405
     event = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "personal_data_downloaded")
     ).one()
