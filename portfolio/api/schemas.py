@@ -8,7 +8,7 @@ Every answer is validated against its model before it leaves (spectree), and eve
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -266,3 +266,56 @@ class CohortProgress(_Out):
     total: int
     items: list[TraineeProgressOut]
     next_cursor: str | None
+
+
+# --- the owner's evidence and portfolio hand-ins -------------------------------------------------
+
+
+class EvidenceOut(_Out):
+    """One item of the owner's evidence library: what it is, not what it holds."""
+
+    id: int
+    title: str
+    kind: str
+    occurred_on: date | None
+    #: The dialogical tool or space it shows, by its framework key.
+    tool: str | None
+    #: The competencies its indicators belong to, by number.
+    competencies: list[int]
+    indicators: int
+    has_file: bool
+
+
+class EvidenceList(_Out):
+    items: list[EvidenceOut]
+    next_cursor: str | None
+
+
+class SnapshotOut(_Out):
+    """One hand-in of the owner's final portfolio."""
+
+    id: int
+    cohort_id: int
+    cohort: str
+    number: int
+    handed_in_at: Moment
+    #: The SHA-256 of the hand-in's canonical JSON, as printed on every export of it.
+    sha256: str
+    returned_at: Moment | None
+    return_reason: str
+    #: The locked verdict of its final assessment ("passed" / "not_passed"), if any.
+    verdict: str | None
+
+
+class SnapshotList(_Out):
+    items: list[SnapshotOut]
+    next_cursor: str | None
+
+
+class SnapshotExport(_Out):
+    """A hand-in as its JSON export: the document ``docs/portfolio-schema.json`` describes
+    (the same file as ``flask portfolio export --format json``), with ``exported_at`` set to
+    the hand-in's last change (handed in, or its verdict locked), so that the same hand-in
+    always gives the same answer."""
+
+    export: dict[str, Any]

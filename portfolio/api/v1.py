@@ -46,12 +46,16 @@ from portfolio.assessment.queries import (
     round_progress,
     trainee_rounds_and_total,
 )
-from portfolio.clock import today
+from portfolio.clock import aware, today
 from portfolio.cohorts.models import Cohort
 from portfolio.competencies import current_framework
+from portfolio.evidence.queries import library
 from portfolio.extensions import csrf, db, limiter
 from portfolio.feedback.queries import asked_competencies, feedback_seen
 from portfolio.main.queries import dashboard
+from portfolio.portfolios import exports
+from portfolio.portfolios import queries as portfolio_queries
+from portfolio.portfolios.models import PortfolioSnapshot
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookie session opens the API, so no cross-site request can use one
@@ -346,6 +350,89 @@ def my_feedback(round_id: int) -> Response:
             ],
         )
     )
+
+
+# --- the owner's evidence and portfolio hand-ins -------------------------------------------------
+
+
+@bp.get("/me/evidence")
+@spec.validate(query=s.ListQuery, resp=responses(s.EvidenceList), tags=["me"])
+def my_evidence() -> Response:
+    """The owner's evidence library, newest first: metadata, not contents (scope ``own``)."""
+    user = owner(TokenScope.OWN)
+    query: s.ListQuery = request.context.query  # type: ignore[attr-defined]
+    rows = library(user.id, "", user.language or "en").rows
+    found = [
+        s.EvidenceOut(
+            id=r.id,
+            title=r.title,
+            kind=r.kind.value,
+            occurred_on=r.occurred_on,
+            tool=r.tool_key,
+            competencies=list(r.competency_numbers),
+            indicators=r.indicator_count,
+            has_file=r.has_file,
+        )
+        for r in rows
+    ]
+    items, after = page(found, query.cursor, query.limit)
+    return answer(s.EvidenceList(items=items, next_cursor=after))
+
+
+@bp.get("/me/portfolio-snapshots")
+@spec.validate(query=s.ListQuery, resp=responses(s.SnapshotList), tags=["me"])
+def my_snapshots() -> Response:
+    """The hand-ins of the owner's final portfolios, newest first (scope ``own``)."""
+    user = owner(TokenScope.OWN)
+    query: s.ListQuery = request.context.query  # type: ignore[attr-defined]
+    found: list[s.SnapshotOut] = []
+    for cohort_id, cohort_name in portfolio_queries.trainee_cohorts(user.id):
+        portfolio = portfolio_queries.find_portfolio(cohort_id, user.id)
+        if portfolio is None:
+            continue
+        found += [
+            s.SnapshotOut(
+                id=row.id,
+                cohort_id=cohort_id,
+                cohort=cohort_name,
+                number=row.number,
+                handed_in_at=row.handed_in_at,
+                sha256=row.sha256,
+                returned_at=row.returned_at,
+                return_reason=row.return_reason,
+                verdict=row.verdict,
+            )
+            for row in portfolio_queries.snapshots_of(portfolio.id)
+        ]
+    found.sort(key=lambda snapshot: snapshot.handed_in_at, reverse=True)
+    items, after = page(found, query.cursor, query.limit)
+    return answer(s.SnapshotList(items=items, next_cursor=after))
+
+
+@bp.get(f"/me/portfolio-snapshots/<{ID}:snapshot_id>")
+@spec.validate(resp=responses(s.SnapshotExport), tags=["me"])
+def my_snapshot(snapshot_id: int) -> Response:
+    """One hand-in of the owner's, as its JSON export with the locked verdict if there is
+    one (scope ``own``; trainers read hand-ins of their cohorts on the pages)."""
+    user = owner(TokenScope.OWN)
+    snapshot = db.session.get(
+        PortfolioSnapshot, snapshot_id, options=[joinedload(PortfolioSnapshot.portfolio)]
+    )
+    if (
+        snapshot is None
+        or snapshot.portfolio.trainee_id != user.id
+        or not policy.can_view_snapshot(user, snapshot)
+    ):
+        raise not_found()
+    made = exports.export_of(snapshot)
+    exported = exports.export_json(made, user.language or "en")
+    # As of its last change (the hand-in, or the locking of its verdict): the same hand-in
+    # gives the same answer, and so the same ETag.
+    moments = [aware(snapshot.handed_in_at).isoformat()]
+    if made.verdict is not None and made.verdict.get("locked_at"):
+        moments.append(str(made.verdict["locked_at"]))
+    exported["exported_at"] = max(moments)
+    return answer(s.SnapshotExport(export=exported))
 
 
 # --- cohorts the owner trains -------------------------------------------------------------------

@@ -127,6 +127,8 @@ class LibraryRow:
     competency_numbers: tuple[int, ...]
     tool: ToolLabel
     has_file: bool
+    #: The tool's framework key (None: no tool named).
+    tool_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,7 @@ def library(owner_id: int, competency_key: str, language: str) -> Library:
             competency_numbers=tuple(sorted(set(links.get(item_id, [])))),
             tool=tool_label(tool_key, language),
             has_file=stored_name is not None,
+            tool_key=tool_key,
         )
         for item_id, title, kind, occurred_on, tool_key, stored_name in items
     )

@@ -20,6 +20,8 @@ def _routes(world: ApiWorld) -> dict[str, tuple[TokenScope | None, set[str], str
     return {
         "/api/v1/me": (None, set(ROLES), None),
         "/api/v1/me/rounds": (OWN, set(ROLES), None),
+        "/api/v1/me/evidence": (OWN, set(ROLES), None),
+        "/api/v1/me/portfolio-snapshots": (OWN, set(ROLES), None),
         f"/api/v1/me/rounds/{a}": (OWN, {"trainee"}, f"/rounds/{a}"),
         f"/api/v1/me/rounds/{b}": (OWN, {"other_trainee"}, f"/rounds/{b}"),
         f"/api/v1/me/feedback/{a}": (OWN, {"trainee"}, f"/rounds/{a}/feedback"),
