@@ -319,3 +319,33 @@ class SnapshotExport(_Out):
     always gives the same answer."""
 
     export: dict[str, Any]
+
+
+# --- candidates the owner governs ------------------------------------------------------------
+
+
+class CandidateOut(_Out):
+    """A trainee of a cohort of an organisation the owner governs, as the governance
+    overview shows them: progress, self-ratings per competency, feedback counted (never an
+    answer)."""
+
+    id: int
+    name: str
+    organisation: str
+    cohort: str
+    rounds_opened: int
+    handed_in: int
+    #: The latest round handed in (None before the first hand-in).
+    latest_round: str | None
+    #: Handed in the latest round opened so far (None while no round has opened).
+    up_to_date: bool | None
+    #: Per competency key: the mean self-rating of that latest hand-in.
+    means: dict[str, float | None]
+    feedback_answers: int
+    feedback_groups: int
+
+
+class CandidateList(_Out):
+    items: list[CandidateOut]
+    next_cursor: str | None
+    total: int

@@ -31,6 +31,8 @@ from portfolio.api.http import (
     answer,
     authenticate,
     current_token,
+    decode_cursor,
+    encode_cursor,
     not_found,
     owner,
     page,
@@ -47,6 +49,7 @@ from portfolio.assessment.queries import (
     trainee_rounds_and_total,
 )
 from portfolio.clock import aware, today
+from portfolio.cohorts import overview
 from portfolio.cohorts.models import Cohort
 from portfolio.competencies import current_framework
 from portfolio.evidence.queries import library
@@ -433,6 +436,55 @@ def my_snapshot(snapshot_id: int) -> Response:
         moments.append(str(made.verdict["locked_at"]))
     exported["exported_at"] = max(moments)
     return answer(s.SnapshotExport(export=exported))
+
+
+# --- candidates the owner governs ---------------------------------------------------------------
+
+
+@bp.get("/candidates")
+@spec.validate(query=s.ListQuery, resp=responses(s.CandidateList), tags=["candidates"])
+def candidates() -> Response:
+    """The candidates of every organisation the owner's governance groups cover, by name, as
+    the governance overview shows them (scope ``candidates``). A cursor holds for the
+    ``limit`` it was given with."""
+    user = owner(TokenScope.CANDIDATES)
+    query: s.ListQuery = request.context.query  # type: ignore[attr-defined]
+    if not policy.can_view_governance_overview(user):
+        return answer(s.CandidateList(items=[], next_cursor=None, total=0))
+    organisations = policy.governed_organisation_ids(user)
+    options = overview.overview_options(organisations)
+    number = decode_cursor(query.cursor) // query.limit + 1
+    rows = overview.overview_rows(
+        organisations,
+        options.framework,
+        overview.Filters(page=number),
+        today(),
+        per_page=query.limit,
+    )
+    keys = [c.key for c in options.framework.competencies]
+    found = (
+        [
+            s.CandidateOut(
+                id=r.user_id,
+                name=r.name,
+                organisation=r.organisation_name,
+                cohort=r.cohort_name,
+                rounds_opened=r.opened,
+                handed_in=r.handed_in,
+                latest_round=r.latest_title,
+                up_to_date=r.up_to_date,
+                means=dict(zip(keys, r.means, strict=True)),
+                feedback_answers=r.answers,
+                feedback_groups=r.groups,
+            )
+            for r in rows.items
+        ]
+        if rows.page == number  # past the end: the overview shows its last page, the API none
+        else []
+    )
+    more = number * query.limit < rows.total
+    after = encode_cursor(number * query.limit) if more and found else None
+    return answer(s.CandidateList(items=found, next_cursor=after, total=rows.total))
 
 
 # --- cohorts the owner trains -------------------------------------------------------------------

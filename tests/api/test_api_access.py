@@ -27,6 +27,7 @@ def _routes(world: ApiWorld) -> dict[str, tuple[TokenScope | None, set[str], str
         f"/api/v1/me/feedback/{a}": (OWN, {"trainee"}, f"/rounds/{a}/feedback"),
         f"/api/v1/me/feedback/{b}": (OWN, {"other_trainee"}, f"/rounds/{b}/feedback"),
         "/api/v1/cohorts": (COHORTS, set(ROLES), None),
+        "/api/v1/candidates": (CANDIDATES, set(ROLES), None),
         f"/api/v1/cohorts/{world.cohort_a.id}/progress": (
             COHORTS,
             {"trainer"},
@@ -145,3 +146,53 @@ def test_a_group_that_reaches_the_threshold_comes_as_a_summary_without_names(cli
         f"/api/v1/me/feedback/{world.handed_in.id}", headers=world.token("trainer")
     )
     assert trainer.status_code == 404
+
+
+def test_candidates_are_those_of_the_governed_organisations_with_counts_only(
+    app, client, world: ApiWorld
+):
+    def candidates(who: str) -> dict:  # type: ignore[type-arg]
+        return client.get("/api/v1/candidates", headers=world.token(who, CANDIDATES)).get_json()
+
+    found = candidates("governance")
+    assert [c["name"] for c in found["items"]] == ["Tess Trainee"] and found["total"] == 1
+    tess = found["items"][0]
+    assert tess["organisation"] == "Org A" and tess["handed_in"] == 1
+    assert tess["up_to_date"] is True and tess["latest_round"] == "Baseline"
+    assert tess["feedback_answers"] == 3
+    assert set(tess["means"]) == {
+        c["key"] for c in client.get("/api/v1/framework").get_json()["competencies"]
+    }
+    # The same numbers as the governance overview page.
+    page = app.test_client()
+    login(page, world.people["governance"])
+    html = page.get("/governance/overview").get_data(as_text=True)
+    assert "Tess Trainee" in html and "Otto Other" not in html
+    # No words of any answer, no rater's name.
+    text = str(found)
+    assert "Secret words" not in text and "Nina Named" not in text and "Anonymous" not in text
+    # Nobody else governs anything: an empty list, not an error.
+    for who in ("trainee", "trainer", "other_trainer", "admin"):
+        assert candidates(who) == {"items": [], "next_cursor": None, "total": 0}
+
+
+def test_the_candidate_list_pages_with_cursors(client, world: ApiWorld):
+    from tests.factories import add_trainee, make_user
+
+    for n in range(4):
+        add_trainee(world.cohort_a, make_user(f"extra{n}@example.org", f"Extra {n}"))
+    headers = world.token("governance", CANDIDATES)
+    first = client.get("/api/v1/candidates?limit=2", headers=headers).get_json()
+    assert [c["name"] for c in first["items"]] == ["Extra 0", "Extra 1"] and first["total"] == 5
+    names = [c["name"] for c in first["items"]]
+    cursor = first["next_cursor"]
+    while cursor:
+        nxt = client.get(f"/api/v1/candidates?limit=2&cursor={cursor}", headers=headers)
+        body = nxt.get_json()
+        names += [c["name"] for c in body["items"]]
+        cursor = body["next_cursor"]
+    assert names == ["Extra 0", "Extra 1", "Extra 2", "Extra 3", "Tess Trainee"]
+    from portfolio.api.http import encode_cursor
+
+    past = client.get(f"/api/v1/candidates?limit=2&cursor={encode_cursor(10)}", headers=headers)
+    assert past.get_json()["items"] == [] and past.get_json()["next_cursor"] is None
