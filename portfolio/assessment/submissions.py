@@ -300,6 +300,8 @@ class EvidenceRef:
     occurred_on: date | None
     has_file: bool
     indicator_keys: tuple[str, ...]
+    #: The live item it is a version of (None once the item was deleted).
+    item_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -363,6 +365,7 @@ def read_submission(submission: Submission) -> HandedInWork:
             occurred_on=v.occurred_on,
             has_file=bool(v.stored_name),
             indicator_keys=tuple(v.indicator_keys),
+            item_id=v.item_id,
         )
         for v in submission.evidence
     )

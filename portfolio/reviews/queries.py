@@ -16,9 +16,9 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import aliased
 
 from portfolio.accounts.models import User
-from portfolio.assessment.models import Round, SelfAssessment, Submission
+from portfolio.assessment.models import Round, SelfAssessment, Submission, submission_evidence
 from portfolio.cohorts.models import Cohort
-from portfolio.evidence.models import EvidenceItem
+from portfolio.evidence.models import EvidenceItem, EvidenceVersion
 from portfolio.extensions import db
 from portfolio.framework import Framework
 from portfolio.portfolios.content import INTRODUCTION
@@ -238,6 +238,38 @@ def evidence_target(portfolio: Portfolio, item_id: int) -> Target | None:
         trainee_id=portfolio.trainee_id,
         part=ReviewPart.EVIDENCE,
         names=PartNames(ReviewPart.EVIDENCE, evidence_title=title),
+        evidence_item_id=item_id,
+        quote=title,
+    )
+
+
+def handed_in_evidence_target(assessment: SelfAssessment, item_id: int) -> Target | None:
+    """An evidence item as the self-assessment's latest hand-in holds it (None when that
+    hand-in holds no version of the item)."""
+    latest = (
+        select(Submission.id)
+        .where(Submission.self_assessment_id == assessment.id)
+        .order_by(Submission.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    title = db.session.scalar(
+        select(EvidenceVersion.title)
+        .join(
+            submission_evidence,
+            submission_evidence.c.evidence_version_id == EvidenceVersion.id,
+        )
+        .where(submission_evidence.c.submission_id == latest, EvidenceVersion.item_id == item_id)
+        .limit(1)
+    )
+    if title is None:
+        return None
+    return Target(
+        cohort_id=assessment.round.cohort_id,
+        trainee_id=assessment.trainee_id,
+        part=ReviewPart.EVIDENCE,
+        names=PartNames(ReviewPart.EVIDENCE, evidence_title=title),
+        self_assessment_id=assessment.id,
         evidence_item_id=item_id,
         quote=title,
     )

@@ -72,9 +72,9 @@ def _by_anchor(threads: Sequence[ThreadView]) -> dict[str, list[ThreadView]]:
 
 
 def board_for_reflections(assessment: SelfAssessment) -> Board | None:
-    """The threads on the reflections of a handed-in self-assessment, for its page: for the
-    trainee, and for the trainers of the round's cohort, who may also comment (None for
-    every other reader, who sees no threads)."""
+    """The threads on the reflections and evidence items of a handed-in self-assessment, for
+    its page: for the trainee, and for the trainers of the round's cohort, who may also
+    comment (None for every other reader, who sees no threads)."""
     own = current_user.id == assessment.trainee_id
     can_comment = not own and policy.can_comment_on_hand_in(current_user, assessment)
     if not own and not can_comment:
@@ -119,7 +119,7 @@ def threads_on_text(portfolio: Portfolio | None, key: str) -> Board | None:
 def thread_url(thread: ThreadView) -> str:
     """Where the part a thread is about is read (or, for its trainee, written)."""
     own = thread.trainee_id == current_user.id
-    if thread.names.part == ReviewPart.REFLECTION and thread.round_id is not None:
+    if thread.round_id is not None and (thread.names.part == ReviewPart.REFLECTION or not own):
         return url_for(
             "assessment.view_assessment", round_id=thread.round_id, user_id=thread.trainee_id
         )
@@ -323,7 +323,7 @@ def comment_on_draft(cohort_id: int, trainee_id: int) -> Page:
 @bp.post("/rounds/<int:round_id>/trainees/<int:user_id>/comments")
 @login_required
 def comment_on_reflection(round_id: int, user_id: int) -> Page:
-    """A trainer comments on a reflection of a handed-in round."""
+    """A trainer comments on a reflection or an evidence item of a handed-in round."""
     round_ = db.get_or_404(Round, round_id)
     trainee = db.get_or_404(User, user_id)
     assessment = saving.find_assessment(round_.id, trainee.id)
@@ -336,13 +336,14 @@ def comment_on_reflection(round_id: int, user_id: int) -> Page:
         form.next.data,
         url_for("assessment.view_assessment", round_id=round_.id, user_id=trainee.id),
     )
-    # The part as the page wrote it: "reflection:<self-assessment id>:<competency key>".
+    # The part as the page wrote it: "reflection:<self-assessment id>:<competency key>", or
+    # "evidence:<item id>" for an item the hand-in holds.
     kind, owner, key = [*(form.part.data or "").split(":", 2), "", ""][:3]
-    target = (
-        queries.reflection_target(assessment, key, current_framework())
-        if kind == "reflection" and owner == str(assessment.id)
-        else None
-    )
+    target = None
+    if kind == "reflection" and owner == str(assessment.id):
+        target = queries.reflection_target(assessment, key, current_framework())
+    elif kind == "evidence" and not key and owner.isascii() and owner.isdigit() and len(owner) < 10:
+        target = queries.handed_in_evidence_target(assessment, int(owner))
     return _send_comment(target, form, back)
 
 

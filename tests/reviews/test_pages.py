@@ -183,6 +183,45 @@ def test_trainers_comment_on_a_handed_in_reflection_and_the_trainee_reads_it_the
     assert len(_threads()) == 1
 
 
+def test_trainers_comment_on_evidence_a_round_was_handed_in_with(app):
+    from portfolio.competencies.models import Indicator
+    from tests.handing_in import answer_everything, hand_in, open_round
+
+    world = shared_draft()
+    item = evidence(world.trainee, title="Notes of the network meeting")
+    # Linked to an indicator, the item is handed in with the round (as a frozen version).
+    item.indicators.append(db.session.scalars(select(Indicator)).first())
+    db.session.commit()
+    round_ = open_round(world.cohort, "After module 2")
+    assessment = answer_everything(round_, world.trainee)
+    hand_in(assessment, world.trainee)
+    loose = evidence(world.trainee, title="Not handed in")
+    page = f"/rounds/{round_.id}/trainees/{world.trainee.id}"
+    trainer = app.test_client()
+    login(trainer, world.trainer)
+    shown = trainer.get(page).get_data(as_text=True)
+    assert "Notes of the network meeting" in shown
+    assert f'name="part" value="evidence:{item.id}"' in shown
+    # Only an item the hand-in holds: another item, or a made-up part, is refused.
+    for wrong in (f"evidence:{loose.id}", f"evidence:{item.id}:x", "evidence:abc"):
+        assert (
+            trainer.post(f"{page}/comments", data={"part": wrong, "body": "Hm"}).status_code == 400
+        )
+    sent = trainer.post(
+        f"{page}/comments", data={"part": f"evidence:{item.id}", "body": "Who was there?"}
+    )
+    assert sent.status_code == 303
+    (thread,) = _threads()
+    assert thread.evidence_item_id == item.id and thread.self_assessment_id == assessment.id
+    assert thread.quote == "Notes of the network meeting"
+    trainee = app.test_client()
+    login(trainee, world.trainee)
+    assert "Who was there?" in trainee.get(page).get_data(as_text=True)
+    # In the trainer's list the comment leads back to the round it was made on.
+    listed = trainer.get("/comments").get_data(as_text=True)
+    assert f'href="{page}"' in listed
+
+
 def test_status_and_redirects_take_only_what_the_page_wrote(app):
     world = shared_draft()
     thread = comment(world)
