@@ -264,6 +264,10 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "api.my_feedback": roles(NO_TOKEN),
     "api.cohorts": roles(NO_TOKEN),
     "api.cohort_progress": roles(NO_TOKEN),
+    "api.my_evidence": roles(NO_TOKEN),
+    "api.my_snapshots": roles(NO_TOKEN),
+    "api.my_snapshot": roles(NO_TOKEN),
+    "api.candidates": roles(NO_TOKEN),
     # --- the final portfolio (portfolio/portfolios/views.py): written by the trainee of the
     # cohort; a hand-in is read by the trainee and the cohort's trainers, not by governance or
     # administrators (it holds feedback); snapshot_id = trainee A's returned hand-in
