@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from portfolio.competencies.views import bp as competencies_bp
     from portfolio.evidence.views import bp as evidence_bp
     from portfolio.feedback.views import bp as feedback_bp
+    from portfolio.governance.views import bp as governance_bp
     from portfolio.health import bp as health_bp
     from portfolio.jobs.views import bp as jobs_bp
     from portfolio.judging.views import bp as judging_bp
@@ -121,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_docs_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(governance_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -17,6 +17,7 @@ from portfolio.cohorts.models import (
     CohortRole,
     GovernanceMembership,
     Invitation,
+    NetworkMember,
     Organisation,
 )
 from portfolio.competencies.models import (
@@ -34,6 +35,7 @@ from portfolio.feedback.models import (
     FeedbackRequest,
     FeedbackResponse,
 )
+from portfolio.governance.models import Decision, StandAside, Vote
 from portfolio.judging.models import (
     AssessorAssignment,
     AssessorConflict,
@@ -69,6 +71,7 @@ __all__ = [
     "CohortRole",
     "Competency",
     "ConsensusEntry",
+    "Decision",
     "DueRun",
     "EvidenceItem",
     "EvidenceKind",
@@ -85,6 +88,7 @@ __all__ = [
     "Indicator",
     "Invitation",
     "Judgement",
+    "NetworkMember",
     "Notification",
     "NotificationKind",
     "NotificationPreference",
@@ -102,7 +106,9 @@ __all__ = [
     "ReviewThread",
     "Round",
     "SelfAssessment",
+    "StandAside",
     "Submission",
     "TokenScope",
     "User",
+    "Vote",
 ]

@@ -40,7 +40,8 @@ PAGES = [
     # The cohort dashboard: the cohort, may the trainer see it, the rounds, the spread of the
     # handed-in self-ratings (a histogram), one page of trainees with their feedback counts.
     ("trainer", lambda w: f"/cohorts/{w.cohort_id}/dashboard", 6),
-    ("governance", lambda w: f"/organisations/{w.organisation_id}/candidates", 4),
+    # + whether the reader decides for this group, and the latest decisions of the page (one)
+    ("governance", lambda w: f"/organisations/{w.organisation_id}/candidates", 6),
     # + the policy's check, the filter choices, the rows and the summary per cohort.
     ("governance", lambda _w: "/governance/overview", 5),
     ("governance", lambda _w: "/governance/overview?sort=innovation&dir=desc", 5),

@@ -53,6 +53,9 @@ ACTION_LABELS: dict[str, LazyString] = {
     Action.COHORT_CREATED: _l("cohort created"),
     Action.CONSENSUS_CONFIRMED: _l("consensus confirmed"),
     Action.CONSENSUS_SAVED: _l("consensus changed"),
+    Action.DECISION_OPENED: _l("governance decision opened"),
+    Action.DECISION_RECORDED: _l("governance decision recorded"),
+    Action.DECISION_REFUSED: _l("refused: step in a governance decision"),
     Action.DRAFT_SHARED: _l("portfolio draft shared with the trainers"),
     Action.DRAFT_UNSHARED: _l("portfolio draft no longer shared"),
     Action.EVIDENCE_CREATED: _l("evidence added"),
@@ -65,6 +68,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     Action.FEEDBACK_REQUESTED: _l("feedback asked"),
     Action.FEEDBACK_WITHDRAWN: _l("feedback request withdrawn"),
     Action.GOVERNANCE_MEMBER_ADDED: _l("added to a governance group"),
+    Action.GOVERNANCE_RULE_CHANGED: _l("governance group's decision rule changed"),
     Action.INVITATION_ACCEPTED: _l("invitation accepted"),
     Action.INVITATION_RESENT: _l("invitation sent again"),
     Action.INVITATION_REVOKED: _l("invitation withdrawn"),
@@ -77,6 +81,8 @@ ACTION_LABELS: dict[str, LazyString] = {
     Action.MODULE_CHANGED: _l("training module changed"),
     Action.MODULE_REMOVED: _l("training module removed"),
     Action.NOTIFICATION_EMAILS_CHANGED: _l("e-mail notifications chosen"),
+    Action.NETWORK_MEMBER_ADDED: _l("organisation added to a network"),
+    Action.NETWORK_MEMBER_REMOVED: _l("organisation removed from a network"),
     Action.ORGANISATION_CREATED: _l("organisation created"),
     Action.PASSWORD_CHANGED: _l("password changed"),
     Action.PASSWORD_RESET: _l("password reset"),
@@ -102,7 +108,9 @@ ACTION_LABELS: dict[str, LazyString] = {
     Action.SIGN_IN_FAILED: _l("sign-in failed"),
     Action.SIGN_IN_REFUSED: _l("sign-in refused: too many failures (429)"),
     Action.SIGN_OUT: _l("signed out"),
+    Action.STOOD_ASIDE: _l("stood aside from a governance decision"),
     Action.VERDICT_LOCKED: _l("final verdict locked"),
+    Action.VOTE_CAST: _l("vote cast in a governance decision"),
 }
 
 

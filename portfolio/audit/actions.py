@@ -20,6 +20,9 @@ class Action(StrEnum):
     COHORT_CREATED = "cohort_created"
     CONSENSUS_CONFIRMED = "consensus_confirmed"
     CONSENSUS_SAVED = "consensus_saved"
+    DECISION_OPENED = "decision_opened"
+    DECISION_RECORDED = "decision_recorded"
+    DECISION_REFUSED = "decision_refused"
     DRAFT_SHARED = "draft_shared"
     DRAFT_UNSHARED = "draft_unshared"
     EVIDENCE_CREATED = "evidence_created"
@@ -32,6 +35,7 @@ class Action(StrEnum):
     FEEDBACK_REQUESTED = "feedback_requested"
     FEEDBACK_WITHDRAWN = "feedback_withdrawn"
     GOVERNANCE_MEMBER_ADDED = "governance_member_added"
+    GOVERNANCE_RULE_CHANGED = "governance_rule_changed"
     PERSONAL_DATA_DOWNLOADED = "personal_data_downloaded"
     INVITATION_ACCEPTED = "invitation_accepted"
     INVITATION_RESENT = "invitation_resent"
@@ -45,6 +49,8 @@ class Action(StrEnum):
     MODULE_CHANGED = "module_changed"
     MODULE_REMOVED = "module_removed"
     NOTIFICATION_EMAILS_CHANGED = "notification_emails_changed"
+    NETWORK_MEMBER_ADDED = "network_member_added"
+    NETWORK_MEMBER_REMOVED = "network_member_removed"
     ORGANISATION_CREATED = "organisation_created"
     PASSWORD_CHANGED = "password_changed"
     PASSWORD_RESET = "password_reset"
@@ -70,13 +76,16 @@ class Action(StrEnum):
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_IN_REFUSED = "sign_in_refused"
     SIGN_OUT = "sign_out"
+    STOOD_ASIDE = "stood_aside"
     VERDICT_LOCKED = "verdict_locked"
+    VOTE_CAST = "vote_cast"
 
 
 class ObjectType(StrEnum):
     """The kinds of object an event names; the value is the model's class name, stored as is."""
 
     COHORT = "Cohort"
+    DECISION = "Decision"
     EVIDENCE_ITEM = "EvidenceItem"
     FEEDBACK_REQUEST = "FeedbackRequest"
     FINAL_ASSESSMENT = "FinalAssessment"

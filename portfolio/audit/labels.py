@@ -41,6 +41,7 @@ class Named:
 OBJECT_TYPES: dict[str, LazyString] = {
     ObjectType.USER: _l("account"),
     ObjectType.COHORT: _l("cohort"),
+    ObjectType.DECISION: _l("governance decision"),
     ObjectType.ORGANISATION: _l("organisation"),
     ObjectType.ROUND: _l("round"),
     ObjectType.SELF_ASSESSMENT: _l("self-assessment"),
@@ -56,6 +57,7 @@ OBJECT_TYPES: dict[str, LazyString] = {
 DETAIL_LABELS = {
     "admin": _l("administrator"),
     "assessor": _l("assessor"),
+    "candidate": _l("candidate"),
     "attempt": _l("attempt"),
     "closes_on": _l("closes on"),
     "cohort": _l("cohort"),
@@ -65,14 +67,19 @@ DETAIL_LABELS = {
     "first_day": _l("first day"),
     "kind": _l("kind"),
     "last_day": _l("last day"),
+    "member": _l("member organisation"),
+    "members": _l("members who may vote"),
     "name": _l("name"),
     "number": _l("number"),
     "opens_on": _l("opens on"),
+    "organisation": _l("organisation"),
+    "outcome": _l("outcome"),
     "part": _l("part of the work"),
     "portfolio": _l("portfolio"),
     "reason": _l("reason"),
     "reopened": _l("opened again"),
     "role": _l("role"),
+    "rule": _l("decision rule"),
     "round": _l("round"),
     "seat": _l("seat"),
     "sha256": _l("SHA-256"),
@@ -82,6 +89,7 @@ DETAIL_LABELS = {
     "verdict": _l("verdict"),
     "version": _l("version"),
     "via": _l("by way of"),
+    "votes": _l("votes cast"),
 }
 
 
@@ -183,6 +191,18 @@ def _review_thread(_viewer: Viewer, thread: Any) -> Named:
     )
 
 
+def _decision(_viewer: Viewer, decision: Any) -> Named:
+    # A decision is its group's: named by the group and the candidate, never linked.
+    candidate = decision.candidate
+    return Named(
+        _(
+            "decision of %(group)s on %(candidate)s",
+            group=decision.organisation.name,
+            candidate=candidate.name or candidate.email,
+        )
+    )
+
+
 def _user(_viewer: Viewer, user: Any) -> Named:
     return person(user)
 
@@ -192,12 +212,18 @@ def _loaders() -> dict[str, tuple[Any, list[Any], Callable[[Viewer, Any], Named]
     from portfolio.cohorts.models import Cohort, Invitation, Organisation
     from portfolio.evidence.models import EvidenceItem
     from portfolio.feedback.models import FeedbackRequest
+    from portfolio.governance.models import Decision
     from portfolio.portfolios.models import Portfolio, PortfolioSnapshot
     from portfolio.reviews.models import ReviewThread
 
     return {
         ObjectType.COHORT: (Cohort, [], _cohort),
         ObjectType.ORGANISATION: (Organisation, [], _organisation),
+        ObjectType.DECISION: (
+            Decision,
+            [joinedload(Decision.candidate), joinedload(Decision.organisation)],
+            _decision,
+        ),
         ObjectType.ROUND: (Round, [joinedload(Round.cohort)], _round),
         ObjectType.SELF_ASSESSMENT: (
             SelfAssessment,

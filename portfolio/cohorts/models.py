@@ -17,6 +17,8 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     func,
+    literal,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,12 +61,45 @@ class Organisation(Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(40), default="other")
     country: Mapped[str] = mapped_column(String(2), default="")
+    #: How the organisation's governance group decides: "majority" or "consensus"
+    #: (:class:`portfolio.governance.models.DecisionRule`).
+    governance_rule: Mapped[str] = mapped_column(
+        String(20), default="majority", server_default="majority"
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     cohorts: Mapped[list[Cohort]] = relationship(
         back_populates="organisation", order_by="Cohort.starts_on.desc()"
     )
     governance: Mapped[list[GovernanceMembership]] = relationship(back_populates="organisation")
+
+
+class NetworkMember(Model):
+    """An organisation taking part in a network of organisations (a region, or a
+    municipality with its care providers) that has one governance group.
+
+    The network is itself an :class:`Organisation` (usually of kind "region"); its governance
+    group sees the candidates and tutors of the network and of every member organisation,
+    and no others. Coverage is one level deep: a member's own members are not covered.
+    """
+
+    __tablename__ = "network_members"
+    __table_args__ = (CheckConstraint("network_id <> member_id", name="not_itself"),)
+
+    network_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    @staticmethod
+    def covered_by(organisation_id: int) -> Any:
+        """The ids of ``organisation_id`` and of its member organisations (a ``select``)."""
+        return select(literal(organisation_id)).union(
+            select(NetworkMember.member_id).where(NetworkMember.network_id == organisation_id)
+        )
 
 
 class GovernanceMembership(Model):

@@ -22,6 +22,7 @@ from portfolio.cohorts.models import (
     CohortRole,
     GovernanceMembership,
     Invitation,
+    NetworkMember,
     Organisation,
     TrainingModule,
 )
@@ -103,6 +104,19 @@ class OrganisationPage:
     cohorts: tuple[CohortLink, ...]
     governance: tuple[Person, ...]
     pending: tuple[PendingInvitation, ...]
+    #: The organisations this one's governance group covers as a network.
+    network_members: tuple[OrganisationLink, ...] = ()
+    #: The networks this organisation is a member of.
+    networks: tuple[OrganisationLink, ...] = ()
+    governance_rule: str = "majority"
+
+
+@dataclass(frozen=True)
+class OrganisationLink:
+    """An organisation by name."""
+
+    id: int
+    name: str
 
 
 @dataclass(frozen=True)
@@ -150,7 +164,7 @@ def pending_invitations(condition: ColumnElement[bool]) -> tuple[PendingInvitati
 
 
 def organisation_page(organisation: Organisation, *, with_pending: bool) -> OrganisationPage:
-    """What an organisation's page shows (three statements, two without invitations)."""
+    """What an organisation's page shows (four statements, three without invitations)."""
     cohorts = db.session.execute(
         select(Cohort.id, Cohort.name)
         .where(Cohort.organisation_id == organisation.id)
@@ -165,6 +179,23 @@ def organisation_page(organisation: Organisation, *, with_pending: bool) -> Orga
     pending = (
         pending_invitations(Invitation.organisation_id == organisation.id) if with_pending else ()
     )
+    links = db.session.execute(
+        select(
+            NetworkMember.network_id, NetworkMember.member_id, Organisation.id, Organisation.name
+        )
+        .join(
+            Organisation,
+            (
+                (NetworkMember.network_id == organisation.id)
+                & (Organisation.id == NetworkMember.member_id)
+            )
+            | (
+                (NetworkMember.member_id == organisation.id)
+                & (Organisation.id == NetworkMember.network_id)
+            ),
+        )
+        .order_by(Organisation.name)
+    ).all()
     return OrganisationPage(
         id=organisation.id,
         name=organisation.name,
@@ -172,7 +203,28 @@ def organisation_page(organisation: Organisation, *, with_pending: bool) -> Orga
         cohorts=tuple(CohortLink(*row) for row in cohorts),
         governance=tuple(Person(*row) for row in governance),
         pending=pending,
+        network_members=tuple(
+            OrganisationLink(oid, name)
+            for network, _m, oid, name in links
+            if network == organisation.id
+        ),
+        networks=tuple(
+            OrganisationLink(oid, name)
+            for network, _m, oid, name in links
+            if network != organisation.id
+        ),
+        governance_rule=organisation.governance_rule,
     )
+
+
+def other_organisations(organisation: Organisation) -> list[OrganisationLink]:
+    """Every other organisation, by name: the choices for a network's members."""
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.id != organisation.id)
+        .order_by(Organisation.name)
+    ).all()
+    return [OrganisationLink(*row) for row in rows]
 
 
 def _modules(condition: ColumnElement[bool]) -> tuple[ModuleItem, ...]:
@@ -251,7 +303,8 @@ def candidates(organisation: Organisation, page: int = 1) -> Page[Candidate]:
         .join(CohortMembership, CohortMembership.user_id == User.id)
         .join(Cohort, Cohort.id == CohortMembership.cohort_id)
         .where(
-            Cohort.organisation_id == organisation.id, CohortMembership.role == CohortRole.TRAINEE
+            Cohort.organisation_id.in_(NetworkMember.covered_by(organisation.id)),
+            CohortMembership.role == CohortRole.TRAINEE,
         )
         .order_by(Cohort.name, User.name, User.id),
         page,

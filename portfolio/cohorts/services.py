@@ -12,7 +12,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from portfolio import policy
 from portfolio.accounts.models import User
@@ -24,11 +24,13 @@ from portfolio.cohorts.models import (
     CohortMembership,
     CohortRole,
     GovernanceMembership,
+    NetworkMember,
     Organisation,
     TrainingModule,
 )
 from portfolio.dates import date_text
 from portfolio.extensions import db
+from portfolio.versioning import insert_ignoring_duplicates, rowcount
 
 
 class StructureRefused(Exception):
@@ -63,6 +65,45 @@ def create_organisation(
     record(Action.ORGANISATION_CREATED, actor=actor, target=organisation, name=name)
     db.session.flush()
     return organisation
+
+
+def add_network_member(actor: User | None, network: Organisation, member: Organisation) -> bool:
+    """Let ``network``'s governance group cover ``member`` (False when it already did)."""
+    if network.id == member.id:
+        raise StructureRefused(_("An organisation cannot be a member of itself."), field="member")
+    if not insert_ignoring_duplicates(NetworkMember, network_id=network.id, member_id=member.id):
+        return False
+    record(Action.NETWORK_MEMBER_ADDED, actor=actor, target=network, member=member.name)
+    db.session.flush()
+    return True
+
+
+def remove_network_member(actor: User | None, network: Organisation, member: Organisation) -> bool:
+    """``network``'s governance group no longer covers ``member`` (False when it did not).
+
+    Decisions the group recorded about the member's candidates stay as they were."""
+    outcome = db.session.execute(
+        delete(NetworkMember).where(
+            NetworkMember.network_id == network.id, NetworkMember.member_id == member.id
+        )
+    )
+    if rowcount(outcome) == 0:
+        return False
+    record(Action.NETWORK_MEMBER_REMOVED, actor=actor, target=network, member=member.name)
+    db.session.flush()
+    return True
+
+
+def set_governance_rule(actor: User | None, organisation: Organisation, rule: str) -> None:
+    """How the organisation's governance group decides from now on (open decisions keep the
+    rule they were opened with)."""
+    if rule not in ("majority", "consensus"):
+        raise StructureRefused(_("Choose majority or consensus."), field="rule")
+    if organisation.governance_rule == rule:
+        return
+    organisation.governance_rule = rule
+    record(Action.GOVERNANCE_RULE_CHANGED, actor=actor, target=organisation, rule=rule)
+    db.session.flush()
 
 
 def create_cohort(

@@ -30,6 +30,9 @@ from portfolio.cohorts.models import (
     TrainingModule,
 )
 from portfolio.extensions import db, limiter
+from portfolio.governance import labels as governance_labels
+from portfolio.governance import queries as governance_queries
+from portfolio.governance.forms import NetworkMemberForm, RuleForm
 from portfolio.i18n import LANGUAGE_COOKIE
 from portfolio.inputs import page_number
 from portfolio.links import row_url
@@ -111,7 +114,92 @@ def organisation(organisation_id: int) -> str | Response:
         can_manage=can_manage,
         can_view_candidates=policy.can_view_candidates(current_user, org),
         role_names=role_labels(),
+        network_form=_network_form(org) if can_manage else None,
+        rule_form=RuleForm(rule=page.governance_rule) if can_manage else None,
     )
+
+
+def _network_form(org: Organisation) -> NetworkMemberForm:
+    form = NetworkMemberForm()
+    form.member.choices = [("", _("Choose an organisation"))] + [
+        (str(o.id), o.name) for o in queries.other_organisations(org)
+    ]
+    return form
+
+
+def _managed_organisation(organisation_id: int) -> Organisation:
+    org = db.get_or_404(Organisation, organisation_id)
+    policy.require_view(policy.can_view_organisation(current_user, org))
+    policy.require(policy.can_manage_organisation(current_user, org))
+    return org
+
+
+def _to_organisation(org: Organisation) -> Response:
+    return redirect(url_for("cohorts.organisation", organisation_id=org.id), code=303)
+
+
+@bp.post("/organisations/<int:organisation_id>/network")
+@login_required
+def add_network_member(organisation_id: int) -> Response:
+    """An administrator lets this organisation's governance group cover another one."""
+    org = _managed_organisation(organisation_id)
+    form = _network_form(org)
+    if not form.validate():
+        flash(_("Choose the organisation to add to the network."), "error")
+        return _to_organisation(org)
+    member = db.get_or_404(Organisation, int(form.member.data))
+    try:
+        added = services.add_network_member(current_user, org, member)
+    except services.StructureRefused as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return _to_organisation(org)
+    db.session.commit()
+    if added:
+        flash(
+            _(
+                "%(member)s is in the network: the governance group of %(network)s now sees "
+                "its candidates.",
+                member=member.name,
+                network=org.name,
+            ),
+            "success",
+        )
+    else:
+        flash(_("%(member)s was already in the network.", member=member.name), "success")
+    return _to_organisation(org)
+
+
+@bp.post("/organisations/<int:organisation_id>/network/<int:member_id>/remove")
+@login_required
+def remove_network_member(organisation_id: int, member_id: int) -> Response:
+    """An administrator takes an organisation out of this network."""
+    org = _managed_organisation(organisation_id)
+    member = db.get_or_404(Organisation, member_id)
+    services.remove_network_member(current_user, org, member)
+    db.session.commit()
+    flash(_("%(member)s is no longer in the network.", member=member.name), "success")
+    return _to_organisation(org)
+
+
+@bp.post("/organisations/<int:organisation_id>/governance-rule")
+@login_required
+def governance_rule(organisation_id: int) -> Response:
+    """An administrator sets how the organisation's governance group decides."""
+    org = _managed_organisation(organisation_id)
+    form = RuleForm()
+    if not form.validate():
+        flash(_("Choose majority or consensus."), "error")
+        return _to_organisation(org)
+    try:
+        services.set_governance_rule(current_user, org, form.rule.data or "")
+    except services.StructureRefused as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return _to_organisation(org)
+    db.session.commit()
+    flash(_("Saved: new decisions of this group follow this rule."), "success")
+    return _to_organisation(org)
 
 
 @bp.route("/organisations/<int:organisation_id>/cohorts/new", methods=["GET", "POST"])
@@ -147,11 +235,20 @@ def candidates(organisation_id: int) -> str:
     """The trainees of an organisation's cohorts, for its governance group."""
     org = db.get_or_404(Organisation, organisation_id)
     policy.require_view(policy.can_view_candidates(current_user, org))
+    rows = queries.candidates(org, page_number())
+    # Decisions are taken by the group of this organisation: its own members open them.
+    decides = policy.is_governance_member(current_user, org)
     return render_template(
         "cohorts/candidates.html",
         org=org,
-        rows=queries.candidates(org, page_number()),
+        rows=rows,
+        decides=decides,
+        decisions=governance_queries.latest_per_candidate(org.id, [r.user_id for r in rows])
+        if decides
+        else {},
+        decision_labels=governance_labels,
         trainee_url=row_url("main.trainee", "user_id"),
+        decide_url=row_url("governance.open_decision", "user_id", organisation_id=org.id),
     )
 
 

@@ -3,7 +3,8 @@
 Rules in plain words:
 - trainees see and change only their own work;
 - trainers see the trainees of the cohorts they train, and manage those cohorts;
-- governance members see the candidates (trainees) of their own organisation's cohorts;
+- governance members see the candidates (trainees) of the cohorts of the organisations their
+  group covers: its own organisation and, for a network's group, the member organisations;
 - visibility follows the work, not the person: a self-assessment is seen by others only
   through the cohort its round belongs to (that cohort's trainers, the governance group of
   that cohort's organisation), and only once handed in; they then see the last submission,
@@ -19,6 +20,10 @@ Rules in plain words:
 - formative review: a portfolio draft is the trainee's alone until they share it with the
   trainers of its cohort, who then comment on it; comment threads are read and answered by
   the trainee and the trainers of the cohort (see :mod:`.reviews`);
+- governance decisions: the members of a group open decisions about the candidates it
+  covers and vote alone, seeing the others' votes only after voting; the candidate and a
+  member who stood aside take no part and see no vote; the candidate reads the outcome
+  and the group's rationale (see :mod:`.governance`);
 - someone holding a link but no account (:class:`LinkHolder`) is refused everything that a
   feature does not explicitly grant the link's purpose.
 
@@ -82,6 +87,17 @@ from portfolio.policy.feedback import (
     can_view_cohort_feedback,
     visible_feedback_requests,
 )
+from portfolio.policy.governance import (
+    can_open_decision,
+    can_see_votes,
+    can_view_decision,
+    covers_candidate,
+    has_voted,
+    is_candidate_of,
+    stood_aside,
+    takes_part,
+    visible_decisions,
+)
 from portfolio.policy.judging import (
     can_judge,
     can_read_verdict,
@@ -111,7 +127,9 @@ from portfolio.policy.reviews import (
     visible_review_threads,
 )
 from portfolio.policy.roles import (
+    governed_organisations,
     governs,
+    governs_organisation,
     is_admin,
     is_governance_member,
     is_trainee_in,
@@ -157,6 +175,7 @@ __all__ = [
     "can_manage_organisation",
     "can_manage_rounds",
     "can_manage_tokens",
+    "can_open_decision",
     "can_read_audit_log",
     "can_read_feedback",
     "can_read_shared_draft",
@@ -165,11 +184,13 @@ __all__ = [
     "can_return_portfolio",
     "can_revoke_token",
     "can_run_assessment",
+    "can_see_votes",
     "can_view_candidates",
     "can_view_cohort",
     "can_view_cohort_dashboard",
     "can_view_cohort_feedback",
     "can_view_cohort_portfolios",
+    "can_view_decision",
     "can_view_evidence",
     "can_view_evidence_version",
     "can_view_governance_overview",
@@ -182,10 +203,15 @@ __all__ = [
     "can_view_trainee",
     "can_watch_jobs",
     "can_write_portfolio",
+    "covers_candidate",
     "governed_organisation_ids",
+    "governed_organisations",
     "governs",
+    "governs_organisation",
+    "has_voted",
     "invites_self",
     "is_admin",
+    "is_candidate_of",
     "is_governance_member",
     "is_trainee_in",
     "is_trainer_of",
@@ -195,9 +221,12 @@ __all__ = [
     "require_view",
     "scope_allows",
     "signed_in",
+    "stood_aside",
+    "takes_part",
     "trained_cohort_ids",
     "trains",
     "visible_cohort_ids",
+    "visible_decisions",
     "visible_evidence_versions",
     "visible_feedback_requests",
     "visible_judgement_assignments",

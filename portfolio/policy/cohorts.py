@@ -11,18 +11,23 @@ from portfolio.cohorts.models import (
     Cohort,
     CohortMembership,
     CohortRole,
-    GovernanceMembership,
     Invitation,
     Organisation,
 )
 from portfolio.extensions import db
-from portfolio.policy.roles import is_admin, is_governance_member, is_trainer_of
+from portfolio.policy.roles import (
+    governed_organisations,
+    governs_organisation,
+    is_admin,
+    is_trainer_of,
+)
 from portfolio.policy.viewers import Viewer, signed_in, user_id
 
 
 def can_view_organisation(viewer: Viewer, organisation: Organisation) -> bool:
-    """Administrators and the organisation's governance group."""
-    return is_admin(viewer) or is_governance_member(viewer, organisation)
+    """Administrators and the governance groups that cover the organisation (its own, and a
+    network's it is a member of)."""
+    return is_admin(viewer) or governs_organisation(viewer, organisation)
 
 
 def can_manage_organisation(viewer: Viewer, organisation: Organisation | None = None) -> bool:
@@ -31,15 +36,13 @@ def can_manage_organisation(viewer: Viewer, organisation: Organisation | None = 
 
 
 def can_view_candidates(viewer: Viewer, organisation: Organisation) -> bool:
-    """The governance group compares its organisation's candidates."""
-    return is_governance_member(viewer, organisation)
+    """A governance group compares the candidates of the organisations it covers."""
+    return governs_organisation(viewer, organisation)
 
 
 def governed_organisation_ids(viewer: Viewer) -> Select[Any]:
-    """Organisations whose governance group ``viewer`` sits in (narrows the overview)."""
-    return select(GovernanceMembership.organisation_id).where(
-        GovernanceMembership.user_id == user_id(viewer)
-    )
+    """Organisations a governance group of ``viewer`` covers (narrows the overview)."""
+    return governed_organisations(user_id(viewer))
 
 
 def can_view_governance_overview(viewer: Viewer) -> bool:
@@ -57,7 +60,7 @@ def can_view_cohort(viewer: Viewer, cohort: Cohort) -> bool:
     return (
         is_admin(viewer)
         or is_trainer_of(viewer, cohort)
-        or is_governance_member(viewer, cohort.organisation_id)
+        or governs_organisation(viewer, cohort.organisation_id)
     )
 
 
@@ -112,11 +115,7 @@ def visible_cohort_ids(viewer: Viewer) -> Select[Any]:
     trained = select(CohortMembership.cohort_id).where(
         CohortMembership.user_id == uid, CohortMembership.role == CohortRole.TRAINER
     )
-    governed = (
-        select(Cohort.id)
-        .join(GovernanceMembership, GovernanceMembership.organisation_id == Cohort.organisation_id)
-        .where(GovernanceMembership.user_id == uid)
-    )
+    governed = select(Cohort.id).where(Cohort.organisation_id.in_(governed_organisations(uid)))
     return trained.union(governed)  # type: ignore[return-value]
 
 

@@ -5,7 +5,9 @@ The building blocks of the rules in the other modules; each is one ``EXISTS`` at
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from typing import Any
+
+from sqlalchemy import Select, exists, select
 
 from portfolio.accounts.models import User
 from portfolio.cohorts.models import (
@@ -13,6 +15,7 @@ from portfolio.cohorts.models import (
     CohortMembership,
     CohortRole,
     GovernanceMembership,
+    NetworkMember,
     Organisation,
 )
 from portfolio.extensions import db
@@ -69,6 +72,31 @@ def is_governance_member(viewer: Viewer | None, organisation: Organisation | int
     )
 
 
+def governed_organisations(uid: int | None) -> Select[Any]:
+    """The ids of the organisations the governance groups of ``uid`` cover: each group's own
+    organisation and, when that is a network, its member organisations."""
+    own = select(GovernanceMembership.organisation_id).where(GovernanceMembership.user_id == uid)
+    covered = (
+        select(NetworkMember.member_id)
+        .join(
+            GovernanceMembership, GovernanceMembership.organisation_id == NetworkMember.network_id
+        )
+        .where(GovernanceMembership.user_id == uid)
+    )
+    return own.union(covered)  # type: ignore[return-value]
+
+
+def governs_organisation(viewer: Viewer | None, organisation: Organisation | int) -> bool:
+    """A governance group ``viewer`` sits in covers ``organisation`` (its own, or a network's
+    member organisation)."""
+    user = signed_in(viewer)
+    if user is None:
+        return False
+    org_id = organisation if isinstance(organisation, int) else organisation.id
+    ids = governed_organisations(user.id).subquery()
+    return bool(db.session.scalar(select(exists().where(ids.c.organisation_id == org_id))))
+
+
 def trains(viewer: Viewer | None, trainee: User) -> bool:
     """``viewer`` is a trainer in a cohort where ``trainee`` is a trainee."""
     user = signed_in(viewer)
@@ -92,7 +120,8 @@ def trains(viewer: Viewer | None, trainee: User) -> bool:
 
 
 def governs(viewer: Viewer | None, trainee: User) -> bool:
-    """``viewer`` is in the governance group of an organisation where ``trainee`` trains."""
+    """``viewer`` is in a governance group that covers an organisation where ``trainee``
+    trains."""
     user = signed_in(viewer)
     if user is None:
         return False
@@ -100,8 +129,7 @@ def governs(viewer: Viewer | None, trainee: User) -> bool:
         db.session.scalar(
             select(
                 exists().where(
-                    GovernanceMembership.user_id == user.id,
-                    Cohort.organisation_id == GovernanceMembership.organisation_id,
+                    Cohort.organisation_id.in_(governed_organisations(user.id)),
                     CohortMembership.cohort_id == Cohort.id,
                     CohortMembership.user_id == trainee.id,
                     CohortMembership.role == CohortRole.TRAINEE,

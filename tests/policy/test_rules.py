@@ -311,6 +311,18 @@ def test_the_rules_cover_every_public_function() -> None:
         "scope_allows",
         # tests/judging/test_services.py (hidden until both have submitted)
         "visible_judgement_assignments",
+        # tests/governance/test_decisions.py (networks, blind votes, the candidate aside)
+        "can_open_decision",
+        "can_see_votes",
+        "can_view_decision",
+        "covers_candidate",
+        "governed_organisations",
+        "governs_organisation",
+        "has_voted",
+        "is_candidate_of",
+        "stood_aside",
+        "takes_part",
+        "visible_decisions",
     }
     types = {"LinkHolder", "LinkPurpose", "Viewer"}
     assert named | elsewhere | types == set(policy.__all__)

@@ -305,6 +305,21 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "judging.judgement": signed_in(HIDDEN, trainer=FORBIDDEN),
     "judging.consensus": signed_in(HIDDEN, trainer=FORBIDDEN),
     "judging.refer": signed_in(HIDDEN, trainer=FORBIDDEN),
+    # --- governance decisions (portfolio/governance/views.py): organisation A's group decides
+    # about trainee A, who reads the decision but takes no part in it (409, audited);
+    # decision_id = the group's open certification decision
+    "governance.decisions": signed_in(OK),
+    "governance.decision": signed_in(HIDDEN, governance=OK, trainee=OK),
+    "governance.open_decision": signed_in(HIDDEN, governance=OK),
+    "governance.vote": signed_in(HIDDEN, governance=DONE, trainee=Outcome(409)),
+    "governance.stand_aside": signed_in(HIDDEN, governance=DONE, trainee=Outcome(409)),
+    # One member, no vote yet: no quorum (409) for the member; the candidate takes no part.
+    "governance.record": signed_in(HIDDEN, governance=Outcome(409), trainee=Outcome(409)),
+    # The network and decision rule of organisation A: administrators (the governance group
+    # sees the organisation, so 403); member_id = organisation B
+    "cohorts.add_network_member": signed_in(HIDDEN, governance=FORBIDDEN, admin=DONE),
+    "cohorts.remove_network_member": signed_in(HIDDEN, governance=FORBIDDEN, admin=DONE),
+    "cohorts.governance_rule": signed_in(HIDDEN, governance=FORBIDDEN, admin=DONE),
 }
 
 #: The POST side of routes that take GET and POST.
@@ -346,6 +361,8 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     "portfolios.justification": signed_in(HIDDEN, trainee=DONE),
     # The world's portfolio is not ready (no feedback): the page says what is missing (400).
     "portfolios.hand_in": signed_in(HIDDEN, trainee=Outcome(400)),
+    # An intake decision (the world's open one is on certification).
+    "governance.open_decision": signed_in(HIDDEN, governance=DONE),
 }
 
 NEW_PASSWORD = "Another kettle hums at dusk 9"
@@ -381,6 +398,15 @@ POST_DATA: dict[str, dict[str, str] | Callable[[World], dict[str, str]]] = {
     "reviews.answer": {"body": "Thank you, I will."},
     "reviews.status": {"status": "handled"},
     "judging.refer": {"reason": "We disagree."},
+    "governance.open_decision": {"kind": "intake", "question": "The spring call."},
+    "governance.vote": {"choice": "selected", "rationale": "Ready for the role."},
+    "governance.stand_aside": {"reason": "I manage this person."},
+    "governance.record": lambda w: {
+        "rationale": "The group agrees.",
+        "version": str(w.extra["decision"].version),
+    },
+    "cohorts.add_network_member": lambda w: {"member": str(w.org_b.id)},
+    "cohorts.governance_rule": {"rule": "consensus"},
     "i18n.switch_language": {"lang": "en", "next": "/framework"},
     "accounts.sign_out": {},
     "accounts.profile": {"name": "Same Person", "language": ""},
@@ -680,6 +706,25 @@ def _review_world(world: World) -> None:
 WORLD_BUILDERS.append(_review_world)
 
 
+def _decision_world(world: World) -> None:
+    """Organisation A's governance group is deciding whether trainee A becomes a tutor."""
+    from portfolio.governance import services
+    from portfolio.governance.models import DecisionKind
+
+    decision = services.open_decision(
+        world.users["governance"],
+        world.org_a,
+        world.users["trainee"],
+        DecisionKind.CERTIFICATION,
+        "",
+    )
+    db.session.commit()
+    world.extra["decision"] = decision
+
+
+WORLD_BUILDERS.append(_decision_world)
+
+
 def _module_world(world: World) -> None:
     """Cohort A has a training module."""
     from portfolio.cohorts.models import TrainingModule
@@ -806,6 +851,8 @@ URL_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "snapshot_id": lambda w: w.extra["portfolio_snapshot"].id,
     "fmt": lambda w: "json",
     "thread_id": lambda w: w.extra["review_thread"].id,
+    "decision_id": lambda w: w.extra["decision"].id,
+    "member_id": lambda w: w.org_b.id,
 }
 
 #: Per-endpoint values, for argument names that mean different things on different routes.
