@@ -63,6 +63,8 @@ EARLIER_NAMES = {
 
 ADMIN = ("admin", "Ada Admin")
 GOVERNANCE = ("governance", "Elena Marchetti")
+#: The other members of the governance group (three, an odd number, decide by majority).
+GOVERNANCE_OTHERS = [("governance2", "Kees Hoekstra"), ("governance3", "Laura Esposito")]
 TRAINERS = [("trainer1", "Margriet Verhoef"), ("trainer2", "Niamh Gallagher")]
 TRAINEES: list[tuple[str, str, str | None]] = [
     ("trainee01", "Sofia Bianchi", None),
@@ -86,6 +88,7 @@ def demo_accounts() -> list[tuple[str, str, str]]:
     rows.append(("governance", f"{GOVERNANCE[0]}@{DOMAIN}", GOVERNANCE[1]))
     rows += [("trainer", f"{login}@{DOMAIN}", name) for login, name in TRAINERS]
     rows += [("trainee", f"{login}@{DOMAIN}", name) for login, name, _lang in TRAINEES]
+    rows += [("governance", f"{login}@{DOMAIN}", name) for login, name in GOVERNANCE_OTHERS]
     return rows
 
 
@@ -129,6 +132,8 @@ def seed_demo() -> list[str]:
         db.session.add(organisation)
         db.session.flush()
     add_governance_member(None, organisation, _user(*GOVERNANCE))
+    for login, name in GOVERNANCE_OTHERS:
+        add_governance_member(None, organisation, _user(login, name))
     cohort = _by_name(Cohort, COHORT)
     if not isinstance(cohort, Cohort):
         cohort = Cohort(
@@ -166,11 +171,52 @@ def seed_demo() -> list[str]:
                 current_framework(), handed_in, [_user(*trainer) for trainer in TRAINERS]
             )
 
+    _seed_decisions(organisation, trainees)
+
     lines = [f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
     width = max(len(role) for role, _e, _n in demo_accounts())
     lines += [f"  {role:<{width}}  {email}" for role, email, _n in demo_accounts()[:4]]
     lines.append(f"  {'trainee':<{width}}  trainee01@{DOMAIN} … trainee12@{DOMAIN}")
     return lines
+
+
+def _seed_decisions(organisation: Organisation, trainees: list[User]) -> None:
+    """The governance group's decisions, made as its members make them (once): the second
+    trainee, whose portfolio was judged, certified by three votes; the third trainee's
+    certification open, with one vote cast and the demo member's vote awaited."""
+    from portfolio.governance import services as governance
+    from portfolio.governance.models import Choice, Decision, DecisionKind
+
+    if db.session.scalar(select(Decision.id).where(Decision.organisation_id == organisation.id)):
+        return
+    chair, second, third = _user(*GOVERNANCE), *(_user(*m) for m in GOVERNANCE_OTHERS)
+    decided = governance.open_decision(
+        second,
+        organisation,
+        trainees[1],
+        DecisionKind.CERTIFICATION,
+        "Certification after the final assessment.",
+    )
+    votes = [
+        (chair, Choice.SELECTED, "The portfolio was judged and shows growth in every competency."),
+        (second, Choice.SELECTED, "Colleagues already ask him to facilitate network meetings."),
+        (third, Choice.NOT_YET, "I would like one more facilitated meeting with families first."),
+    ]
+    for member, choice, why in votes:
+        governance.cast_vote(member, decided, choice, why)
+    db.session.refresh(decided)
+    governance.record_outcome(
+        second,
+        decided,
+        "Certified by majority: the judged portfolio and the colleagues' feedback show a "
+        "tutor at work. We ask for a facilitated meeting with families in the first months.",
+        decided.version,
+    )
+    open_one = governance.open_decision(
+        second, organisation, trainees[2], DecisionKind.CERTIFICATION, ""
+    )
+    governance.cast_vote(third, open_one, Choice.SELECTED, "Ready, judging by the last round.")
+    db.session.flush()
 
 
 # The four two-day modules of the tutor training: (title, description, first day (days from

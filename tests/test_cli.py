@@ -76,7 +76,7 @@ def test_demo_is_idempotent_and_looks_lived_in(runner, db):
     assert first.exit_code == 0, first.output
     assert "trainee01@demo.example.org" in first.output
     counts = [count(db, c) for c in (User.id, Round.id, SelfAssessment.id, Rating.id)]
-    assert counts[0] == 16 and counts[1] == 3 and counts[2] > 20 and counts[3] > 1000
+    assert counts[0] == 18 and counts[1] == 3 and counts[2] > 20 and counts[3] > 1000
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
     assert [count(db, c) for c in (User.id, Round.id, SelfAssessment.id, Rating.id)] == counts

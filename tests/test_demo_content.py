@@ -76,7 +76,7 @@ def test_demo_people_in_the_database_are_invented(runner, db):
     forbidden = name_parts(source_people())
     for name in db.session.scalars(select(User.name)):
         assert not set(name.split()) & forbidden, name
-    assert len(set(demo_names())) == len(demo_names()) == 16
+    assert len(set(demo_names())) == len(demo_names()) == 18
 
 
 def test_every_dialogical_tool_is_shown_as_the_handbook_describes_it(runner, db):
