@@ -46,6 +46,7 @@ from portfolio.feedback.models import (
     FeedbackResponse,
     ReplyAuthor,
 )
+from portfolio.governance.models import Decision, StandAside, Vote
 from portfolio.judging.models import AssessorAssignment, AssessorConflict, Judgement
 from portfolio.notifications.models import Notification, NotificationPreference
 from portfolio.portfolios.models import Portfolio, PortfolioSnapshot
@@ -86,6 +87,9 @@ SECTIONS: dict[tuple[str, str], str] = {
     ("review_messages", "author_id"): "review_threads",
     ("assessor_assignments", "assessor_id"): "assessing",
     ("assessor_conflicts", "trainer_id"): "assessing",
+    ("governance_decisions", "candidate_id"): "decisions_about_you",
+    ("governance_votes", "voter_id"): "governance_votes",
+    ("governance_stand_asides", "user_id"): "governance_stand_asides",
 }
 #: References to an account that the download leaves out, and why.
 LEFT_OUT: dict[tuple[str, str], str] = {
@@ -95,6 +99,8 @@ LEFT_OUT: dict[tuple[str, str], str] = {
     ("review_threads", "handled_by_id"): "who marked a thread handled; the thread is included",
     ("assessor_assignments", "assigned_by_id"): "a step on someone's assessment, in `actions`",
     ("consensus_entries", "updated_by_id"): "the assessors' joint text, in the trainee's verdict",
+    ("governance_decisions", "opened_by_id"): "a step in the group's decision, in `actions`",
+    ("governance_decisions", "closed_by_id"): "a step in the group's decision, in `actions`",
 }
 
 
@@ -183,10 +189,12 @@ def _governance(user_id: int) -> list[dict[str, Any]]:
     return [{**row(m), "organisation_name": org} for m, org in rows]
 
 
-def _rows_of(model: Any, *where: Any, order: Any = None) -> list[dict[str, Any]]:
+def _rows_of(
+    model: Any, *where: Any, order: Any = None, leave_out: Iterable[str] = ()
+) -> list[dict[str, Any]]:
     keys = inspect(model).primary_key
     statement = select(model).where(*where).order_by(*([order] if order is not None else keys))
-    return [row(obj) for obj in db.session.scalars(statement)]
+    return [row(obj, leave_out=leave_out) for obj in db.session.scalars(statement)]
 
 
 def _self_assessments(user_id: int) -> list[dict[str, Any]]:
@@ -484,6 +492,15 @@ def personal_data(user: User) -> PersonalData:
         "review_threads": _review_threads(user.id),
         "assessing": _assessing(user.id),
         "portfolios": _portfolios(user.id),
+        # What the candidate reads of a decision: its question, outcome and the group's
+        # rationale, never the members' votes nor their count.
+        "decisions_about_you": _rows_of(
+            Decision,
+            Decision.candidate_id == user.id,
+            leave_out={"tally", "opened_by_id", "closed_by_id", "version"},
+        ),
+        "governance_votes": _rows_of(Vote, Vote.voter_id == user.id),
+        "governance_stand_asides": _rows_of(StandAside, StandAside.user_id == user.id),
     }
     return PersonalData(data, [*evidence_files, *version_files])
 

@@ -241,3 +241,19 @@ def test_outsiders_and_administrators_do_not_see_a_decision(group, client):
             group["members"][0], group["region"], group["outsider"], DecisionKind.INTAKE, ""
         )
     assert refused.value.reason == Refusal.NOT_COVERED
+
+
+def test_the_candidates_data_download_holds_the_outcome_but_no_vote(group):
+    from portfolio.privacy.data import personal_data
+
+    first, second, _rosa = group["members"]
+    decision = _open(group)
+    services.cast_vote(first, decision, Choice.SELECTED, "Secret reasoning one.")
+    services.cast_vote(second, decision, Choice.SELECTED, "Secret reasoning two.")
+    db.session.commit()
+    services.record_outcome(first, decision, "Certified by the group.", _version(decision.id))
+    db.session.commit()
+    about = str(personal_data(group["candidate"]).data)
+    assert "Certified by the group." in about and "Secret reasoning" not in about
+    voter = personal_data(first).data
+    assert [v["rationale"] for v in voter["governance_votes"]] == ["Secret reasoning one."]
