@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from portfolio import policy
 from portfolio.accounts.models import User
@@ -286,15 +286,3 @@ def record_refusal(actor: User, decision: Decision, attempt: str, reason: Refusa
         reason=reason.value,
     )
     db.session.flush()
-
-
-def open_count(organisation_ids: list[int]) -> int:
-    """Open decisions of these groups (for a dashboard's count)."""
-    return int(
-        db.session.scalar(
-            select(func.count(Decision.id)).where(
-                Decision.organisation_id.in_(organisation_ids), Decision.closed_at.is_(None)
-            )
-        )
-        or 0
-    )
